@@ -1,0 +1,55 @@
+"""Exceptions raised by :mod:`geodata`. Everything derives from :class:`GeodataError`."""
+
+from __future__ import annotations
+
+__all__ = [
+    "GeodataError",
+    "InvalidQuery",
+    "UnknownCountry",
+    "IndexBuildError",
+    "ProviderError",
+    "ProviderTimeout",
+    "ProviderRateLimited",
+    "ProviderUnavailable",
+    "ProviderConfigurationError",
+]
+
+
+class GeodataError(Exception):
+    """Root of every error this package raises on purpose."""
+
+
+class InvalidQuery(GeodataError, ValueError):
+    """The query is empty, too long, or has no letters or digits to match."""
+
+
+class UnknownCountry(GeodataError, ValueError):
+    """A country hint is not an ISO 3166-1 alpha-2 code known to GeoNames."""
+
+
+class IndexBuildError(GeodataError):
+    """The gazetteer source data is missing or unreadable."""
+
+
+class ProviderError(GeodataError):
+    """An online provider failed. Never means "not found": that is an abstained result."""
+
+
+class ProviderTimeout(ProviderError):
+    """The provider did not answer within the configured timeout."""
+
+
+class ProviderRateLimited(ProviderError):
+    """The provider answered HTTP 429 (too many requests)."""
+
+    def __init__(self, message: str, *, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class ProviderUnavailable(ProviderError):
+    """The provider is unreachable or answered a server error (5xx)."""
+
+
+class ProviderConfigurationError(ProviderError):
+    """The provider cannot be used as configured (unknown name, missing user agent, ...)."""

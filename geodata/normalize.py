@@ -1,0 +1,230 @@
+"""Name folding: turn press spellings of a place into lookup keys.
+
+Three kinds of key are produced, each a short string:
+
+``r:`` *raw* key
+    NFKC case-folded text with whitespace and apostrophes normalised. Exact
+    spellings in any script (Arabic, Chinese, Cyrillic, ...) match on this key.
+``k:`` *skeleton* key
+    The text is transliterated to ASCII with :mod:`anyascii` (Cyrillic,
+    diacritics, Polish ``ł`` ...), then folded by :func:`skeleton`, which
+    merges the letters transliteration conventions disagree on (``zh/sh/sch``,
+    ``kh``, ``ch``, ``ts/c``, ``h/g``, ``w/v``, ``y/i/j``), drops an ``i``/``y``
+    before a vowel (``Kupiansk``/``Kupyansk``/``Kupjansk``; ``ie``/``ye``/``e``)
+    and collapses doubled letters (``Odessa``/``Odesa``).
+*readings*
+    Before transliteration a query is also read under French, German and
+    Polish conventions (``ou``->``u``, ``tch``->``ch``, ``j``->``zh`` in
+    French; ``sch``->``sh``, ``tsch``->``ch``, ``ch``->``kh``, ``w``->``v``,
+    ``z``->``ts``, ``j``->``y`` in German; ``cz``, ``sz``, ``rz``/``ż``, ``c``,
+    ``w``, ``ł`` in Polish). Each reading yields its own skeleton key; the
+    index stores one skeleton per GeoNames name and the query probes all of
+    them. Readings are tagged so a match under a foreign reading can weigh a
+    little less than a match under the plain one.
+
+The index side only builds skeleton keys for names written in Latin, Cyrillic
+or Greek script: transliterating Chinese or Arabic exonyms to ASCII produces
+strings that collide with unrelated Latin names.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+
+from anyascii import anyascii
+
+__all__ = [
+    "MAX_QUERY_CHARS",
+    "NORMALIZE_VERSION",
+    "READINGS",
+    "clean_text",
+    "raw_key",
+    "skeleton",
+    "skeleton_keys",
+    "query_keys",
+    "index_keys",
+    "key_hash",
+    "is_foldable_script",
+    "has_mixed_scripts",
+]
+
+#: Bump whenever folding rules change: the on-disk index is keyed on it.
+NORMALIZE_VERSION = 3
+
+#: Longest query accepted (characters, after cleaning). Place names are short;
+#: anything longer is a pasted paragraph or an attack, not a name.
+MAX_QUERY_CHARS = 200
+
+#: Reading names in the order they are tried; "en" is plain transliteration.
+READINGS = ("en", "fr", "de", "pl")
+
+_APOSTROPHES = dict.fromkeys(map(ord, "’ʼʻ`´‘′ʹ\u02bc\u2019\u201d\u201c\""), "'")
+_WS = re.compile(r"\s+")
+# Characters kept by clean_text: letters, combining marks, digits, and a few
+# separators. Everything else (emoji, symbols, control characters) -> space.
+_KEEP_CATEGORIES = ("L", "M", "N")
+_KEEP_PUNCT = set(" -'.,()/")
+
+# Letters outside Latin, Latin-1/Extended, IPA, Greek, Cyrillic, Latin Ext. Additional.
+_NON_FOLDABLE = re.compile("[^\u0000-\u052f\u1e00-\u1eff\u2000-\u206f]")
+_CYRILLIC = re.compile("[\u0400-\u052f]")
+_LATIN = re.compile("[A-Za-z\u00c0-\u024f\u1e00-\u1eff]")
+
+_SKELETON_MAP = {
+    "shch": "S",
+    "sch": "S",
+    "zh": "S",
+    "sh": "S",
+    "kh": "x",
+    "ch": "C",
+    "ts": "C",
+    "tz": "C",
+    "ck": "k",
+    "ph": "f",
+    "c": "C",
+    "h": "g",
+    "w": "v",
+    "y": "i",
+    "j": "i",
+    "q": "k",
+}
+_SKELETON_RE = re.compile("shch|sch|zh|sh|kh|ch|ts|tz|ck|ph|[chwyjq]")
+_NON_ALNUM = re.compile(r"[^a-z0-9]+")
+_I_BEFORE_VOWEL = re.compile(r"i(?=[aeou])")
+_DOUBLES = re.compile(r"(.)\1+")
+
+_FR_MAP = {"tch": "ch", "ch": "sh", "ou": "u", "j": "zh"}
+_FR_RE = re.compile("tch|ch|ou|j")
+_DE_MAP = {"tsch": "ch", "sch": "sh", "ch": "kh", "ie": "i", "ss": "s", "ß": "s", "w": "v", "z": "ts", "j": "y"}
+_DE_RE = re.compile("tsch|sch|ch|ie|ss|ß|w|z|j")
+_DE_INITIAL_S = re.compile(r"\bs(?=[aeiouyäöü])")
+_PL_MAP = {
+    "szcz": "shch",
+    "cz": "ch",
+    "sz": "sh",
+    "rz": "zh",
+    "ż": "zh",
+    "ź": "zh",
+    "ch": "kh",
+    "ć": "ts",
+    "c": "ts",
+    "w": "v",
+    "j": "y",
+    "ł": "l",
+}
+_PL_RE = re.compile("szcz|cz|sz|rz|ż|ź|ch|ć|c|w|j|ł")
+_PL_MARKERS = re.compile("[łżźśćńąę]|cz|sz|rz|w")
+_DE_MARKERS = re.compile("sch|w|z|j|ß|ä|ö|ü|ch")
+_FR_MARKERS = re.compile("ou|tch|ch|j|ï|é|è")
+
+
+def clean_text(text: str) -> str:
+    """Return *text* in NFC with control characters, emoji and symbols replaced
+    by spaces, apostrophe look-alikes unified and whitespace collapsed."""
+    text = unicodedata.normalize("NFC", text).translate(_APOSTROPHES)
+    out = []
+    for ch in text:
+        if ch in _KEEP_PUNCT or unicodedata.category(ch)[0] in _KEEP_CATEGORIES:
+            out.append(ch)
+        else:
+            out.append(" ")
+    return _WS.sub(" ", "".join(out)).strip()
+
+
+def raw_key(text: str) -> str:
+    """Exact key: case-folded NFKC, apostrophes unified, single spaces."""
+    text = unicodedata.normalize("NFKC", text).translate(_APOSTROPHES).casefold()
+    return _WS.sub(" ", text).strip()
+
+
+def skeleton(ascii_text: str) -> str:
+    """Fold an ASCII (already transliterated) name to its skeleton key."""
+    s = _NON_ALNUM.sub("", ascii_text.lower())
+    s = _SKELETON_RE.sub(lambda m: _SKELETON_MAP[m.group(0)], s)
+    s = _I_BEFORE_VOWEL.sub("", s)
+    return _DOUBLES.sub(r"\1", s)
+
+
+def is_foldable_script(text: str) -> bool:
+    """True when every character is Latin, Greek or Cyrillic (or punctuation)."""
+    return _NON_FOLDABLE.search(text) is None
+
+
+def has_mixed_scripts(text: str) -> bool:
+    """True when *text* mixes Latin and Cyrillic letters (e.g. ``Kharkiв``)."""
+    return bool(_CYRILLIC.search(text)) and bool(_LATIN.search(text))
+
+
+def _reading(text: str, reading: str) -> str | None:
+    """Re-spell lowercase *text* under one language's convention, or None if
+    the convention cannot change it."""
+    if reading == "fr":
+        if not _FR_MARKERS.search(text):
+            return None
+        return _FR_RE.sub(lambda m: _FR_MAP[m.group(0)], text)
+    if reading == "de":
+        if not _DE_MARKERS.search(text) and not _DE_INITIAL_S.search(text):
+            return None
+        # Upper-case placeholder so the z -> ts rule below leaves it alone;
+        # skeleton() lower-cases it back to "z".
+        text = _DE_INITIAL_S.sub("Z", text)
+        return _DE_RE.sub(lambda m: _DE_MAP[m.group(0)], text)
+    if reading == "pl":
+        if not _PL_MARKERS.search(text):
+            return None
+        return _PL_RE.sub(lambda m: _PL_MAP[m.group(0)], text)
+    return text
+
+
+def skeleton_keys(text: str, *, readings: tuple[str, ...] = READINGS) -> dict[str, str]:
+    """Skeleton key of *text* under each reading: ``{skeleton: first reading}``.
+
+    Readings other than ``en`` only apply to Latin-script text (a Cyrillic
+    name has one transliteration)."""
+    lowered = text.casefold()
+    out: dict[str, str] = {}
+    latin = not _CYRILLIC.search(lowered)
+    for reading in readings:
+        if reading != "en" and not latin:
+            continue
+        spelled = _reading(lowered, reading)
+        if spelled is None:
+            continue
+        key = skeleton(anyascii(spelled))
+        if key and key not in out:
+            out[key] = reading
+    return out
+
+
+def index_keys(name: str) -> tuple[str, str | None]:
+    """Keys stored in the index for one GeoNames name: (raw, skeleton or None)."""
+    raw = "r:" + raw_key(name)
+    if not is_foldable_script(name):
+        return raw, None
+    sk = skeleton(anyascii(name.casefold()))
+    return raw, ("k:" + sk if sk else None)
+
+
+def query_keys(text: str) -> list[tuple[str, str]]:
+    """Keys to probe for a cleaned query: ``[(key, how), ...]`` best first.
+
+    ``how`` is ``"exact"`` for the raw key and the reading name for skeletons.
+    """
+    keys: list[tuple[str, str]] = [("r:" + raw_key(text), "exact")]
+    if is_foldable_script(text):
+        for sk, reading in skeleton_keys(text).items():
+            keys.append(("k:" + sk, reading))
+    else:
+        # Non-Latin/Cyrillic query: its transliteration may still match a
+        # Latin name, but only as the weakest kind of match.
+        sk = skeleton(anyascii(text))
+        if sk:
+            keys.append(("k:" + sk, "translit"))
+    return keys
+
+
+def key_hash(key: str) -> int:
+    """Stable 64-bit hash of a key (Python's ``hash`` is salted per process)."""
+    return int.from_bytes(hashlib.blake2b(key.encode("utf-8"), digest_size=8).digest(), "little")
