@@ -1,0 +1,38 @@
+# Two commands matter: `make run` and `make test`. Everything else is a helper.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP_RUN := $(VENV)/.installed-run
+STAMP_DEV := $(VENV)/.installed-dev
+
+.PHONY: install install-dev run test bench browser-deps clean
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+
+$(STAMP_RUN): requirements.txt | $(PY)
+	$(PY) -m pip install -q -r requirements.txt
+	touch $@
+
+$(STAMP_DEV): requirements.txt requirements-dev.txt | $(PY)
+	$(PY) -m pip install -q -r requirements-dev.txt
+	touch $@ $(STAMP_RUN)
+
+install: $(STAMP_RUN)
+install-dev: $(STAMP_DEV)
+
+## Start the dashboard on the embedded default store (created and seeded on first use).
+run: $(STAMP_RUN)
+	$(PY) -m streamlit run app.py
+
+## Install test dependencies and run the whole suite.
+test: $(STAMP_DEV)
+	$(PY) -m pytest
+
+## Benchmarks (slow; not part of `make test`).
+bench: $(STAMP_DEV)
+	$(PY) -m benchmarks
+
+clean:
+	rm -rf $(VENV) .pytest_cache

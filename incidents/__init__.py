@@ -1,0 +1,62 @@
+"""Conflict incidents you can trust: data model, validation, store, filters, totals.
+
+The curated public API; everything else is internal. ``streamlit`` is never imported here.
+"""
+
+from __future__ import annotations
+
+from .casualties import Count, parse_count
+from .exc import (
+    ExportError,
+    ImportFormatError,
+    ImportRejected,
+    IncidentsError,
+    RowError,
+    StoreError,
+    ValidationError,
+)
+from .filters import FilterError, IncidentFilter, apply_filter, filter_mask
+from .frame import to_geodataframe, with_group_figures
+from .schema import CLAIM_STATUSES, COLUMN_NAMES, COLUMNS
+from .seed import load_seed
+from .snapshot import load_frame
+from .store import InsertResult, Store, default_url
+from .taxonomy import DISORDER_TYPES, EVENT_TYPES, SUB_EVENT_TYPES
+from .totals import Figure, Totals, casualty_totals, counted_casualties
+from .validate import ValidationReport, validate_frame, validate_groups
+
+__all__ = [
+    "CLAIM_STATUSES",
+    "COLUMNS",
+    "COLUMN_NAMES",
+    "Count",
+    "DISORDER_TYPES",
+    "EVENT_TYPES",
+    "ExportError",
+    "Figure",
+    "FilterError",
+    "ImportFormatError",
+    "ImportRejected",
+    "IncidentFilter",
+    "IncidentsError",
+    "InsertResult",
+    "RowError",
+    "SUB_EVENT_TYPES",
+    "Store",
+    "StoreError",
+    "Totals",
+    "ValidationError",
+    "ValidationReport",
+    "apply_filter",
+    "casualty_totals",
+    "counted_casualties",
+    "default_url",
+    "filter_mask",
+    "load_frame",
+    "load_seed",
+    "parse_count",
+    "to_geodataframe",
+    "validate_frame",
+    "validate_groups",
+    "with_group_figures",
+]

@@ -1,0 +1,64 @@
+"""The package's error tree: every error it raises on purpose is an :class:`IncidentsError`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+__all__ = [
+    "IncidentsError",
+    "ValidationError",
+    "RowError",
+    "ImportFormatError",
+    "ImportRejected",
+    "StoreError",
+    "ExportError",
+]
+
+
+class IncidentsError(Exception):
+    """Root of every error this package raises on purpose."""
+
+
+@dataclass(frozen=True)
+class RowError:
+    """One rejected input row: ``line`` is the 1-based line (or feature) number in the file."""
+
+    line: int
+    field: str
+    message: str
+    event_id: str | None = None
+
+    def __str__(self) -> str:
+        where = f"line {self.line}" if self.line else "record"
+        ident = f" ({self.event_id})" if self.event_id else ""
+        return f"{where}{ident}: {self.field}: {self.message}"
+
+
+class ValidationError(IncidentsError, ValueError):
+    """One or more records break the data model's rules."""
+
+    def __init__(self, errors: list[RowError]):
+        self.errors = list(errors)
+        head = "; ".join(str(e) for e in self.errors[:5])
+        more = f" (and {len(self.errors) - 5} more)" if len(self.errors) > 5 else ""
+        super().__init__(f"{len(self.errors)} invalid record(s): {head}{more}")
+
+
+class ImportFormatError(IncidentsError, ValueError):
+    """The file is not a table this package can read (wrong format, binary, missing columns)."""
+
+
+class ImportRejected(IncidentsError):
+    """A strict import found invalid rows and wrote nothing."""
+
+    def __init__(self, errors: list[RowError]):
+        self.errors = list(errors)
+        super().__init__(f"{len(self.errors)} row(s) rejected; nothing was imported (strict mode)")
+
+
+class StoreError(IncidentsError):
+    """The store cannot be opened, created or written."""
+
+
+class ExportError(IncidentsError):
+    """An export cannot be written."""

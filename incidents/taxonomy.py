@@ -1,0 +1,87 @@
+"""ACLED's event taxonomy, value for value.
+
+Source: ACLED Codebook (2023 and later editions). Event types and sub-event types are
+kept exactly as ACLED spells them so that an analyst's ACLED files and filters carry over.
+"""
+
+from __future__ import annotations
+
+from types import MappingProxyType
+from typing import Mapping
+
+__all__ = [
+    "DISORDER_TYPES",
+    "EVENT_TYPES",
+    "SUB_EVENT_TYPES",
+    "default_disorder_type",
+]
+
+POLITICAL_VIOLENCE = "Political violence"
+DEMONSTRATIONS = "Demonstrations"
+STRATEGIC = "Strategic developments"
+BOTH = "Political violence; Demonstrations"
+
+DISORDER_TYPES: tuple[str, ...] = (POLITICAL_VIOLENCE, DEMONSTRATIONS, BOTH, STRATEGIC)
+
+SUB_EVENT_TYPES: Mapping[str, tuple[str, ...]] = MappingProxyType(
+    {
+        "Battles": (
+            "Armed clash",
+            "Government regains territory",
+            "Non-state actor overtakes territory",
+        ),
+        "Explosions/Remote violence": (
+            "Chemical weapon",
+            "Air/drone strike",
+            "Suicide bomb",
+            "Shelling/artillery/missile attack",
+            "Remote explosive/landmine/IED",
+            "Grenade",
+        ),
+        "Violence against civilians": (
+            "Sexual violence",
+            "Attack",
+            "Abduction/forced disappearance",
+        ),
+        "Protests": (
+            "Peaceful protest",
+            "Protest with intervention",
+            "Excessive force against protesters",
+        ),
+        "Riots": (
+            "Violent demonstration",
+            "Mob violence",
+        ),
+        "Strategic developments": (
+            "Agreement",
+            "Arrests",
+            "Change to group/activity",
+            "Disrupted weapons use",
+            "Headquarters or base established",
+            "Looting/property destruction",
+            "Non-violent transfer of territory",
+            "Other",
+        ),
+    }
+)
+
+EVENT_TYPES: tuple[str, ...] = tuple(SUB_EVENT_TYPES)
+
+_DISORDER_BY_SUB_EVENT: Mapping[str, str] = MappingProxyType(
+    {
+        **{s: POLITICAL_VIOLENCE for s in SUB_EVENT_TYPES["Battles"]},
+        **{s: POLITICAL_VIOLENCE for s in SUB_EVENT_TYPES["Explosions/Remote violence"]},
+        **{s: POLITICAL_VIOLENCE for s in SUB_EVENT_TYPES["Violence against civilians"]},
+        "Peaceful protest": DEMONSTRATIONS,
+        "Protest with intervention": DEMONSTRATIONS,
+        "Excessive force against protesters": BOTH,
+        "Violent demonstration": DEMONSTRATIONS,
+        "Mob violence": POLITICAL_VIOLENCE,
+        **{s: STRATEGIC for s in SUB_EVENT_TYPES["Strategic developments"]},
+    }
+)
+
+
+def default_disorder_type(sub_event_type: str) -> str | None:
+    """ACLED's disorder type for a sub-event type, or None for an unknown sub-event type."""
+    return _DISORDER_BY_SUB_EVENT.get(sub_event_type)

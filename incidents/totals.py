@@ -1,0 +1,100 @@
+"""Casualty totals that count a shared figure once and keep "unknown" apart from zero.
+
+The single rule, used by KPIs, charts and exports alike: a figure shared by several incidents
+(a *casualty group*) is carried by one incident of the current selection (the earliest by date,
+then id) and contributes nothing on the others. :func:`counted_casualties` applies it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["Figure", "Totals", "counted_casualties", "casualty_totals", "group_carriers"]
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A summed casualty figure: ``best`` with ``low``..``high`` and how many incidents are unknown."""
+
+    best: int
+    low: int
+    high: int
+    unknown: int
+
+    def describe(self) -> str:
+        text = f"{self.best:,}"
+        if self.low != self.best or self.high != self.best:
+            text += f" ({self.low:,}–{self.high:,})"
+        if self.unknown:
+            text += f"; unknown for {self.unknown:,} incident{'s' if self.unknown != 1 else ''}"
+        return text
+
+
+@dataclass(frozen=True)
+class Totals:
+    incidents: int
+    killed: Figure
+    injured: Figure
+    shared_figures: int
+
+
+def group_carriers(frame: pd.DataFrame) -> np.ndarray:
+    """Boolean mask: True on the one row of each casualty group that carries its figure."""
+    grouped = frame["casualty_group"].notna().to_numpy()
+    if not grouped.any():
+        return np.zeros(len(frame), dtype=bool)
+    order = frame.assign(_pos=np.arange(len(frame)))[grouped].sort_values(["event_date", "event_id"])
+    first = order.drop_duplicates("casualty_group", keep="first")["_pos"].to_numpy()
+    mask = np.zeros(len(frame), dtype=bool)
+    mask[first] = True
+    return mask
+
+
+def counted_casualties(frame: pd.DataFrame) -> pd.DataFrame:
+    """Per-row figures that add up without double counting.
+
+    Columns ``killed``, ``killed_low``, ``killed_high``, ``injured``, ``injured_low``,
+    ``injured_high`` (Int64, NA = unknown) and ``in_group`` (the row's figure is part of a
+    shared one carried elsewhere). ``frame`` needs the ``group_*`` columns of
+    :func:`incidents.frame.with_group_figures`.
+    """
+    carrier = group_carriers(frame)
+    grouped = frame["casualty_group"].notna().to_numpy()
+    out = pd.DataFrame(index=frame.index)
+    for ours, col in (("killed", "fatalities"), ("injured", "injured")):
+        for suffix in ("", "_low", "_high"):
+            own = frame[col + suffix]
+            shared = frame["group_" + col + suffix]
+            value = own.where(~grouped, shared)
+            value = value.where(~grouped | carrier, 0)
+            out[ours + suffix] = value.astype("Int64")
+    out["in_group"] = grouped & ~carrier
+    return out
+
+
+def _figure(best: pd.Series, low: pd.Series, high: pd.Series) -> Figure:
+    known = best.notna() | low.notna() | high.notna()
+    best_v = best.fillna(low).fillna(0)
+    low_v = low.fillna(best).fillna(0)
+    high_v = high.fillna(best).fillna(low).fillna(0)
+    return Figure(
+        best=int(best_v[known].sum()),
+        low=int(low_v[known].sum()),
+        high=int(high_v[known].sum()),
+        unknown=int((~known).sum()),
+    )
+
+
+def casualty_totals(frame: pd.DataFrame) -> Totals:
+    """KPIs of a selection: incident count, killed and injured with ranges and unknowns."""
+    counted = counted_casualties(frame)
+    real = ~counted["in_group"]
+    return Totals(
+        incidents=len(frame),
+        killed=_figure(counted["killed"][real], counted["killed_low"][real], counted["killed_high"][real]),
+        injured=_figure(counted["injured"][real], counted["injured_low"][real], counted["injured_high"][real]),
+        shared_figures=int(frame["casualty_group"].nunique()),
+    )

@@ -1,0 +1,318 @@
+"""Vectorised validation of incident tables.
+
+Every input path (one record typed by hand, a 1M-row ACLED file) goes through
+:func:`validate_frame`, so the rules live in one place and run as column operations.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+import numpy as np
+import pandas as pd
+
+from .exc import RowError
+from .schema import CLAIM_STATUSES, COLUMNS, COUNT_COLUMNS, GEO_PRECISIONS, TIME_PRECISIONS
+from .taxonomy import DISORDER_TYPES, EVENT_TYPES, SUB_EVENT_TYPES, default_disorder_type
+
+__all__ = ["ValidationReport", "validate_frame", "validate_groups", "parse_dates", "EARLIEST_DATE", "MAX_TEXT"]
+
+EARLIEST_DATE = pd.Timestamp("1900-01-01")
+#: Longest text accepted in one cell (characters); longer cells are rejected, not cut.
+MAX_TEXT = 100_000
+_BOUNDS = {
+    "fatalities": ("fatalities_low", "fatalities_high"),
+    "injured": ("injured_low", "injured_high"),
+}
+_VALID_SUB = {(e, s) for e, subs in SUB_EVENT_TYPES.items() for s in subs}
+
+
+@dataclass
+class ValidationReport:
+    """The rows that passed (canonical columns and dtypes) and one error per rejected row."""
+
+    valid: pd.DataFrame
+    errors: list[RowError] = field(default_factory=list)
+    #: 1-based input line of each valid row, aligned with ``valid``.
+    lines: pd.Series | None = None
+
+
+def parse_dates(values: pd.Series) -> pd.Series:
+    """Parse ISO dates (``2025-07-03``) and ACLED's long form (``03 July 2025``); NaT when neither."""
+    text = values.astype("string").str.strip()
+    parsed = pd.to_datetime(text, format="%Y-%m-%d", errors="coerce")
+    missing = parsed.isna() & text.notna()
+    if missing.any():
+        parsed[missing] = pd.to_datetime(text[missing], format="%d %B %Y", errors="coerce")
+        still = parsed.isna() & text.notna()
+        if still.any():
+            parsed[still] = pd.to_datetime(text[still], format="ISO8601", errors="coerce")
+    return parsed.dt.normalize()
+
+
+def _text(values: pd.Series) -> pd.Series:
+    out = values.astype("string").str.strip()
+    return out.mask(out == "")
+
+
+def _number(values: pd.Series) -> pd.Series:
+    if pd.api.types.is_numeric_dtype(values):
+        return values.astype("float64")
+    return pd.to_numeric(_text(values), errors="coerce").astype("float64")
+
+
+class _Collector:
+    """Collects the first error of each row, in row order."""
+
+    def __init__(self, n: int, lines: np.ndarray, ids: pd.Series):
+        self.bad = np.zeros(n, dtype=bool)
+        self.found: dict[int, RowError] = {}
+        self.lines = lines
+        self.ids = ids
+
+    def flag(self, mask: pd.Series | np.ndarray, column: str, message) -> None:
+        mask = np.asarray(mask, dtype=bool) & ~self.bad
+        for pos in np.flatnonzero(mask):
+            text = message(pos) if callable(message) else message
+            ident = self.ids.iat[pos]
+            self.found[pos] = RowError(
+                int(self.lines[pos]), column, text, None if pd.isna(ident) else str(ident)
+            )
+        self.bad |= mask
+
+
+def _show(value: object, limit: int = 60) -> str:
+    text = repr(str(value))
+    return text if len(text) <= limit else text[: limit - 4] + "...'"
+
+
+def _check_sources(raw: pd.Series, col: _Collector) -> pd.Series:
+    """Parse the JSON ``sources`` column; each entry needs an outlet, URLs must be http(s)."""
+    out = pd.Series(pd.NA, index=raw.index, dtype="string")
+    present = raw.notna()
+    for pos in np.flatnonzero(present.to_numpy()):
+        text = raw.iat[pos]
+        problem = _source_problem(text)
+        if problem:
+            col.flag(_one(len(raw), pos), "sources", problem)
+        else:
+            out.iat[pos] = json.dumps(json.loads(text), ensure_ascii=False, sort_keys=True)
+    return out
+
+
+def _source_problem(text: str) -> str | None:
+    try:
+        items = json.loads(text)
+    except ValueError as err:
+        return f"not valid JSON ({err.msg} at character {err.pos})"
+    if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
+        return "must be a JSON list of objects"
+    for n, item in enumerate(items, 1):
+        if not str(item.get("outlet") or "").strip():
+            return f"source {n} has no outlet"
+        url = item.get("url")
+        if url not in (None, "") and urlsplit(str(url)).scheme.lower() not in ("http", "https"):
+            return f"source {n}: only http(s) URLs are accepted, got {_show(url)}"
+        published = item.get("published")
+        if published not in (None, "") and pd.isna(pd.to_datetime(str(published), errors="coerce", format="ISO8601")):
+            return f"source {n}: published {_show(published)} is not an ISO date"
+    return None
+
+
+def _one(n: int, pos: int) -> np.ndarray:
+    mask = np.zeros(n, dtype=bool)
+    mask[pos] = True
+    return mask
+
+
+def validate_frame(
+    frame: pd.DataFrame,
+    *,
+    lines: pd.Series | np.ndarray | None = None,
+    today: dt.date | None = None,
+) -> ValidationReport:
+    """Check every rule of the data model on a table of incidents.
+
+    ``frame`` may hold text (as read from a file) or typed values; missing optional
+    columns are added empty. ``lines`` gives each row's line number in its file for error
+    messages (default: 1, 2, 3...). Returns the valid rows with canonical dtypes and one
+    :class:`RowError` per rejected row (the first rule it breaks).
+    """
+    n = len(frame)
+    frame = frame.reset_index(drop=True)
+    line_arr = np.arange(1, n + 1) if lines is None else np.asarray(lines)
+    today_ts = pd.Timestamp(today or dt.date.today())
+    out: dict[str, pd.Series] = {}
+    empty = pd.Series(pd.NA, index=frame.index, dtype="string")
+    raw = {c.name: frame[c.name] if c.name in frame.columns else empty for c in COLUMNS}
+    ids = _text(raw["event_id"])
+    col = _Collector(n, line_arr, ids)
+
+    # Required values present.
+    for c in COLUMNS:
+        if c.required and c.name not in ("disorder_type", "claim_status", "time_precision", "geo_precision"):
+            values = raw[c.name]
+            missing = values.isna() | (values.astype("string").str.strip() == "")
+            col.flag(missing, c.name, "is required")
+
+    # Text.
+    for c in COLUMNS:
+        if c.kind == "text":
+            out[c.name] = _text(raw[c.name])
+            too_long = out[c.name].str.len().fillna(0).to_numpy() > MAX_TEXT
+            col.flag(too_long, c.name, f"longer than {MAX_TEXT:,} characters")
+
+    dup = ids.duplicated(keep="first") & ids.notna()
+    col.flag(dup, "event_id", lambda p: f"{_show(ids.iat[p])} appears more than once in the input")
+
+    # Dates.
+    dates = parse_dates(raw["event_date"])
+    col.flag(
+        dates.isna(),
+        "event_date",
+        lambda p: f"{_show(raw['event_date'].iat[p])} is not a date (use YYYY-MM-DD or '03 July 2025')",
+    )
+    col.flag(dates < EARLIEST_DATE, "event_date", lambda p: f"{dates.iat[p].date()} is before 1900")
+    col.flag(dates > today_ts, "event_date", lambda p: f"{dates.iat[p].date()} is in the future")
+    out["event_date"] = dates
+
+    # Integers with a fixed set of values.
+    for name, allowed, default in (
+        ("time_precision", TIME_PRECISIONS, 1),
+        ("geo_precision", GEO_PRECISIONS, None),
+    ):
+        number = _number(raw[name])
+        if default is not None:
+            number = number.fillna(default)
+        bad = ~number.isin(allowed)
+        col.flag(bad, name, lambda p, name=name, allowed=allowed: f"{_show(raw[name].iat[p])} is not one of {allowed}")
+        out[name] = number.astype("Int64")
+
+    # Taxonomy.
+    event_type, sub_type = out["event_type"], out["sub_event_type"]
+    col.flag(
+        event_type.notna() & ~event_type.isin(EVENT_TYPES),
+        "event_type",
+        lambda p: f"{_show(event_type.iat[p])} is not an ACLED event type",
+    )
+    pairs = pd.Series(list(zip(event_type.fillna(""), sub_type.fillna(""))), index=frame.index)
+    col.flag(
+        sub_type.notna() & ~pairs.isin(_VALID_SUB),
+        "sub_event_type",
+        lambda p: f"{_show(sub_type.iat[p])} is not a sub-event type of {_show(event_type.iat[p])}",
+    )
+    disorder = out["disorder_type"]
+    derived = sub_type.map(default_disorder_type, na_action="ignore").astype("string")
+    disorder = disorder.fillna(derived)
+    col.flag(
+        disorder.notna() & ~disorder.isin(DISORDER_TYPES),
+        "disorder_type",
+        lambda p: f"{_show(disorder.iat[p])} is not an ACLED disorder type",
+    )
+    out["disorder_type"] = disorder
+
+    # Coordinates.
+    for name, limit in (("latitude", 90.0), ("longitude", 180.0)):
+        number = _number(raw[name])
+        col.flag(
+            raw[name].notna() & number.isna(),
+            name,
+            lambda p, name=name: f"{_show(raw[name].iat[p])} is not a number",
+        )
+        col.flag(
+            (number.abs() > limit) | np.isinf(number),
+            name,
+            lambda p, name=name, limit=limit: f"{number.iat[p]} is outside -{limit:g}..{limit:g}",
+        )
+        out[name] = number
+
+    # Counts: whole, non-negative, low <= best <= high.
+    for name in COUNT_COLUMNS + ("iso", "geonames_id"):
+        number = _number(raw[name])
+        col.flag(
+            raw[name].notna() & (raw[name].astype("string").str.strip() != "") & number.isna(),
+            name,
+            lambda p, name=name: f"{_show(raw[name].iat[p])} is not a number",
+        )
+        col.flag(number < 0, name, lambda p, name=name: f"{number.iat[p]:g} is negative")
+        col.flag(
+            number.notna() & (number != np.floor(number)),
+            name,
+            lambda p, name=name: f"{number.iat[p]:g} is not a whole number",
+        )
+        out[name] = number.round().astype("Int64")
+    for best, (low, high) in _BOUNDS.items():
+        b, lo, hi = out[best], out[low], out[high]
+        col.flag(
+            (lo > b).fillna(False),
+            low,
+            lambda p, b=b, lo=lo, low=low, best=best: f"{low} {lo.iat[p]} is greater than {best} {b.iat[p]}",
+        )
+        col.flag(
+            (b > hi).fillna(False),
+            high,
+            lambda p, b=b, hi=hi, high=high, best=best: f"{high} {hi.iat[p]} is less than {best} {b.iat[p]}",
+        )
+        col.flag(
+            (lo > hi).fillna(False),
+            high,
+            lambda p, lo=lo, hi=hi, high=high, low=low: f"{high} {hi.iat[p]} is less than {low} {lo.iat[p]}",
+        )
+
+    # Claims.
+    status = out["claim_status"].str.lower().fillna("confirmed")
+    col.flag(
+        ~status.isin(CLAIM_STATUSES),
+        "claim_status",
+        lambda p: f"{_show(status.iat[p])} is not one of {CLAIM_STATUSES}",
+    )
+    col.flag(
+        status.isin(("claimed", "disputed")) & out["claimed_by"].isna(),
+        "claimed_by",
+        lambda p: f"a {status.iat[p]} incident must say who claims it",
+    )
+    out["claim_status"] = status
+
+    out["sources"] = _check_sources(_text(raw["sources"]), col)
+
+    typed = pd.DataFrame({c.name: out[c.name] for c in COLUMNS})
+    keep = ~col.bad
+    errors = [col.found[p] for p in sorted(col.found)]
+    return ValidationReport(
+        valid=typed[keep].reset_index(drop=True),
+        errors=errors,
+        lines=pd.Series(line_arr[keep]),
+    )
+
+
+def validate_groups(frame: pd.DataFrame, *, lines: pd.Series | np.ndarray | None = None) -> ValidationReport:
+    """Check shared casualty figures: an id, whole non-negative counts, low <= best <= high."""
+    from .schema import GROUP_COLUMNS
+
+    n = len(frame)
+    frame = frame.reset_index(drop=True)
+    line_arr = np.arange(1, n + 1) if lines is None else np.asarray(lines)
+    empty = pd.Series(pd.NA, index=frame.index, dtype="string")
+    raw = {name: frame[name] if name in frame.columns else empty for name in GROUP_COLUMNS}
+    ids = _text(raw["group_id"])
+    col = _Collector(n, line_arr, ids)
+    col.flag(ids.isna(), "group_id", "is required")
+    col.flag(ids.duplicated() & ids.notna(), "group_id", lambda p: f"{_show(ids.iat[p])} appears more than once")
+    out: dict[str, pd.Series] = {"group_id": ids, "description": _text(raw["description"])}
+    for name in COUNT_COLUMNS:
+        number = _number(raw[name])
+        col.flag((number < 0) | (number.notna() & (number != np.floor(number))), name,
+                 lambda p, number=number: f"{number.iat[p]:g} is not a whole non-negative number")
+        out[name] = number.round().astype("Int64")
+    for best, (low, high) in _BOUNDS.items():
+        b, lo, hi = out[best], out[low], out[high]
+        col.flag(((lo > b) | (b > hi) | (lo > hi)).fillna(False), best,
+                 lambda p, b=b, lo=lo, hi=hi: f"need low <= best <= high, got {lo.iat[p]}, {b.iat[p]}, {hi.iat[p]}")
+    out["sources"] = _check_sources(_text(raw["sources"]), col)
+    typed = pd.DataFrame({name: out[name] for name in GROUP_COLUMNS})
+    keep = ~col.bad
+    return ValidationReport(typed[keep].reset_index(drop=True), [col.found[p] for p in sorted(col.found)],
+                            pd.Series(line_arr[keep]))
