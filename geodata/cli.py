@@ -1,0 +1,146 @@
+"""Command line: ``python -m geodata geocode|reverse|build-index``. Thin over the library."""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import IO
+
+from geodata.chain import GeocoderChain
+from geodata.exc import GeodataError
+from geodata.gazetteer import Gazetteer
+from geodata.results import GeocodeResult
+
+__all__ = ["main", "build_parser"]
+
+_PRECISION = {1: "town", 2: "near town", 3: "region"}
+_CSV_FIELD_LIMIT = 64 * 1024 * 1024  # a 10 MB cell must be read (then rejected), not crash csv
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="python -m geodata", description="Offline multilingual geocoder (GeoNames).")
+    p.add_argument("--cache-dir", type=Path, default=None, help="index/cache directory (default $GEODATA_CACHE_DIR or data/cache)")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    g = sub.add_parser("geocode", help="resolve a place name, or a CSV of them with --batch")
+    g.add_argument("query", nargs="?", help="place name as written in the report")
+    g.add_argument("--country", help="ISO 3166-1 alpha-2 hint (hard filter)")
+    g.add_argument("--admin1", help="region hint in any language (hard filter)")
+    g.add_argument("--json", action="store_true", help="print one JSON object")
+    g.add_argument("--batch", type=Path, metavar="FILE.csv", help="CSV with columns query,country,admin1; JSON lines out")
+    g.add_argument("--online", action="store_true", help="ask Nominatim when the gazetteer abstains (needs --user-agent)")
+    g.add_argument("--user-agent", default=os.environ.get("GEODATA_USER_AGENT"), help="identifying Nominatim user agent")
+    g.add_argument("--nominatim-domain", default="nominatim.openstreetmap.org")
+    g.add_argument("--nominatim-scheme", default="https")
+    g.add_argument("--timeout", type=float, default=10.0)
+
+    r = sub.add_parser("reverse", help="country and admin1 of a point")
+    r.add_argument("lat", type=float)
+    r.add_argument("lon", type=float)
+    r.add_argument("--json", action="store_true")
+
+    sub.add_parser("build-index", help="build (or rebuild) the gazetteer index and report timings")
+    return p
+
+
+def _chain(args: argparse.Namespace, gaz: Gazetteer) -> GeocoderChain:
+    if not args.online:
+        return GeocoderChain(gazetteer=gaz)
+    from geodata.cache import ResultCache
+    from geodata.providers.nominatim import NominatimProvider
+
+    provider = NominatimProvider(
+        user_agent=args.user_agent or "",
+        domain=args.nominatim_domain,
+        scheme=args.nominatim_scheme,
+        timeout=args.timeout,
+    )
+    cache = ResultCache(args.cache_dir / "online-results.sqlite" if args.cache_dir else None)
+    return GeocoderChain(gazetteer=gaz, providers=[provider], cache=cache)
+
+
+def _readable(res: GeocodeResult, out: IO[str]) -> None:
+    if res.ok:
+        print(f"{res.name}  ({res.country}, {res.admin1})  {res.lat}, {res.lon}", file=out)
+        print(
+            f"  precision {res.precision} ({_PRECISION.get(res.precision or 0, '?')})  confidence {res.confidence}"
+            f"  source {res.source}  geonames {res.geonames_id}",
+            file=out,
+        )
+        print(f"  {res.reason}", file=out)
+    else:
+        print(f"ABSTAINED: {res.reason}", file=out)
+    others = res.candidates[1:] if res.ok else res.candidates
+    if others:
+        print("  candidates:" if not res.ok else "  also considered:", file=out)
+        for c in others[:10]:
+            print(
+                f"    {c.name} ({c.country}, {c.admin1}) {c.lat}, {c.lon}  pop {c.population}  geonames {c.geonames_id}",
+                file=out,
+            )
+
+
+def _batch(path: Path, chain: GeocoderChain, out: IO[str]) -> int:
+    csv.field_size_limit(_CSV_FIELD_LIMIT)
+    try:
+        fh = path.open(newline="", encoding="utf-8", errors="replace")
+    except OSError as exc:
+        print(f"error: cannot read {path}: {exc}", file=sys.stderr)
+        return 2
+    with fh:
+        reader = csv.DictReader(fh)
+        if not reader.fieldnames or "query" not in [f.strip() for f in reader.fieldnames]:
+            print("error: batch CSV needs a 'query' column (optional: country, admin1)", file=sys.stderr)
+            return 2
+        for row in reader:
+            row = {(k or "").strip(): v for k, v in row.items()}
+            query = row.get("query") or ""
+            country = (row.get("country") or "").strip() or None
+            admin1 = (row.get("admin1") or "").strip() or None
+            res = chain.geocode(query, country=country, admin1=admin1)
+            out.write(json.dumps(res.to_dict(), ensure_ascii=False) + "\n")
+    return 0
+
+
+def main(argv: Sequence[str] | None = None, *, out: IO[str] | None = None) -> int:
+    out = out or sys.stdout
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        if args.command == "build-index":
+            t0 = time.perf_counter()
+            gaz = Gazetteer.load(cache_dir=args.cache_dir, rebuild=True)
+            t1 = time.perf_counter()
+            Gazetteer.load(cache_dir=args.cache_dir)
+            t2 = time.perf_counter()
+            print(json.dumps({**gaz.index.meta, "build_and_save_s": round(t1 - t0, 2), "load_s": round(t2 - t1, 3)}),
+                  file=out)
+            return 0
+        gaz = Gazetteer.load(cache_dir=args.cache_dir)
+        if args.command == "reverse":
+            rev = gaz.reverse(args.lat, args.lon)
+            if args.json:
+                print(json.dumps(rev.to_dict(), ensure_ascii=False), file=out)
+            else:
+                print(f"{rev.country}, {rev.admin1}  (nearest: {rev.nearest_name}, {rev.distance_km} km)", file=out)
+            return 0
+        chain = _chain(args, gaz)
+        if args.batch is not None:
+            return _batch(args.batch, chain, out)
+        if args.query is None:
+            parser.error("geocode needs QUERY or --batch FILE.csv")
+        res = chain.geocode(args.query, country=args.country, admin1=args.admin1)
+        if args.json:
+            print(json.dumps(res.to_dict(), ensure_ascii=False), file=out)
+        else:
+            _readable(res, out)
+        return 0 if res.ok else 1
+    except GeodataError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
