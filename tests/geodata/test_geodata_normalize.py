@@ -1,0 +1,48 @@
+"""Folding: press spellings in several languages fold to the same skeleton key."""
+
+from __future__ import annotations
+
+import pytest
+
+from geodata.normalize import clean_text, has_mixed_scripts, skeleton_keys
+
+SAME = [
+    # (spellings that must share at least one skeleton key)
+    ("Yelets", "Ielets", "Jelez", "Елец", "Jelec"),
+    ("Odesa", "Odessa", "Одеса", "Одесса"),
+    ("Poltava", "Połtawa", "Полтава"),
+    ("Kharkiv", "Charkiw", "Харків"),
+    ("Zaporizhzhia", "Zaporijjia", "Saporischschja", "Запоріжжя"),
+    ("Kupiansk", "Koupiansk", "Kupjansk", "Kupyansk", "Куп'янськ", "Kupiańsk"),
+    ("Lipetsk", "Lipezk", "Липецк"),
+    ("Milove", "Milové", "Milowe", "Мілове"),
+    ("Mykolaiv", "Миколаїв", "Mykolajiw", "Mykolaïv"),
+    ("Kyiv", "Київ", "Kiew"),
+]
+
+
+@pytest.mark.parametrize("spellings", SAME, ids=lambda s: s[0])
+def test_spellings_share_a_key(spellings: tuple[str, ...]) -> None:
+    keysets = [set(skeleton_keys(clean_text(s))) for s in spellings]
+    common = set.intersection(*keysets)
+    assert common, {s: k for s, k in zip(spellings, keysets)}
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [("Kharkiv", "Kherson"), ("Odesa", "Oleshky"), ("Lipetsk", "Livny"), ("Milove", "Mylne")],
+)
+def test_different_places_do_not_fold_together(a: str, b: str) -> None:
+    assert not set(skeleton_keys(a)) & set(skeleton_keys(b))
+
+
+def test_clean_text_strips_controls_and_emoji() -> None:
+    assert clean_text("  Kharkiv\x00\x07 💥 ") == "Kharkiv"
+    assert clean_text("🔥🔥") == ""
+    assert clean_text("Kup’yans’k") == "Kup'yans'k"
+
+
+def test_mixed_scripts_detected() -> None:
+    assert has_mixed_scripts("Kharkiв")
+    assert not has_mixed_scripts("Харків")
+    assert not has_mixed_scripts("Kharkiv")
