@@ -7,6 +7,7 @@ from collections.abc import Callable
 from typing import Any, Protocol, runtime_checkable
 
 from geopy import exc as gexc
+from geopy.adapters import AdapterHTTPError
 
 from geodata.admin1 import resolve_admin1
 from geodata.exc import (
@@ -42,7 +43,13 @@ class Provider(Protocol):
 def map_geopy_error(exc: Exception, provider: str) -> ProviderError:
     """Translate a geopy exception to this package's provider errors."""
     msg = f"{provider}: {type(exc).__name__}: {exc}"
-    if isinstance(exc, gexc.GeocoderTimedOut):
+    status = _http_status(exc)
+    if status == 429 or isinstance(exc, gexc.GeocoderRateLimited):
+        return ProviderRateLimited(msg, retry_after=getattr(exc, "retry_after", None))
+    if status is not None and status >= 500:
+        # geopy maps 503/504 to GeocoderTimedOut; for us the service is down.
+        return ProviderUnavailable(msg)
+    if isinstance(exc, gexc.GeocoderTimedOut) or _caused_by_timeout(exc):
         return ProviderTimeout(msg)
     if isinstance(exc, gexc.GeocoderRateLimited):
         return ProviderRateLimited(msg, retry_after=exc.retry_after)
@@ -56,6 +63,31 @@ def map_geopy_error(exc: Exception, provider: str) -> ProviderError:
         # codes other than 503; all of them are "the service failed".
         return ProviderUnavailable(msg) if _is_5xx(exc) else ProviderError(msg)
     return ProviderError(msg)
+
+
+def _http_status(exc: BaseException) -> int | None:
+    """HTTP status of the response behind a geopy error, when there was one."""
+    seen: BaseException | None = exc
+    for _ in range(10):
+        if seen is None:
+            return None
+        if isinstance(seen, AdapterHTTPError):
+            return int(seen.status_code)
+        seen = seen.__cause__ or seen.__context__
+    return None
+
+
+def _caused_by_timeout(exc: BaseException) -> bool:
+    """True when a timeout hides in the cause chain (e.g. urllib3 ReadTimeoutError
+    wrapped by requests' MaxRetryError, surfacing as GeocoderUnavailable)."""
+    seen: BaseException | None = exc
+    for _ in range(10):
+        if seen is None:
+            return False
+        if isinstance(seen, TimeoutError) or "Timeout" in type(seen).__name__:
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
 
 
 def _is_5xx(exc: Exception) -> bool:

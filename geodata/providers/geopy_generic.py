@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from geopy.exc import GeocoderNotFound
+from geopy.adapters import URLLibAdapter
 from geopy.extra.rate_limiter import RateLimiter
 from geopy.geocoders import get_geocoder_for_service
 
@@ -39,7 +40,9 @@ class GeopyProvider:
         if timeout is None or timeout <= 0:
             raise ProviderConfigurationError("timeout must be a positive number of seconds")
         self.name = service.lower()
-        self._geocoder = call_geopy(cls, self.name, timeout=timeout, **geocoder_kwargs)
+        self._geocoder = call_geopy(
+            cls, self.name, timeout=timeout, **{"adapter_factory": URLLibAdapter, **geocoder_kwargs}
+        )
         self._geocode = RateLimiter(
             self._geocoder.geocode,
             min_delay_seconds=min_delay_seconds,

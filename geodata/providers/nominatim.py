@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from geopy.adapters import URLLibAdapter
 from geopy.extra.rate_limiter import RateLimiter
 from geopy.geocoders import Nominatim
 
@@ -46,7 +47,15 @@ class NominatimProvider:
         if domain == "nominatim.openstreetmap.org" and min_delay_seconds < 1.0:
             raise ProviderConfigurationError("the public Nominatim allows at most 1 request per second")
         self.language = language
-        self._geocoder = Nominatim(user_agent=user_agent, domain=domain, scheme=scheme, timeout=timeout)
+        self._geocoder = Nominatim(
+            user_agent=user_agent,
+            domain=domain,
+            scheme=scheme,
+            timeout=timeout,
+            # urllib adapter: no hidden transport retries (requests' adapter retries
+            # read timeouts twice, tripling load on a rate-limited service).
+            adapter_factory=URLLibAdapter,
+        )
         self._geocode = RateLimiter(
             self._geocoder.geocode,
             min_delay_seconds=min_delay_seconds,
