@@ -136,6 +136,9 @@ def main(argv: Sequence[str] | None = None, *, out: IO[str] | None = None) -> in
         if args.query is None:
             parser.error("geocode needs QUERY or --batch FILE.csv")
         res = chain.geocode(args.query, country=args.country, admin1=args.admin1)
+        if not res.ok and (res.reason or "").startswith("invalid input"):
+            print(f"error: {res.reason}", file=sys.stderr)
+            return 2
         if args.json:
             print(json.dumps(res.to_dict(), ensure_ascii=False), file=out)
         else:

@@ -1,0 +1,93 @@
+"""CLI: readable, --json and --batch output, bad input never crashes."""
+
+from __future__ import annotations
+
+import io
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from geodata import Gazetteer
+from geodata.cli import main
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _run(args: list[str], cache_dir: Path) -> tuple[int, str]:
+    out = io.StringIO()
+    code = main(["--cache-dir", str(cache_dir), *args], out=out)
+    return code, out.getvalue()
+
+
+def test_readable(gaz: Gazetteer, cache_dir: Path) -> None:
+    code, text = _run(["geocode", "Ielets"], cache_dir)
+    assert code == 0 and "Yelets" in text and "RU" in text and "Lipetsk" in text
+
+
+def test_abstention_exit_code_and_candidates(gaz: Gazetteer, cache_dir: Path) -> None:
+    code, text = _run(["geocode", "Milove", "--admin1", "Kharkiv"], cache_dir)
+    assert code == 1 and "ABSTAINED" in text and "Luhansk" in text
+
+
+def test_json(gaz: Gazetteer, cache_dir: Path) -> None:
+    code, text = _run(["geocode", "la région de Lipetsk", "--json"], cache_dir)
+    obj = json.loads(text)
+    assert code == 0 and obj["precision"] == 3 and obj["admin1"] == "Lipetsk" and obj["source"] == "gazetteer"
+
+
+def test_unknown_country_is_a_clear_error(gaz: Gazetteer, cache_dir: Path, capsys: pytest.CaptureFixture) -> None:
+    code, _ = _run(["geocode", "Kharkiv", "--country", "ZZ"], cache_dir)
+    assert code == 2 and "unknown country" in capsys.readouterr().err
+
+
+def test_batch(gaz: Gazetteer, cache_dir: Path, tmp_path: Path) -> None:
+    csv_path = tmp_path / "in.csv"
+    rows = [
+        "query,country,admin1,notes",
+        "Ielets,,,AFP",
+        "Milove,,Kharkiv,seed report",
+        "Odessa,US,,",
+        ",,,empty",
+        "Kharkiv,ZZ,,bad country",
+        '"' + "x" * 10_000_000 + '",,,10 MB',
+        "Харків,UA,Харківська область,",
+        "💥,,,emoji",
+    ]
+    csv_path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    code, text = _run(["geocode", "--batch", str(csv_path)], cache_dir)
+    lines = [json.loads(line) for line in text.splitlines()]
+    assert code == 0 and len(lines) == 8
+    for obj in lines:
+        for key in ("query", "name", "lat", "lon", "country", "admin1", "precision", "confidence", "source"):
+            assert key in obj
+    assert lines[0]["name"] == "Yelets" and lines[0]["country"] == "RU"
+    assert lines[1]["lat"] is None and lines[1]["status"] == "abstained"
+    assert lines[2]["admin1"] == "Texas"
+    for bad in (3, 4, 5, 7):
+        assert lines[bad]["lat"] is None and lines[bad]["reason"].startswith("invalid input")
+    assert len(lines[5]["query"]) <= 200
+    assert lines[6]["geonames_id"] == 706483
+
+
+def test_batch_without_query_column(gaz: Gazetteer, cache_dir: Path, tmp_path: Path) -> None:
+    p = tmp_path / "bad.csv"
+    p.write_text("name,country\nKharkiv,UA\n", encoding="utf-8")
+    code, text = _run(["geocode", "--batch", str(p)], cache_dir)
+    assert code == 2 and text == ""
+
+
+def test_reverse_cli(gaz: Gazetteer, cache_dir: Path) -> None:
+    code, text = _run(["reverse", "49.99", "36.23", "--json"], cache_dir)
+    assert code == 0 and json.loads(text)["admin1"] == "Kharkiv"
+
+
+def test_python_m_geodata(gaz: Gazetteer, cache_dir: Path) -> None:
+    proc = subprocess.run(
+        [sys.executable, "-m", "geodata", "--cache-dir", str(cache_dir), "geocode", "Zaporijjia", "--json"],
+        cwd=ROOT, capture_output=True, text=True, timeout=60,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout)["geonames_id"] == 687700
