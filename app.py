@@ -1,0 +1,412 @@
+"""Conflict incidents dashboard: `streamlit run app.py` (or `make run`).
+
+A thin page: layout, widgets, caching and error display. What it shows is computed by
+:mod:`incidents.views` (KPIs, timeline, table, filter options), :mod:`incidents.maps` (the map)
+and :mod:`incidents.export` (downloads, the same code as the CLI). The filters live in the URL
+query string (see ``docs/dashboard.md``), so a view can be shared by copying the address.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any
+
+import altair as alt
+import numpy as np
+import pandas as pd
+import sqlalchemy as sa
+import streamlit as st
+from streamlit_folium import st_folium
+
+from incidents import IncidentFilter, Store, StoreError, casualty_totals, counted_casualties, default_url, filter_mask, load_frame
+from incidents import views
+from incidents.views import escape_markdown as md
+
+try:  # the map module and the export module are developed alongside this page
+    from incidents import maps
+except ImportError:  # pragma: no cover - only while incidents/maps.py is not there yet
+    maps = None  # type: ignore[assignment]
+try:
+    from incidents import export
+except ImportError:  # pragma: no cover - only while incidents/export.py is not there yet
+    export = None  # type: ignore[assignment]
+
+st.set_page_config(page_title="Conflict incidents", page_icon="🗺️", layout="wide")
+
+MAP_HEIGHT = 520
+MEASURES = {"Incidents": "incidents", "Killed": "killed", "Injured": "injured"}
+KILLED_HELP = (
+    "Best estimate, with the low–high range when sources disagree. A figure reported for several "
+    "incidents at once counts once. Incidents whose figure is unknown are counted apart, never as 0."
+)
+
+
+# -- data, cached on the store's revision ------------------------------------------------------
+
+
+@st.cache_resource(show_spinner=False)
+def open_store(url: str) -> Store:
+    return Store.open(url)
+
+
+@st.cache_resource(max_entries=2, show_spinner="Loading incidents…")
+def incidents_frame(cache_key: str, _store: Store) -> pd.DataFrame:
+    """All incidents, once per store revision. Shared, read-only: never modify it."""
+    return load_frame(_store)
+
+
+@st.cache_resource(max_entries=2, show_spinner=False)
+def options_for(cache_key: str, _frame: pd.DataFrame) -> views.FilterOptions:
+    return views.filter_options(_frame)
+
+
+class Selection:
+    """What the page shows for one filter. Holds row positions, not a copy of the rows."""
+
+    def __init__(self, frame: pd.DataFrame, flt: IncidentFilter):
+        self.positions: np.ndarray | None = None if flt.is_empty else np.flatnonzero(filter_mask(frame, flt))
+        rows = self.rows(frame)
+        totals = casualty_totals(rows)
+        self.count = totals.incidents
+        self.kpis = views.kpis(totals, rows)
+        self.timeline = views.timeline(rows, counted_casualties(rows)) if len(rows) else None
+        self.table = views.table_view(rows)
+
+    def rows(self, frame: pd.DataFrame) -> pd.DataFrame:
+        return frame if self.positions is None else frame.iloc[self.positions]
+
+
+@st.cache_resource(max_entries=8, ttl=3600, show_spinner="Filtering…")
+def selection_for(cache_key: str, filter_key: str, _frame: pd.DataFrame) -> Selection:
+    return Selection(_frame, IncidentFilter.from_query_params(json.loads(filter_key)))
+
+
+@st.cache_resource(max_entries=4, ttl=3600, show_spinner="Drawing the map…")
+def map_for(cache_key: str, filter_key: str, basemap: str, _rows: pd.DataFrame):
+    return maps.build_map(_rows, basemap=basemap), maps.map_summary(_rows)
+
+
+def _store_label(url: str) -> str:
+    try:
+        return sa.make_url(url).render_as_string(hide_password=True)
+    except Exception:  # noqa: BLE001 - only for display
+        return "(not a database URL)"
+
+
+# -- page --------------------------------------------------------------------------------------
+
+
+def main() -> None:
+    url = default_url()
+    try:
+        store = open_store(url)
+        cache_key = store.cache_key
+    except StoreError as err:
+        st.error(f"Cannot open the incident store {md(_store_label(url))}: {md(err)}")
+        st.info("Set `INCIDENTS_DB` to a SQLAlchemy URL, e.g. `sqlite:///data/incidents.sqlite`, and reload.")
+        st.stop()
+    except Exception as err:  # noqa: BLE001 - the page must say what failed, not show a traceback
+        st.error(f"Cannot open the incident store {md(_store_label(url))} ({md(type(err).__name__)}).")
+        st.stop()
+    try:
+        frame = incidents_frame(cache_key, store)
+    except Exception as err:  # noqa: BLE001
+        st.error(f"Cannot read the incidents of {md(_store_label(url))} ({md(type(err).__name__)}: {md(str(err)[:200])}).")
+        st.stop()
+    options = options_for(cache_key, frame)
+
+    state = st.session_state
+    if "initial_filter" not in state:  # first run of this browser session: the URL says what to show
+        params = {key: st.query_params.get_all(key) for key in st.query_params}
+        state.initial_filter, state.url_warnings = views.parse_query_params(params)
+        state.gen = 0
+
+    flt, basemap = sidebar(options)
+    filter_key = json.dumps(flt.to_query_params(), sort_keys=True)
+    wanted = flt.to_query_params()
+    if not views.same_params(wanted, {key: st.query_params.get_all(key) for key in st.query_params}):
+        st.query_params.from_dict(wanted)
+
+    st.title("Conflict incidents")
+    st.caption(
+        f"{len(frame):,} incidents in the store · showing: {md(views.filter_summary(flt))} · "
+        "the address bar holds the filters — copy it to share this view"
+    )
+    if flt == state.initial_filter:
+        for warning in state.url_warnings:
+            st.warning(md(warning), icon="⚠️")
+    else:
+        state.url_warnings = []
+
+    selection = selection_for(cache_key, filter_key, frame)
+    rows = selection.rows(frame)
+    show_kpis(selection.kpis)
+
+    if selection.count == 0:
+        st.info(
+            "**No incident matches these filters.** Widen the date range, lower the casualty minimums "
+            "or clear some filters — or press **Reset filters** in the sidebar.",
+            icon="🔍",
+        )
+        return
+
+    map_col, chart_col = st.columns([3, 2], gap="medium")
+    with map_col:
+        show_map(cache_key, filter_key, basemap, rows)
+    with chart_col:
+        show_timeline(selection.timeline)
+    show_table(selection.table)
+    show_downloads(rows, selection.count)
+
+
+def sidebar(options: views.FilterOptions) -> tuple[IncidentFilter, str]:
+    state = st.session_state
+    gen = state.gen
+    init = views.widget_values(state.initial_filter, options)
+
+    def reset() -> None:
+        state.initial_filter = IncidentFilter()
+        state.url_warnings = []
+        state.gen += 1
+
+    with st.sidebar:
+        head, button = st.columns([3, 2], vertical_alignment="center")
+        head.header("Filters")
+        button.button("Reset filters", on_click=reset, key="reset", width="stretch")
+        values: dict[str, Any] = {}
+        values["dates"] = st.date_input(
+            "Dates",
+            value=init.dates,
+            min_value=init.date_bounds[0],
+            max_value=init.date_bounds[1],
+            format="YYYY-MM-DD",
+            key=f"dates-{gen}",
+            help="From the first to the last day to show. The full span means no date filter.",
+        )
+        st.markdown("**Casualties**")
+        left, right = st.columns(2)
+        for col, name, label in (
+            (left, "min_killed", "Min killed"),
+            (right, "max_killed", "Max killed"),
+            (left, "min_injured", "Min injured"),
+            (right, "max_injured", "Max injured"),
+        ):
+            values[name] = col.number_input(
+                label, min_value=0, value=getattr(init, name), step=1, placeholder="any", key=f"{name}-{gen}"
+            )
+        choices = list(views.UNKNOWN_LABELS)
+        values["unknown"] = st.radio(
+            "Incidents whose casualties are unknown",
+            choices,
+            index=choices.index(init.unknown),
+            format_func=views.UNKNOWN_LABELS.get,
+            horizontal=True,
+            key=f"unknown-{gen}",
+            help="With a casualty bound set: keep (Include) or drop (Exclude) incidents whose figure is "
+            "unknown. 'Only unknown' shows just the incidents with an unknown killed or injured figure.",
+        )
+        st.markdown("**Event**")
+        values["event_types"] = st.multiselect(
+            "Event type",
+            views.with_values(options.event_types, init.event_types),
+            default=init.event_types,
+            placeholder="All event types",
+            key=f"event_types-{gen}",
+        )
+        values["sub_event_types"] = st.multiselect(
+            "Sub-type",
+            views.dependent_options(options.sub_event_types, values["event_types"], init.sub_event_types),
+            default=init.sub_event_types,
+            placeholder="All sub-types",
+            key=f"sub_event_types-{gen}",
+        )
+        values["claim_statuses"] = st.multiselect(
+            "Claim status",
+            list(options.claim_statuses),
+            default=init.claim_statuses,
+            placeholder="Confirmed, claimed and disputed",
+            key=f"claim_statuses-{gen}",
+            help="confirmed: independently confirmed; claimed: stated by a party (see 'Claimed by'); "
+            "disputed: contested.",
+        )
+        st.markdown("**Place and actors**")
+        values["countries"] = st.multiselect(
+            "Country",
+            views.with_values(options.countries, init.countries),
+            default=init.countries,
+            placeholder="All countries",
+            key=f"countries-{gen}",
+        )
+        values["admin1"] = st.multiselect(
+            "Region (admin1)",
+            views.dependent_options(options.admin1, values["countries"], init.admin1),
+            default=init.admin1,
+            placeholder="All regions",
+            key=f"admin1-{gen}",
+        )
+        values["actors"] = st.multiselect(
+            "Actor",
+            views.with_values(options.actors, init.actors),
+            default=init.actors,
+            placeholder="All actors",
+            accept_new_options=options.actors_truncated,
+            key=f"actors-{gen}",
+            help="Main or other actor."
+            + (f" The {views.ACTOR_LIMIT} most frequent are listed; type any other name." if options.actors_truncated else ""),
+        )
+        values["text"] = st.text_input(
+            "Search location and notes",
+            value=init.text,
+            max_chars=200,
+            placeholder="e.g. Odesa, drone, recruitment",
+            key=f"text-{gen}",
+        )
+        basemap = "default"
+        if maps is not None and len(maps.BASEMAPS) > 1:
+            st.divider()
+            names = list(maps.BASEMAPS)
+            basemap = st.selectbox("Map background", names, index=0, key="basemap")
+        elif maps is not None:
+            basemap = next(iter(maps.BASEMAPS))
+    return views.filter_from_widgets(values, options), basemap
+
+
+def show_kpis(k: views.Kpis) -> None:
+    c1, c2, c3 = st.columns(3)
+    c1.metric("Incidents", k.incidents, help="Incidents matching the filters.", border=True)
+    c2.metric(
+        "Killed", k.killed, delta=k.killed_note, delta_color="off", delta_arrow="off", help=KILLED_HELP, border=True
+    )
+    c3.metric(
+        "Injured",
+        k.injured,
+        delta=k.injured_note,
+        delta_color="off",
+        delta_arrow="off",
+        help=KILLED_HELP.replace("killed", "injured"),
+        border=True,
+    )
+    if k.shared_note:
+        st.caption(md(k.shared_note))
+
+
+def show_map(cache_key: str, filter_key: str, basemap: str, rows: pd.DataFrame) -> None:
+    st.subheader("Map")
+    if maps is None:
+        st.info("The map module is not installed yet.")
+        return
+    m, summary = map_for(cache_key, filter_key, basemap, rows)
+    st_folium(m, key="map", height=MAP_HEIGHT, use_container_width=True, returned_objects=[])
+    if summary.caption:
+        st.caption(md(summary.caption))
+
+
+def show_timeline(timeline: views.Timeline | None) -> None:
+    st.subheader("Timeline")
+    if timeline is None or not len(timeline.data):
+        st.caption("Nothing to chart.")
+        return
+    choice = st.segmented_control("Show", list(MEASURES), default="Incidents", key="measure", required=True)
+    column = MEASURES[choice or "Incidents"]
+    data = timeline.data
+    if column != "incidents":
+        data = data[data[column].notna()]
+    types = sorted(timeline.data["event_type"].unique())
+    colors = getattr(maps, "EVENT_TYPE_COLORS", {}) if maps is not None else {}
+    scale = alt.Scale(domain=types, range=[colors.get(t, "#8c8c8c") for t in types]) if colors else alt.Scale(domain=types)
+    chart = (
+        alt.Chart(data)
+        .mark_bar()
+        .encode(
+            x=alt.X("period:T", title=None),
+            x2="period_end:T",
+            y=alt.Y(f"{column}:Q", title=f"{choice} per {timeline.unit}", stack=True),
+            color=alt.Color("event_type:N", title=None, scale=scale, legend=alt.Legend(orient="bottom", columns=1)),
+            tooltip=[
+                alt.Tooltip("period:T", title=timeline.unit.capitalize() + " from", format="%Y-%m-%d"),
+                alt.Tooltip("event_type:N", title="Event type"),
+                alt.Tooltip("incidents:Q", title="Incidents", format=","),
+                alt.Tooltip("killed:Q", title="Killed", format=","),
+                alt.Tooltip("killed_unknown:Q", title="Killed unknown (incidents)", format=","),
+                alt.Tooltip("injured:Q", title="Injured", format=","),
+                alt.Tooltip("injured_unknown:Q", title="Injured unknown (incidents)", format=","),
+            ],
+        )
+        .properties(height=MAP_HEIGHT - 140)
+    )
+    st.altair_chart(chart, width="stretch")
+    note = f"Per {timeline.unit}, by event type."
+    unknown = timeline.unknown_killed if column == "killed" else timeline.unknown_injured if column == "injured" else 0
+    if unknown:
+        note += f" {unknown:,} incident{'s' if unknown != 1 else ''} with an unknown figure {'are' if unknown != 1 else 'is'} not drawn (not counted as 0)."
+    if column != "incidents":
+        note += " A figure shared by several incidents counts once, on the first."
+    st.caption(md(note))
+
+
+def show_table(table: views.TableView) -> None:
+    st.subheader("Incidents")
+    st.caption(md(table.caption()))
+    cfg = st.column_config
+    st.dataframe(
+        table.rows,
+        hide_index=True,
+        width="stretch",
+        height=min(38 + 35 * max(table.shown, 1), 420),
+        column_config={
+            "Date": cfg.DateColumn("Date", format="YYYY-MM-DD"),
+            "Killed": cfg.TextColumn("Killed", help="Best estimate (low–high); 'unknown' when no source gives a figure."),
+            "Injured": cfg.TextColumn("Injured", help="Best estimate (low–high); 'unknown' when no source gives a figure."),
+            "Shared figure": cfg.TextColumn(
+                "Shared figure", help="The casualty figure is reported for several incidents together; totals count it once."
+            ),
+            "Claim": cfg.TextColumn("Claim", help="confirmed, claimed (by whom: 'Claimed by') or disputed."),
+            "Link": cfg.LinkColumn("Link", display_text=r"https?://(?:www\.)?([^/?#]+)", help="First source URL (http/https only)."),
+            "Notes": cfg.TextColumn("Notes", width="large"),
+        },
+    )
+
+
+def show_downloads(rows: pd.DataFrame, count: int) -> None:
+    if export is None:
+        st.caption("Downloads are not available yet (incidents.export is missing).")
+        return
+    stamp = dt.date.today().isoformat()
+    noun = f"{count:,} incident{'s' if count != 1 else ''}"
+    st.markdown(f"**Download the {noun} of this view** (all columns, not just the table's rows)")
+    c1, c2, c3, _ = st.columns([1, 1, 1, 2])
+    c1.download_button(
+        "CSV",
+        data=lambda: export.to_csv_bytes(rows),
+        file_name=f"incidents-{stamp}.csv",
+        mime="text/csv",
+        on_click="ignore",
+        icon=":material/download:",
+        key="download_csv",
+        width="stretch",
+    )
+    c2.download_button(
+        "CSV for Excel",
+        data=lambda: export.to_csv_bytes(rows, excel=True),
+        file_name=f"incidents-{stamp}-excel.csv",
+        mime="text/csv",
+        on_click="ignore",
+        icon=":material/download:",
+        key="download_csv_excel",
+        width="stretch",
+        help="UTF-8 with a byte-order mark so Excel reads accents and Cyrillic correctly.",
+    )
+    c3.download_button(
+        "GeoJSON",
+        data=lambda: export.to_geojson_bytes(rows),
+        file_name=f"incidents-{stamp}.geojson",
+        mime="application/geo+json",
+        on_click="ignore",
+        icon=":material/download:",
+        key="download_geojson",
+        width="stretch",
+    )
+
+
+main()
