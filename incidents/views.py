@@ -202,7 +202,7 @@ def _period_start(dates: pd.Series, freq: Freq) -> pd.Series:
     if freq == "D":
         return dates.dt.normalize()
     if freq == "W":
-        return (dates - pd.to_timedelta(dates.dt.dayofweek, unit="D")).dt.normalize()
+        return (dates - pd.to_timedelta(dates.dt.day_of_week, unit="D")).dt.normalize()
     if freq == "M":
         return dates.dt.to_period("M").dt.start_time
     return dates.dt.to_period("Y").dt.start_time
@@ -482,16 +482,14 @@ def dependent_options(
 ) -> list[str]:
     """Options of a child filter (sub-types, admin1) given the chosen parents.
 
-    The children of the chosen parents (of all parents when none is chosen), plus any
-    ``selected`` value the data does not know at all (e.g. from a shared URL), so the widget
-    can show it.
+    The children of the chosen parents (of all parents when none is chosen), plus every
+    ``selected`` value (e.g. from a shared URL), so the widget can always show what the
+    filter holds.
     """
     chosen = [p for p in parents if p in children] if parents else list(children)
-    values: set[str] = set()
+    values: set[str] = set(selected)
     for p in chosen:
         values.update(children[p])
-    known = {v for vs in children.values() for v in vs}
-    values.update(v for v in selected if v not in known)
     return sorted(values)
 
 
@@ -568,9 +566,9 @@ def filter_from_widgets(values: Mapping[str, Any], options: FilterOptions) -> In
     dates = tuple(d for d in dates if d is not None)
     start = dates[0] if dates else None
     end = dates[1] if len(dates) > 1 else None
-    if start is not None and start <= options.min_date:
+    if start == options.min_date:
         start = None
-    if end is not None and end >= options.max_date:
+    if end == options.max_date:
         end = None
     kwargs: dict[str, Any] = {"start": start, "end": end}
     for low, high in (("min_killed", "max_killed"), ("min_injured", "max_injured")):

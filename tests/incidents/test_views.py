@@ -1,0 +1,390 @@
+"""The dashboard's pure functions (incidents.views), one case per row, mostly on the seed."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+
+import pandas as pd
+import pytest
+
+from incidents import Figure, IncidentFilter, apply_filter, casualty_totals, load_seed, with_group_figures
+from incidents import views
+
+FRAME = with_group_figures(*load_seed())
+D = dt.date
+
+
+def _select(**params) -> pd.DataFrame:
+    return apply_filter(FRAME, IncidentFilter.from_query_params(params))
+
+
+# -- KPIs ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "params, incidents, killed, killed_note, injured, injured_note, shared",
+    [
+        ({}, "5", "9", "unknown for 1 incident", "12 (10–14)", "unknown for 1 incident", True),
+        # Poltava and Odesa share one figure: it counts once, not twice.
+        ({"admin1": ["Poltava", "Odesa"]}, "2", "8", None, "10 (8–12)", None, True),
+        ({"admin1": "Poltava"}, "1", "8", None, "10 (8–12)", None, True),
+        ({"location": "x", "text": "Yelets"}, "1", "0", None, "0", None, False),
+        # Only Milove: unknown, never 0.
+        ({"event_type": "Battles"}, "1", "unknown", "unknown for 1 incident", "unknown", "unknown for 1 incident", False),
+        ({"text": "nowhere at all"}, "0", "0", None, "0", None, False),
+    ],
+)
+def test_kpis(params, incidents, killed, killed_note, injured, injured_note, shared):
+    params.pop("location", None)
+    rows = _select(**params)
+    k = views.kpis(casualty_totals(rows), rows)
+    assert (k.incidents, k.killed, k.killed_note, k.injured, k.injured_note) == (
+        incidents,
+        killed,
+        killed_note,
+        injured,
+        injured_note,
+    )
+    assert (k.shared_note is not None) == shared
+
+
+@pytest.mark.parametrize(
+    "figure, carriers, expected",
+    [
+        (Figure(9, 9, 9, 1), 4, "9"),
+        (Figure(12, 10, 14, 0), 3, "12 (10–14)"),
+        (Figure(1234567, 1234567, 1234567, 0), 9, "1,234,567"),
+        (Figure(0, 0, 0, 2), 2, "unknown"),
+        (Figure(0, 0, 0, 1), 2, "0"),
+        (Figure(0, 0, 0, 0), 0, "0"),
+    ],
+)
+def test_figure_value(figure, carriers, expected):
+    assert views.figure_value(figure, carriers=carriers) == expected
+
+
+# -- timeline --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "start, end, freq",
+    [
+        ("2025-07-03", "2025-07-03", "D"),
+        ("2025-01-01", "2025-03-31", "D"),
+        ("2025-01-01", "2025-06-30", "W"),
+        ("2022-02-24", "2025-02-01", "W"),
+        ("2015-01-01", "2025-07-03", "M"),
+        ("1950-01-01", "2025-07-03", "Y"),
+        (None, None, "D"),
+    ],
+)
+def test_timeline_freq_by_span(start, end, freq):
+    assert views.timeline_freq(start and pd.Timestamp(start), end and pd.Timestamp(end)) == freq
+
+
+def test_timeline_seed_counts_shared_figure_once_and_leaves_unknown_out():
+    tl = views.timeline(FRAME)
+    assert tl.freq == "D" and tl.unit == "day"
+    rows = {r.event_type: r for r in tl.data.itertuples()}
+    strikes, battles = rows["Explosions/Remote violence"], rows["Battles"]
+    assert strikes.incidents == 4 and strikes.killed == 9 and strikes.injured == 12
+    # Milove's figures are unknown: NA (not drawn), not 0.
+    assert battles.incidents == 1 and pd.isna(battles.killed) and pd.isna(battles.injured)
+    assert battles.killed_unknown == 1
+    assert tl.unknown_killed == 1 and tl.unknown_injured == 1
+    assert (tl.data["period_end"] - tl.data["period"] == pd.Timedelta(days=1)).all()
+
+
+def _synthetic(dates: list[str], killed: list[int | None]) -> pd.DataFrame:
+    n = len(dates)
+    base = FRAME.iloc[[3] * n].reset_index(drop=True).copy()  # Yelets: no shared figure
+    base["event_id"] = [f"S-{i}" for i in range(n)]
+    base["event_date"] = pd.to_datetime(dates)
+    for suffix in ("", "_low", "_high"):
+        base["fatalities" + suffix] = pd.array(killed, dtype="Int64")
+    return base
+
+
+@pytest.mark.parametrize(
+    "dates, killed, freq, expected",
+    [
+        # Weeks start on Monday: 2025-07-07 is a Monday.
+        (["2025-07-06", "2025-07-07", "2025-07-13", "2025-12-01"], [1, 2, 3, 4], "W", {"2025-06-30": 1, "2025-07-07": 5, "2025-12-01": 4}),
+        (["2025-07-06", "2025-07-07"], [None, None], "W", {"2025-06-30": None, "2025-07-07": None}),
+        (["2025-07-06", "2025-07-06"], [None, 3], "D", {"2025-07-06": 3}),
+        (["2020-01-31", "2020-02-01", "2025-02-28"], [1, 1, 1], "M", {"2020-01-01": 1, "2020-02-01": 1, "2025-02-01": 1}),
+    ],
+)
+def test_timeline_periods(dates, killed, freq, expected):
+    tl = views.timeline(_synthetic(dates, killed), freq=freq)
+    got = {p.date().isoformat(): (None if pd.isna(k) else int(k)) for p, k in zip(tl.data["period"], tl.data["killed"])}
+    assert got == expected
+
+
+def test_timeline_is_bounded_for_long_spans():
+    dates = pd.date_range("1990-01-01", "2025-01-01", periods=5000).strftime("%Y-%m-%d").tolist()
+    tl = views.timeline(_synthetic(dates, [1] * 5000))
+    assert tl.freq == "Y" and len(tl.data) <= 40
+
+
+def test_timeline_empty():
+    tl = views.timeline(FRAME.iloc[0:0])
+    assert len(tl.data) == 0 and tl.unknown_killed == 0
+
+
+# -- table -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "best, low, high, text",
+    [
+        (8, 8, 8, "8"),
+        (10, 8, 12, "10 (8–12)"),
+        (None, None, None, "unknown"),
+        (24, 24, None, "≥ 24"),
+        (24, 20, None, "24 (≥ 20)"),
+        (None, 0, 5, "0–5"),
+        (None, 3, None, "≥ 3"),
+        (None, None, 5, "≤ 5"),
+        (0, 0, 0, "0"),
+        (1500, 1000, 2000, "1,500 (1,000–2,000)"),
+        (pd.NA, pd.NA, pd.NA, "unknown"),
+    ],
+)
+def test_casualty_cell(best, low, high, text):
+    assert views.casualty_cell(best, low, high) == text
+
+
+@pytest.mark.parametrize(
+    "sources, link",
+    [
+        (None, None),
+        ("not json", None),
+        ('{"url": "https://example.org"}', None),
+        (json.dumps([{"outlet": "AFP"}]), None),
+        (json.dumps([{"outlet": "A", "url": "javascript:alert(1)"}, {"outlet": "B", "url": "https://b.example/x"}]), "https://b.example/x"),
+        (json.dumps([{"outlet": "A", "url": "http://a.example/?q=1"}]), "http://a.example/?q=1"),
+        (json.dumps([{"outlet": "A", "url": "data:text/html,<script>alert(1)</script>"}]), None),
+        (json.dumps([{"outlet": "A", "url": "https://user@evil.example/"}]), None),
+        (json.dumps([{"outlet": "A", "url": " JAVASCRIPT:alert(1)"}]), None),
+    ],
+)
+def test_first_link_only_http(sources, link):
+    assert views.first_link(sources) == link
+
+
+def test_table_of_the_seed():
+    table = views.table_view(FRAME)
+    assert (table.shown, table.total, table.truncated) == (5, 5, False)
+    assert list(table.rows.columns) == list(views.TABLE_COLUMNS)
+    by_place = table.rows.set_index("Location")
+    assert by_place.loc["Poltava", "Killed"] == "8"
+    assert by_place.loc["Poltava", "Injured"] == "10 (8–12)"
+    assert "counted once" in by_place.loc["Odesa", "Shared figure"]
+    assert by_place.loc["Milove", "Killed"] == "unknown"
+    assert by_place.loc["Milove", "Claim"] == "claimed"
+    assert by_place.loc["Milove", "Claimed by"].startswith("Russian armed forces")
+    assert pd.isna(by_place.loc["Yelets", "Shared figure"])
+    assert by_place["Link"].isna().all()  # the seed's sources carry no URL
+    # Newest first, then by id descending (all seed incidents are of the same day).
+    assert table.rows["ID"].tolist() == sorted(FRAME["event_id"], reverse=True)
+
+
+def test_table_is_bounded_and_newest_first():
+    dates = pd.date_range("2020-01-01", periods=3000, freq="D").strftime("%Y-%m-%d").tolist()
+    frame = _synthetic(dates, [1] * 3000).sample(frac=1, random_state=1)
+    frame.loc[frame.index[0], "notes"] = "x" * 5000
+    table = views.table_view(frame, limit=100, text_limit=50)
+    assert (table.shown, table.total, table.truncated) == (100, 3000, True)
+    assert table.rows["Date"].iloc[0] == dt.date.fromisoformat(dates[-1])
+    assert list(table.rows["Date"]) == sorted(table.rows["Date"], reverse=True)
+    assert table.rows["Notes"].str.len().max() <= 50
+    assert "newest 100 of 3,000" in table.caption()
+
+
+def test_table_ties_at_the_limit_are_cut_by_id():
+    frame = _synthetic(["2025-07-03"] * 10 + ["2025-07-01"] * 5, [1] * 15)
+    table = views.table_view(frame, limit=4)
+    assert table.rows["ID"].tolist() == ["S-9", "S-8", "S-7", "S-6"]
+
+
+# -- options and widgets ---------------------------------------------------------------------
+
+
+def test_filter_options_of_the_seed():
+    o = views.filter_options(FRAME)
+    assert (o.min_date, o.max_date) == (D(2025, 7, 3), D(2025, 7, 3))
+    assert o.event_types == ("Battles", "Explosions/Remote violence")
+    assert o.sub_event_types["Battles"] == ("Non-state actor overtakes territory",)
+    assert o.countries == ("Russia", "Ukraine")
+    assert o.admin1["Ukraine"] == ("Kharkiv", "Odesa", "Poltava")
+    assert o.actors == ("Military Forces of Russia (2000-)", "Military Forces of Ukraine (2019-)")
+    assert not o.actors_truncated
+    assert views.filter_options(FRAME, actor_limit=1).actors_truncated
+
+
+def test_filter_options_of_an_empty_store():
+    o = views.filter_options(FRAME.iloc[0:0], today=D(2026, 1, 1))
+    assert o.min_date == o.max_date == D(2026, 1, 1) and o.event_types == ()
+
+
+@pytest.mark.parametrize(
+    "parents, selected, expected",
+    [
+        ((), (), ["Kharkiv", "Lipetsk", "Odesa", "Poltava"]),
+        (("Russia",), (), ["Lipetsk"]),
+        (("Russia", "Ukraine"), (), ["Kharkiv", "Lipetsk", "Odesa", "Poltava"]),
+        (("Atlantis",), (), []),
+        # A value from a shared URL that the data does not know stays visible.
+        (("Russia",), ("Crimea",), ["Crimea", "Lipetsk"]),
+        # A known value of another parent is kept visible while it is selected.
+        (("Russia",), ("Odesa",), ["Lipetsk", "Odesa"]),
+        ((), ("Crimea",), ["Crimea", "Kharkiv", "Lipetsk", "Odesa", "Poltava"]),
+    ],
+)
+def test_dependent_options(parents, selected, expected):
+    o = views.filter_options(FRAME)
+    assert views.dependent_options(o.admin1, parents, selected) == expected
+
+
+OPTIONS = views.filter_options(FRAME)
+
+
+@pytest.mark.parametrize(
+    "flt",
+    [
+        IncidentFilter(),
+        IncidentFilter(min_killed=1, unknown="exclude"),
+        IncidentFilter(start=D(2025, 7, 1), end=D(2025, 7, 2)),
+        IncidentFilter(event_types=("Battles",), countries=("Ukraine",), admin1=("Kharkiv",), text="Milove"),
+        IncidentFilter(min_injured=2, max_injured=5, actors=("X",), claim_statuses=("claimed", "disputed")),
+        IncidentFilter(unknown="only", sub_event_types=("Air/drone strike",)),
+    ],
+)
+def test_widgets_round_trip(flt):
+    values = views.widget_values(flt, OPTIONS)
+    assert views.filter_from_widgets(vars(values), OPTIONS) == flt
+
+
+@pytest.mark.parametrize(
+    "values, expected",
+    [
+        ({"dates": (D(2025, 7, 3), D(2025, 7, 3))}, IncidentFilter()),
+        ({"dates": (D(2025, 7, 1),)}, IncidentFilter(start=D(2025, 7, 1))),  # range half picked
+        ({"dates": ()}, IncidentFilter()),
+        ({"dates": (D(2025, 7, 4), D(2025, 7, 9))}, IncidentFilter(start=D(2025, 7, 4), end=D(2025, 7, 9))),
+        ({"dates": (D(2025, 7, 1), D(2025, 7, 3))}, IncidentFilter(start=D(2025, 7, 1))),
+        ({"min_killed": 5, "max_killed": 2}, IncidentFilter(min_killed=2, max_killed=5)),
+        ({"min_killed": 3.0}, IncidentFilter(min_killed=3)),
+        ({"unknown": "bogus"}, IncidentFilter()),
+        ({"claim_statuses": ["claimed", "rumour"]}, IncidentFilter(claim_statuses=("claimed",))),
+        ({"text": "  Odesa  "}, IncidentFilter(text="Odesa")),
+        ({"event_types": ["Battles", "Battles"]}, IncidentFilter(event_types=("Battles",))),
+    ],
+)
+def test_filter_from_widgets(values, expected):
+    assert views.filter_from_widgets(values, OPTIONS) == expected
+
+
+def test_widget_values_open_bounds_show_the_data_span():
+    values = views.widget_values(IncidentFilter(start=D(2025, 8, 1)), OPTIONS)
+    assert values.dates == (D(2025, 8, 1), D(2025, 8, 1))
+    assert values.date_bounds == (D(2025, 7, 3), D(2025, 8, 1))
+
+
+@pytest.mark.parametrize(
+    "params, expected, warned",
+    [
+        ({}, IncidentFilter(), []),
+        ({"event_type": ["Battles", "Protests"]}, IncidentFilter(event_types=("Battles", "Protests")), []),
+        ({"min_killed": "1", "unknown": "exclude"}, IncidentFilter(min_killed=1, unknown="exclude"), []),
+        ({"min_killed": "ten", "country": "Ukraine"}, IncidentFilter(countries=("Ukraine",)), ["min_killed"]),
+        ({"start": "03/07/2025"}, IncidentFilter(), ["start"]),
+        ({"start": "2025-08-01", "end": "2025-07-01", "min_injured": "2"}, IncidentFilter(min_injured=2), ["start"]),
+        ({"unknown": "maybe"}, IncidentFilter(), ["unknown"]),
+        ({"claim": ["rumour"]}, IncidentFilter(), ["claim"]),
+        ({"min_kiled": "1"}, IncidentFilter(), ["min_kiled"]),
+        ({"min_killed": "-1", "max_killed": "9999999999"}, IncidentFilter(), ["min_killed", "max_killed"]),
+    ],
+)
+def test_parse_query_params(params, expected, warned):
+    flt, warnings = views.parse_query_params(params)
+    assert flt == expected
+    assert len(warnings) == len(warned)
+    for name, text in zip(warned, warnings):
+        assert name in text
+
+
+def test_parse_query_params_round_trips_every_filter():
+    flt = IncidentFilter(
+        start=D(2025, 7, 1), end=D(2025, 7, 31), min_killed=1, max_killed=9, min_injured=0, max_injured=3,
+        unknown="exclude", event_types=("Battles",), sub_event_types=("Armed clash",), countries=("Ukraine",),
+        admin1=("Kharkiv",), actors=("A", "B"), claim_statuses=("claimed",), text="Odesa",
+    )  # fmt: skip
+    assert views.parse_query_params(flt.to_query_params()) == (flt, [])
+
+
+@pytest.mark.parametrize(
+    "a, b, same",
+    [
+        ({}, {}, True),
+        ({"event_type": ["A"]}, {"event_type": "A"}, True),
+        ({"event_type": ["A", "B"]}, {"event_type": ["B", "A"]}, False),
+        ({"min_killed": ["1"]}, {}, False),
+        ({"text": []}, {}, True),
+    ],
+)
+def test_same_params(a, b, same):
+    assert views.same_params(a, b) is same
+
+
+# -- text safety -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "<img src=x onerror=alert(1)>",
+        "[click](javascript:alert(1))",
+        "![x](https://evil.example/x.png)",
+        ":red[alarm] $x^2$ **bold** `code` ~~gone~~ <b>b</b> &amp;",
+        "line\nbreak\n# heading\n- item\n1. item",
+        "\\[not a link](x)",
+    ],
+)
+def test_escape_markdown(text):
+    out = views.escape_markdown(text)
+    # Every ASCII punctuation sign is escaped: Markdown, HTML and Streamlit directives stay text.
+    assert re.search(r"(?<!\\)[\[\]()<>`*_$:~#&!|-]", out.replace("\\\\", "")) is None
+    assert "\n" not in out
+    # Nothing is lost: removing the escapes gives the text back (on one line).
+    assert out.replace("\\", "") == " ".join(text.replace("\\", "").split())
+
+
+@pytest.mark.parametrize(
+    "text, limit, expected",
+    [
+        (None, 10, None),
+        (pd.NA, 10, None),
+        ("short", 10, "short"),
+        ("0123456789abc", 10, "012345678…"),
+    ],
+)
+def test_clip(text, limit, expected):
+    assert views.clip(text, limit) == expected
+
+
+@pytest.mark.parametrize(
+    "flt, expected",
+    [
+        (IncidentFilter(), "all incidents"),
+        (IncidentFilter(min_killed=1, unknown="exclude"), "≥ 1 killed; unknown casualties excluded"),
+        (IncidentFilter(start=D(2025, 7, 1)), "2025-07-01 to …"),
+        (IncidentFilter(event_types=("A", "B", "C", "D")), "A, B, C +1"),
+        (IncidentFilter(min_injured=1, max_injured=3, text="x"), "1–3 injured; text “x”"),
+    ],
+)
+def test_filter_summary(flt, expected):
+    assert views.filter_summary(flt) == expected
