@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 
-from .exc import RowError, StoreError
+from .exc import ImportRejected, RowError, StoreError
 from .schema import COLUMNS, COUNT_COLUMNS, GROUP_COLUMNS
 
 __all__ = ["Store", "InsertResult", "default_url", "DEFAULT_DB_PATH", "OnConflict"]
@@ -198,13 +198,15 @@ class Store:
         groups: pd.DataFrame | None = None,
         on_conflict: OnConflict = "error",
         lines: pd.Series | None = None,
+        strict: bool = False,
     ) -> InsertResult:
         """Insert validated incidents (and the casualty groups they refer to) in one transaction.
 
         ``incidents`` must come from :func:`incidents.validate.validate_frame`. Rows whose
         ``event_id`` is already stored are rejected (``error``), left alone (``skip``) or
         overwritten (``replace``); rows naming an unknown casualty group are rejected.
-        Nothing is written if the database fails midway.
+        Nothing is written if the database fails midway, nor with ``strict`` when any row is
+        rejected (:class:`~incidents.exc.ImportRejected` is raised then).
         """
         line_arr = np.arange(1, len(incidents) + 1) if lines is None else np.asarray(lines)
         result = InsertResult()
@@ -253,6 +255,8 @@ class Store:
                                 )
                             )
                         result.replaced = len(ids)
+                if strict and result.errors:
+                    raise ImportRejected(sorted(result.errors, key=lambda e: e.line))
                 rows = incidents[keep]
                 names = [c.name for c in COLUMNS]
                 self._bulk_insert(conn, incidents_table, rows, names)

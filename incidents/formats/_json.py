@@ -1,0 +1,28 @@
+"""Parsing JSON input safely (clear errors, no tracebacks for hostile nesting)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from ..exc import ImportFormatError
+from ._table import decode_text
+
+
+def load_json(data: bytes) -> Any:
+    text = decode_text(data)
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as err:
+        raise ImportFormatError(f"line {err.lineno}: not valid JSON ({err.msg})") from None
+    except RecursionError:
+        raise ImportFormatError("not a GeoJSON or JSON table: nested too deeply") from None
+
+
+def cell(value: Any) -> Any:
+    """A JSON property as a table cell: lists and objects as JSON text, the rest as is."""
+    if isinstance(value, (list, dict)):
+        return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, bool):
+        return str(value).lower()
+    return value
