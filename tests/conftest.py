@@ -12,6 +12,8 @@ def _isolated_env(monkeypatch, tmp_path_factory):
     """No test touches the developer's default store or caches."""
     base = tmp_path_factory.getbasetemp()
     monkeypatch.setenv("INCIDENTS_CACHE_DIR", str(base / "incidents-cache"))
+    # One gazetteer index build per test session, outside the developer's data/ directory.
+    monkeypatch.setenv("GEODATA_CACHE_DIR", str(base / "geodata-cache"))
     monkeypatch.delenv("INCIDENTS_DB", raising=False)
 
 
