@@ -801,7 +801,7 @@ def _legend(frame: pd.DataFrame, plan: _Plan) -> list[dict]:
         prec = pts["geo_precision"]
         status = pts["claim_status"]
         grey = "#bbbbbb"
-        entries.append({"label": "Size: people killed (0, 1, 10, 100)", "swatch": None, "sizes": [2 * marker_radius(v) for v in (0, 1, 10, 100)]})
+        entries.append({"label": "Size: people killed (0, 1, 10, 50)", "swatch": None, "sizes": [2 * marker_radius(v) for v in (0, 1, 10, 50)]})
         if killed.isna().any():
             entries.append({"label": "Hollow: killed unknown (not zero)", "swatch": _swatch("transparent", "2.5px solid #555555")})
         if (status == "claimed").any():
@@ -880,14 +880,17 @@ var {{ this.get_name() }} = (function (map) {
     row(box, "Date", col("date", i));
     row(box, "Place", col("place", i));
     row(box, "Location", col("precision", i));
-    row(box, "Killed", col("killed", i));
-    row(box, "Injured", col("injured", i));
+    box.appendChild(el("b", "Casualties:"));
+    var cas = el("ul", null, "im-list");
+    cas.appendChild(el("li", col("killed", i)));
+    cas.appendChild(el("li", col("injured", i)));
+    box.appendChild(cas);
     row(box, "Status", col("status", i));
     row(box, "Actors", col("actors", i));
     var src = col("sources", i) || [];
     if (src.length) {
       box.appendChild(el("b", "Sources:"));
-      var ul = el("ul", null, "im-sources");
+      var ul = el("ul", null, "im-list im-sources");
       src.forEach(function (s) {
         var li = el("li");
         var href = safeUrl(s[1]);
@@ -1033,7 +1036,7 @@ _STYLE_CSS = """
 .im-popup { font: 13px/1.35 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; max-width: 340px; }
 .im-popup .im-title { font-weight: 600; margin-bottom: 4px; }
 .im-popup .im-row { margin: 1px 0; }
-.im-popup .im-sources { margin: 2px 0 4px 16px; padding: 0; }
+.im-popup .im-list { margin: 2px 0 4px 16px; padding: 0; }
 .im-popup .im-sources q { display: block; font-style: italic; color: #444; }
 .im-popup .im-notes { margin: 4px 0; }
 .im-popup .im-small, .im-legend .im-small { color: #666; font-size: 11px; }

@@ -32,8 +32,10 @@ _JS_JSON_ESCAPES = {
     "&": "\\u0026",
     "\u2028": "\\u2028",
     "\u2029": "\\u2029",
+    "`": "\\u0060",
+    "$": "\\u0024",
 }
-_JS_JSON_RE = re.compile("[<>&\u2028\u2029]")
+_JS_JSON_RE = re.compile("[<>&\u2028\u2029`$]")
 
 
 def js_json(obj: Any) -> str:
@@ -41,8 +43,9 @@ def js_json(obj: Any) -> str:
 
     Compact, non-ASCII kept as is (smaller pages for Cyrillic text), NaN/Infinity refused
     (they are not JSON), and ``<``, ``>``, ``&``, U+2028 and U+2029 written as ``\\uXXXX``
-    escapes. The result is a valid JSON text and a valid JavaScript expression that decodes
-    to exactly ``obj``.
+    escapes, so no value can end the script element. Backticks and ``$`` are escaped too, so
+    the text stays inert even if someone pastes it into a JavaScript template literal. The
+    result is a valid JSON text and a valid JavaScript expression that decodes to ``obj``.
     """
     text = json.dumps(obj, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
     return _JS_JSON_RE.sub(lambda m: _JS_JSON_ESCAPES[m.group()], text)
