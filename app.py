@@ -83,8 +83,9 @@ def selection_for(cache_key: str, filter_key: str, _frame: pd.DataFrame) -> Sele
 
 
 @st.cache_resource(max_entries=4, ttl=3600, show_spinner="Drawing the map…")
-def map_for(cache_key: str, filter_key: str, basemap: str, _rows: pd.DataFrame):
-    return maps.build_map(_rows, basemap=basemap), maps.map_summary(_rows)
+def map_for(cache_key: str, filter_key: str, _rows: pd.DataFrame):
+    """The folium map of a selection and what it shows (points, or hexagon counts at scale)."""
+    return maps.build_map(_rows), maps.map_summary(_rows)
 
 
 def _store_label(url: str) -> str:
@@ -122,7 +123,7 @@ def main() -> None:
         state.initial_filter, state.url_warnings = views.parse_query_params(params)
         state.gen = 0
 
-    flt, basemap = sidebar(options)
+    flt = sidebar(options)
     filter_key = json.dumps(flt.to_query_params(), sort_keys=True)
     wanted = flt.to_query_params()
     if not views.same_params(wanted, {key: st.query_params.get_all(key) for key in st.query_params}):
@@ -146,21 +147,21 @@ def main() -> None:
     if selection.count == 0:
         st.info(
             "**No incident matches these filters.** Widen the date range, lower the casualty minimums "
-            "or clear some filters — or press **Reset filters** in the sidebar.",
+            "or clear some filters — or press **Reset** in the sidebar.",
             icon="🔍",
         )
         return
 
     map_col, chart_col = st.columns([3, 2], gap="medium")
     with map_col:
-        show_map(cache_key, filter_key, basemap, rows)
+        show_map(cache_key, filter_key, rows)
     with chart_col:
         show_timeline(selection.timeline)
     show_table(selection.table)
     show_downloads(rows, selection.count)
 
 
-def sidebar(options: views.FilterOptions) -> tuple[IncidentFilter, str]:
+def sidebar(options: views.FilterOptions) -> IncidentFilter:
     state = st.session_state
     gen = state.gen
     init = views.widget_values(state.initial_filter, options)
@@ -171,9 +172,9 @@ def sidebar(options: views.FilterOptions) -> tuple[IncidentFilter, str]:
         state.gen += 1
 
     with st.sidebar:
-        head, button = st.columns([3, 2], vertical_alignment="center")
+        head, button = st.columns([1, 1], vertical_alignment="center")
         head.header("Filters")
-        button.button("Reset filters", on_click=reset, key="reset", width="stretch")
+        button.button("Reset", on_click=reset, key="reset", icon=":material/restart_alt:", help="Clear every filter", width="stretch")
         values: dict[str, Any] = {}
         values["dates"] = st.date_input(
             "Dates",
@@ -262,14 +263,7 @@ def sidebar(options: views.FilterOptions) -> tuple[IncidentFilter, str]:
             placeholder="e.g. Odesa, drone, recruitment",
             key=f"text-{gen}",
         )
-        basemap = "default"
-        if maps is not None and len(maps.BASEMAPS) > 1:
-            st.divider()
-            names = list(maps.BASEMAPS)
-            basemap = st.selectbox("Map background", names, index=0, key="basemap")
-        elif maps is not None:
-            basemap = next(iter(maps.BASEMAPS))
-    return views.filter_from_widgets(values, options), basemap
+    return views.filter_from_widgets(values, options)
 
 
 def show_kpis(k: views.Kpis) -> None:
@@ -291,12 +285,12 @@ def show_kpis(k: views.Kpis) -> None:
         st.caption(md(k.shared_note))
 
 
-def show_map(cache_key: str, filter_key: str, basemap: str, rows: pd.DataFrame) -> None:
+def show_map(cache_key: str, filter_key: str, rows: pd.DataFrame) -> None:
     st.subheader("Map")
     if maps is None:
         st.info("The map module is not installed yet.")
         return
-    m, summary = map_for(cache_key, filter_key, basemap, rows)
+    m, summary = map_for(cache_key, filter_key, rows)
     st_folium(m, key="map", height=MAP_HEIGHT, use_container_width=True, returned_objects=[])
     if summary.caption:
         st.caption(md(summary.caption))
@@ -309,31 +303,39 @@ def show_timeline(timeline: views.Timeline | None) -> None:
         return
     choice = st.segmented_control("Show", list(MEASURES), default="Incidents", key="measure", required=True)
     column = MEASURES[choice or "Incidents"]
-    data = timeline.data
-    if column != "incidents":
-        data = data[data[column].notna()]
+    data = views.stacked(timeline.data, column)
     types = sorted(timeline.data["event_type"].unique())
     colors = getattr(maps, "EVENT_TYPE_COLORS", {}) if maps is not None else {}
-    scale = alt.Scale(domain=types, range=[colors.get(t, "#8c8c8c") for t in types]) if colors else alt.Scale(domain=types)
+    color_scale = alt.Scale(domain=types, range=[colors.get(t, "#777777") for t in types]) if colors else alt.Scale(domain=types)
+    step, fmt = views.AXIS_STEPS[timeline.freq]
+    lo, hi = views.padded_domain(timeline.data, timeline.freq)
     chart = (
         alt.Chart(data)
-        .mark_bar()
+        .mark_rect(stroke="white", strokeWidth=0.5)
         .encode(
-            x=alt.X("period:T", title=None),
+            x=alt.X(
+                "period:T",
+                title=None,
+                scale=alt.Scale(domain=[lo.isoformat(), hi.isoformat()]),
+                axis=alt.Axis(format=fmt, tickMinStep=step, labelOverlap=True, grid=False),
+            ),
             x2="period_end:T",
-            y=alt.Y(f"{column}:Q", title=f"{choice} per {timeline.unit}", stack=True),
-            color=alt.Color("event_type:N", title=None, scale=scale, legend=alt.Legend(orient="bottom", columns=1)),
+            y=alt.Y("y0:Q", title=f"{choice} per {timeline.unit}"),
+            y2="y1:Q",
+            color=alt.Color(
+                "event_type:N", title=None, scale=color_scale, legend=alt.Legend(orient="bottom", columns=1, labelLimit=400)
+            ),
             tooltip=[
                 alt.Tooltip("period:T", title=timeline.unit.capitalize() + " from", format="%Y-%m-%d"),
                 alt.Tooltip("event_type:N", title="Event type"),
                 alt.Tooltip("incidents:Q", title="Incidents", format=","),
-                alt.Tooltip("killed:Q", title="Killed", format=","),
-                alt.Tooltip("killed_unknown:Q", title="Killed unknown (incidents)", format=","),
-                alt.Tooltip("injured:Q", title="Injured", format=","),
-                alt.Tooltip("injured_unknown:Q", title="Injured unknown (incidents)", format=","),
+                alt.Tooltip("killed:Q", title="Killed (known figures)", format=","),
+                alt.Tooltip("killed_unknown:Q", title="Incidents with killed unknown", format=","),
+                alt.Tooltip("injured:Q", title="Injured (known figures)", format=","),
+                alt.Tooltip("injured_unknown:Q", title="Incidents with injured unknown", format=","),
             ],
         )
-        .properties(height=MAP_HEIGHT - 140)
+        .properties(height=MAP_HEIGHT - 150)
     )
     st.altair_chart(chart, width="stretch")
     note = f"Per {timeline.unit}, by event type."

@@ -37,6 +37,8 @@ __all__ = [
     "Timeline",
     "timeline",
     "timeline_freq",
+    "stacked",
+    "padded_domain",
     "TableView",
     "table_view",
     "casualty_cell",
@@ -258,6 +260,35 @@ def timeline(frame: pd.DataFrame, counted: pd.DataFrame | None = None, *, freq: 
     for name in ("incidents", "killed_unknown", "injured_unknown"):
         data[name] = data[name].astype("int64")
     return Timeline(data[list(_TIMELINE_COLUMNS)], freq)
+
+
+#: Smallest tick step of the time axis per bar width (milliseconds), and the label format.
+AXIS_STEPS: Mapping[str, tuple[int, str]] = {
+    "D": (86_400_000, "%d %b %Y"),
+    "W": (7 * 86_400_000, "%d %b %Y"),
+    "M": (28 * 86_400_000, "%b %Y"),
+    "Y": (365 * 86_400_000, "%Y"),
+}
+
+
+def stacked(data: pd.DataFrame, column: str) -> pd.DataFrame:
+    """Rows of a :class:`Timeline` for one measure with stacking bounds ``y0``..``y1``.
+
+    Event types stack in a fixed (sorted) order within each period; rows whose value is NA
+    (every incident's figure unknown) are dropped, so nothing is drawn for them.
+    """
+    out = data[data[column].notna()].sort_values(["period", "event_type"]).copy()
+    values = out[column].astype("float64")
+    out["y1"] = values.groupby(out["period"]).cumsum()
+    out["y0"] = out["y1"] - values
+    return out.reset_index(drop=True)
+
+
+def padded_domain(data: pd.DataFrame, freq: Freq) -> tuple[pd.Timestamp, pd.Timestamp]:
+    """Time-axis domain: the charted periods with one empty period on each side."""
+    first, last = data["period"].min(), data["period_end"].max()
+    step = {"D": pd.Timedelta(days=1), "W": pd.Timedelta(days=7), "M": pd.DateOffset(months=1), "Y": pd.DateOffset(years=1)}[freq]
+    return first - step, last + step
 
 
 # -- table ------------------------------------------------------------------------------------
