@@ -112,11 +112,16 @@ UNKNOWN_RADIUS = 6.0
 ZERO_RADIUS = 3.5
 MAX_RADIUS = 28.0
 
-#: Character budget of the per-incident payload; long notes and quotes are shortened to fit.
+#: UTF-8 bytes allowed for the per-incident payload; long texts are shortened to fit, trying
+#: each level of :data:`TEXT_CAPS` in turn (notes, quote, outlet, link URL, sources per incident).
 POINT_PAYLOAD_BUDGET = 2_600_000
-NOTES_CAP = 1000
-QUOTE_CAP = 300
-MAX_SOURCES = 5
+TEXT_CAPS: tuple[tuple[int, int, int, int, int], ...] = (
+    (1000, 300, 200, 2048, 5),
+    (400, 150, 100, 500, 3),
+    (160, 60, 60, 300, 2),
+    (60, 0, 40, 200, 1),
+)
+NOTES_CAP, QUOTE_CAP, OUTLET_CAP, URL_CAP, MAX_SOURCES = TEXT_CAPS[0]
 
 _CLAIM_DASH = {"claimed": "6 4", "disputed": "1 4"}
 
@@ -318,32 +323,40 @@ def _cap(text: str, cap: int) -> tuple[str, bool]:
     return text[: max(cap - 1, 1)].rstrip() + "…", True
 
 
-def _sources(raw: Any, quote_cap: int, max_sources: int) -> tuple[list[list], bool]:
-    """Sources as ``[outlet, url or None, unlinked url text or None, "published · language", quote]``."""
+def _sources(
+    raw: Any, quote_cap: int, max_sources: int, outlet_cap: int = OUTLET_CAP, url_cap: int = URL_CAP
+) -> tuple[list[list], bool]:
+    """Sources as ``[outlet, url or None, unlinked url text or None, "published · language", quote]``.
+
+    Only :func:`incidents.safe.safe_url` URLs (http/https) of at most ``url_cap`` characters
+    are links; others are kept as (shortened) text.
+    """
     if _is_na(raw) or not str(raw).strip():
         return [], False
     try:
         items = json.loads(raw)
     except (TypeError, ValueError):
-        return [[_cap(str(raw), quote_cap)[0], None, None, "", ""]], False
+        return [[_cap(str(raw), outlet_cap)[0], None, None, "", ""]], False
     if not isinstance(items, list):
         items = [items]
     out: list[list] = []
     cut = len(items) > max_sources
     for item in items[:max_sources]:
         if not isinstance(item, dict):
-            out.append([_cap(str(item), 200)[0], None, None, "", ""])
+            out.append([_cap(str(item), outlet_cap)[0], None, None, "", ""])
             continue
         url_raw = _text(item.get("url")).strip()
         url = safe_url(url_raw)
-        quote, q_cut = _cap(_text(item.get("quote")), quote_cap)
+        if url and len(url) > url_cap:
+            url, cut = None, True
+        quote, q_cut = _cap(_text(item.get("quote")), quote_cap) if quote_cap else ("", bool(_text(item.get("quote"))))
         cut |= q_cut
         meta = " · ".join(t for t in (_text(item.get("published")), _text(item.get("language"))) if t)
         out.append(
             [
-                _cap(_text(item.get("outlet")), 200)[0],
+                _cap(_text(item.get("outlet")), outlet_cap)[0],
                 url,
-                None if url or not url_raw else _cap(url_raw, 200)[0],
+                None if url or not url_raw else _cap(url_raw, min(url_cap, 200))[0],
                 meta,
                 quote,
             ]
@@ -357,6 +370,8 @@ def popup_records(
     notes_cap: int = NOTES_CAP,
     quote_cap: int = QUOTE_CAP,
     max_sources: int = MAX_SOURCES,
+    outlet_cap: int = OUTLET_CAP,
+    url_cap: int = URL_CAP,
     group_sizes: Mapping[str, int] | None = None,
 ) -> list[dict]:
     """What each incident's popup and tooltip say, as plain text (one dict per row).
@@ -411,7 +426,7 @@ def popup_records(
             status_text = status or "unknown"
         actors = " — ".join(t for t in (_text(r.get("actor1")), _text(r.get("actor2"))) if t)
         notes, notes_cut = _cap(_text(r.get("notes")), notes_cap)
-        sources, sources_cut = _sources(r.get("sources"), quote_cap, max_sources)
+        sources, sources_cut = _sources(r.get("sources"), quote_cap, max_sources, outlet_cap, url_cap)
         event_type = _text(r.get("event_type"))
         sub = _text(r.get("sub_event_type"))
         records.append(
@@ -734,8 +749,11 @@ def _points_payload(frame: pd.DataFrame, group_sizes: Mapping[str, int]) -> dict
     lat = np.round(frame["latitude"].to_numpy(dtype=float) * 1e5).astype(np.int64).tolist()
     lon = np.round(frame["longitude"].to_numpy(dtype=float) * 1e5).astype(np.int64).tolist()
 
-    def build(notes_cap: int, quote_cap: int, max_sources: int) -> dict:
-        records = popup_records(frame, notes_cap=notes_cap, quote_cap=quote_cap, max_sources=max_sources, group_sizes=group_sizes)
+    def build(notes_cap: int, quote_cap: int, outlet_cap: int, url_cap: int, max_sources: int) -> dict:
+        records = popup_records(
+            frame, notes_cap=notes_cap, quote_cap=quote_cap, max_sources=max_sources,
+            outlet_cap=outlet_cap, url_cap=url_cap, group_sizes=group_sizes,
+        )
         cols = {}
         for name in ("id", "title", "event_type", "date", "place", "place_short", "precision", "killed", "injured", "status", "actors", "notes"):
             cols[name] = _encode([r[name] for r in records])
@@ -749,15 +767,10 @@ def _points_payload(frame: pd.DataFrame, group_sizes: Mapping[str, int]) -> dict
             "cols": cols,
         }
 
-    caps = (NOTES_CAP, QUOTE_CAP, MAX_SOURCES)
-    payload = build(*caps)
-    for _ in range(4):
-        size = len(js_json(payload))
-        if size <= POINT_PAYLOAD_BUDGET:
-            break
-        shrink = POINT_PAYLOAD_BUDGET / size * 0.9
-        caps = (max(int(caps[0] * shrink), 60), max(int(caps[1] * shrink), 30), max(min(caps[2], 3), 1))
+    for caps in TEXT_CAPS:
         payload = build(*caps)
+        if len(js_json(payload).encode()) <= POINT_PAYLOAD_BUDGET:
+            break
     return payload
 
 
