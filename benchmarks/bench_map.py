@@ -71,7 +71,8 @@ def synthetic_frame(n: int, seed: int = 0) -> pd.DataFrame:
     fat[unknown] = pd.NA
     grouped = rng.random(n) < 0.03
     group_ids = np.where(grouped, rng.integers(0, max(n // 60, 1), n), -1)
-    group = pd.array([f"g{g}" if g >= 0 else None for g in group_ids.tolist()], dtype="string")
+    group = pd.array(np.char.add("g", group_ids.astype(str)), dtype="string")
+    group[~grouped] = pd.NA
     fat[grouped] = pd.NA
     group_fig = pd.array(np.where(grouped, (group_ids * 7) % 23, 0), dtype="Int64")
     group_fig[~grouped] = pd.NA
@@ -94,7 +95,7 @@ def synthetic_frame(n: int, seed: int = 0) -> pd.DataFrame:
             "country": pd.array(np.where(lon > 38.5, "Russia", "Ukraine"), dtype="string"),
             "iso": pd.array(np.where(lon > 38.5, 643, 804), dtype="Int64"),
             "admin1": pd.array(np.char.add("Region ", (town % 40).astype(str)), dtype="string"),
-            "admin2": pd.array([None] * n, dtype="string"),
+            "admin2": pd.array(np.full(n, None, dtype=object), dtype="string"),
             "location": pd.array(np.char.add("Town ", town.astype(str)), dtype="string"),
             "latitude": lat,
             "longitude": lon,

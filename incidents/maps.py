@@ -519,7 +519,11 @@ def aggregate_cells(frame: pd.DataFrame, resolutions: Sequence[int] = HEX_RESOLU
     cells = _row_cells(frame["latitude"].to_numpy(dtype=float), frame["longitude"].to_numpy(dtype=float), resolutions)
     out = {}
     for res in resolutions:
-        uniq, inverse = np.unique(cells[res], return_inverse=True)
+        codes, found = pd.factorize(cells[res])  # hashing: faster than np.unique's sort of all rows
+        order = np.argsort(found)
+        rank = np.empty(len(found), dtype=np.int64)
+        rank[order] = np.arange(len(found))
+        uniq, inverse = np.asarray(found)[order], rank[codes]
         table = {"cell": uniq}
         for name in _STAT_COLUMNS:
             table[name] = np.bincount(inverse, weights=stats[name], minlength=len(uniq)).astype(np.int64)
