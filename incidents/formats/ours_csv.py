@@ -1,15 +1,26 @@
 """Our own CSV: the columns of :data:`incidents.schema.COLUMNS` (``sources`` as a JSON list),
-plus the ``group_*`` columns of our exports. Extra columns are ignored."""
+plus the ``group_*`` columns of our exports. Extra columns are ignored.
+
+Our CSV exports put a ``'`` before text cells a spreadsheet would run as a formula; a text
+cell starting with ``'`` followed by ``=``, ``+``, ``-``, ``@``, tab or CR loses that ``'``
+here, so an export imports back unchanged.
+"""
 
 from __future__ import annotations
 
-from ..schema import COLUMN_NAMES
+from ..schema import COLUMN_NAMES, TEXT_COLUMNS
 from ._groups import GROUP_FIGURE_COLUMNS, groups_from_columns
 from ._table import read_csv_table
 from .result import ReadResult, require
 
 NAME = "csv"
 REQUIRED = ("event_id", "event_date", "event_type", "sub_event_type", "country", "location", "latitude", "longitude", "geo_precision")
+
+
+def _unneutralise(values):
+    """Undo our exports' formula guard: ``'=SUM(1)`` reads back as ``=SUM(1)``."""
+    guarded = values.str.match(r"'[=+\-@\t\r]").fillna(False)
+    return values.where(~guarded, values.str.slice(1)) if guarded.any() else values
 
 
 def matches(header: list[str]) -> bool:
@@ -20,6 +31,9 @@ def read(data: bytes, header: list[str]) -> ReadResult:
     require(header, REQUIRED, NAME)
     wanted = [c for c in header if c in COLUMN_NAMES or c in GROUP_FIGURE_COLUMNS]
     frame, lines, errors = read_csv_table(data, header, wanted)
+    for name in frame.columns:
+        if name in TEXT_COLUMNS:
+            frame[name] = _unneutralise(frame[name])
     groups, group_lines, group_errors = groups_from_columns(frame, lines)
     frame = frame.drop(columns=[c for c in GROUP_FIGURE_COLUMNS if c in frame.columns])
     return ReadResult(frame, lines, groups, NAME, errors + group_errors, group_lines, derived_groups=True)
