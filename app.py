@@ -8,6 +8,7 @@ query string (see ``docs/dashboard.md``), so a view can be shared by copying the
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import json
 from typing import Any
@@ -291,7 +292,9 @@ def show_map(cache_key: str, filter_key: str, rows: pd.DataFrame) -> None:
         st.info("The map module is not installed yet.")
         return
     m, summary = map_for(cache_key, filter_key, rows)
-    st_folium(m, key="map", height=MAP_HEIGHT, use_container_width=True, returned_objects=[])
+    # st_folium renders (and alters) the folium tree it is given: render a copy, so the cached
+    # map renders the same on every run and in every session (a copy is about a millisecond).
+    st_folium(copy.deepcopy(m), key="map", height=MAP_HEIGHT, use_container_width=True, returned_objects=[])
     if summary.caption:
         st.caption(md(summary.caption))
 

@@ -139,9 +139,10 @@ def kpis(totals: Totals, frame: pd.DataFrame) -> Kpis:
     shared = None
     if totals.shared_figures:
         n = totals.shared_figures
+        figures = f"{n:,} shared casualty figure{'s' if n != 1 else ''}"
         shared = (
-            f"{grouped:,} incidents share {n:,} casualty figure{'s' if n != 1 else ''} "
-            f"(one figure reported for several incidents); each counts once."
+            f"{grouped:,} incident{'s' if grouped != 1 else ''} of this view {'are' if grouped != 1 else 'is'} "
+            f"covered by {figures} (one figure reported for several incidents); each figure counts once."
         )
     return Kpis(
         incidents=f"{totals.incidents:,}",
@@ -453,8 +454,9 @@ def table_view(frame: pd.DataFrame, *, limit: int = TABLE_LIMIT, text_limit: int
         columns=list(TABLE_COLUMNS),
     )
     for name in TABLE_COLUMNS:
-        if name != "Date":
-            out[name] = out[name].astype("object")
+        if name not in ("Date", "Link"):
+            # Empty, not "None": the table would show a missing text as the word None.
+            out[name] = out[name].astype("object").where(out[name].notna(), "")
     return TableView(out.reset_index(drop=True), shown=len(out), total=total)
 
 

@@ -74,7 +74,7 @@ def test_seed_view(db):
     killed, injured = metric(at, "Killed"), metric(at, "Injured")
     assert killed.value == "9" and killed.delta == "unknown for 1 incident"
     assert injured.value == "12 (10–14)" and injured.delta == "unknown for 1 incident"
-    assert any("share 1 casualty figure" in unescape(c.value) for c in at.caption)
+    assert any("covered by 1 shared casualty figure" in unescape(c.value) for c in at.caption)
     assert sorted(table_ids(at)) == [f"AFP-20250703-0{i}" for i in range(1, 6)]
     rows = at.dataframe[0].value.set_index("Location")
     assert rows.loc["Odesa", "Injured"] == "10 (8–12)" and rows.loc["Milove", "Killed"] == "unknown"

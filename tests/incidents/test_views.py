@@ -48,6 +48,10 @@ def test_kpis(params, incidents, killed, killed_note, injured, injured_note, sha
         injured_note,
     )
     assert (k.shared_note is not None) == shared
+    if params == {}:
+        assert k.shared_note.startswith("2 incidents of this view are covered by 1 shared casualty figure ")
+    if params == {"admin1": "Poltava"}:
+        assert k.shared_note.startswith("1 incident of this view is covered by 1 shared casualty figure ")
 
 
 @pytest.mark.parametrize(
@@ -186,7 +190,7 @@ def test_table_of_the_seed():
     assert by_place.loc["Milove", "Killed"] == "unknown"
     assert by_place.loc["Milove", "Claim"] == "claimed"
     assert by_place.loc["Milove", "Claimed by"].startswith("Russian armed forces")
-    assert pd.isna(by_place.loc["Yelets", "Shared figure"])
+    assert by_place.loc["Yelets", "Shared figure"] == ""
     assert by_place["Link"].isna().all()  # the seed's sources carry no URL
     # Newest first, then by id descending (all seed incidents are of the same day).
     assert table.rows["ID"].tolist() == sorted(FRAME["event_id"], reverse=True)

@@ -1,0 +1,298 @@
+"""Dashboard benchmark: cold start to first complete view, filter change, page bytes, memory.
+
+``python -m benchmarks.bench_app`` (or ``make bench``; ``BENCH_SIZES=10000,100000`` for a
+subset) builds stores of 10k, 100k and 1M generated incidents (``benchmarks.generate``) plus the
+5 seed ones and, for each:
+
+* **cold start**: a fresh ``streamlit run app.py`` process, then a real browser (Debian
+  chromium through Playwright) opening the page until the metrics, the map, the chart and
+  the table are drawn; the parquet snapshot of the store is built first (as on any server
+  that has seen the store once) and timed apart (``snapshot_s``);
+* **filter change**: "Min killed" set to 1 in the same browser page, until the "Incidents"
+  metric shows the new count and the map, chart and table are drawn again
+  (``filter_change_s``); also the script-side time of an event-type change with AppTest
+  (``rerun_s``) and of a rerun with nothing changed (``cached_rerun_s``);
+* **page bytes**: every byte the browser receives from the app (HTTP bodies and WebSocket
+  frames) for the first view;
+* **peak RSS** of the Streamlit server process (VmHWM).
+
+Without chromium/playwright, only the AppTest timings are measured. ``run(sizes)`` returns
+one dict per size; ``main`` prints a table.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Iterator, Sequence
+
+from benchmarks.generate import generate_frame
+from incidents import Store, load_frame
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_SIZES = (10_000, 100_000, 1_000_000)
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+# -- stores -----------------------------------------------------------------------------------
+
+
+def build_store(
+    url: str, n: int, *, seed: int = 0, with_seed: bool = True, snapshot: bool = True, cache_dir: Path | None = None
+) -> Store:
+    """A store at ``url`` holding ``n`` generated incidents (:func:`benchmarks.generate.generate_frame`,
+    ACLED-like) plus the 5 seed ones unless told not to;
+    with ``snapshot``, its parquet snapshot is written to ``cache_dir`` (default: the app's)."""
+    store = Store.open(url, seed=with_seed)
+    result = store.insert(generate_frame(n, seed=seed))
+    if result.errors:
+        raise RuntimeError(f"synthetic incidents rejected: {result.errors[:3]}")
+    if snapshot:
+        load_frame(store, cache_dir=cache_dir)
+    return store
+
+
+# -- measuring ---------------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextlib.contextmanager
+def streamlit_server(db_url: str, cache_dir: Path, *, port: int | None = None, env: dict | None = None) -> Iterator[tuple[str, subprocess.Popen]]:
+    """``streamlit run app.py`` on a free port with ``INCIDENTS_DB``; stopped (by pid) on exit."""
+    port = port or free_port()
+    environment = {**os.environ, "INCIDENTS_DB": db_url, "INCIDENTS_CACHE_DIR": str(cache_dir), **(env or {})}
+    log = tempfile.NamedTemporaryFile(prefix="streamlit-", suffix=".log", delete=False)
+    proc = subprocess.Popen(
+        [
+            sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
+            "--server.headless", "true", "--server.port", str(port), "--server.address", "127.0.0.1",
+            "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none",
+        ],
+        cwd=ROOT, env=environment, stdout=log, stderr=subprocess.STDOUT,
+    )  # fmt: skip
+    url = f"http://127.0.0.1:{port}"
+    try:
+        import urllib.request
+
+        deadline = time.monotonic() + 60
+        while True:
+            if proc.poll() is not None:
+                raise RuntimeError(f"streamlit exited early: {Path(log.name).read_text()[-2000:]}")
+            try:
+                with urllib.request.urlopen(url + "/_stcore/health", timeout=1) as resp:
+                    if resp.status == 200:
+                        break
+            except OSError:
+                pass
+            if time.monotonic() > deadline:
+                raise RuntimeError("streamlit did not start within 60 s")
+            time.sleep(0.1)
+        proc.log_path = log.name  # type: ignore[attr-defined]
+        yield url, proc
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        log.close()
+        os.unlink(log.name)
+
+
+def peak_rss_mb(pid: int) -> float | None:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        return None
+    return None
+
+
+def _browser_available() -> bool:
+    try:
+        import playwright  # noqa: F401
+    except ImportError:
+        return False
+    return Path(CHROMIUM).exists()
+
+
+def _asset_routes():
+    """The browser tests' CDN → npm-copy routing (tests/browser/conftest.py), if available."""
+    sys.path.insert(0, str(ROOT))
+    from tests.browser.assets_routes import route_handler  # noqa: PLC0415
+
+    return route_handler
+
+
+COMPLETE_VIEW_JS = """() => {
+  const app = document.querySelector('[data-testid="stApp"]');
+  if (!app || app.getAttribute('data-test-script-state') !== 'notRunning') return false;
+  if (document.querySelector('[data-testid="stSkeleton"]')) return false;
+  const metric = document.querySelector('[data-testid="stMetricValue"]');
+  const chart = document.querySelector('[data-testid="stVegaLiteChart"] canvas, [data-testid="stVegaLiteChart"] svg');
+  const table = document.querySelector('[data-testid="stDataFrame"] canvas, [data-testid="stDataFrame"] [role="grid"], [data-testid="stDataFrameResizable"]');
+  const frame = document.querySelector('iframe[title="streamlit_folium.st_folium"]');
+  if (!metric || !chart || !table || !frame) return false;
+  const doc = frame.contentDocument;
+  if (!doc || frame.getBoundingClientRect().height < 100) return false;
+  return !!doc.querySelector('.leaflet-container canvas, .leaflet-container path');
+}"""
+
+
+def metric_value(page, label: str) -> str:
+    return page.evaluate(
+        """(label) => {
+          for (const m of document.querySelectorAll('[data-testid="stMetric"]')) {
+            const l = m.querySelector('[data-testid="stMetricLabel"]');
+            if (l && l.innerText.trim() === label) return m.querySelector('[data-testid="stMetricValue"]').innerText.trim();
+          }
+          return null;
+        }""",
+        label,
+    )
+
+
+def browser_timings(url: str, proc: subprocess.Popen) -> dict:
+    from playwright.sync_api import sync_playwright
+
+    handler = _asset_routes()
+    out: dict = {}
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        context = browser.new_context(viewport={"width": 1440, "height": 1100})
+        context.route("**/*", handler(out.setdefault("outside", [])))
+        page = context.new_page()
+        received = {"bytes": 0}
+
+        def on_response(resp):
+            if resp.url.startswith(url):
+                with contextlib.suppress(Exception):
+                    received["bytes"] += len(resp.body())
+
+        def on_ws(ws):
+            ws.on("framereceived", lambda payload: received.__setitem__("bytes", received["bytes"] + len(payload)))
+
+        page.on("response", on_response)
+        page.on("websocket", on_ws)
+        started = time.perf_counter()
+        page.goto(url + "/")
+        page.wait_for_function(COMPLETE_VIEW_JS, timeout=180_000, polling=100)
+        out["first_view_s"] = time.perf_counter() - started
+        page.wait_for_timeout(500)
+        out["page_mb"] = received["bytes"] / 1e6
+        before = metric_value(page, "Incidents")
+        # A filter change in the same page: "Min killed" = 1, as an analyst would type it.
+        field = page.get_by_label("Min killed")
+        field.fill("1")
+        started = time.perf_counter()
+        field.press("Enter")
+        page.wait_for_function(
+            "([label, before]) => { for (const m of document.querySelectorAll('[data-testid=\"stMetric\"]')) {"
+            " const l = m.querySelector('[data-testid=\"stMetricLabel\"]');"
+            " if (l && l.innerText.trim() === label) return m.querySelector('[data-testid=\"stMetricValue\"]').innerText.trim() !== before; }"
+            " return false; }",
+            arg=["Incidents", before],
+            timeout=60_000,
+            polling=20,
+        )
+        page.wait_for_function(COMPLETE_VIEW_JS, timeout=60_000, polling=20)
+        out["filter_change_s"] = time.perf_counter() - started
+        out["counts"] = (before, metric_value(page, "Incidents"))
+        browser.close()
+    return out
+
+
+def apptest_timings(db_url: str, filter_params: dict) -> dict:
+    from streamlit.testing.v1 import AppTest
+
+    os.environ["INCIDENTS_DB"] = db_url
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=600)
+    started = time.perf_counter()
+    at.run()
+    first = time.perf_counter() - started
+    if at.exception:
+        raise RuntimeError(at.exception[0].value)
+    key = next(w.key for w in at.multiselect if w.key and w.key.startswith("event_types-"))
+    started = time.perf_counter()
+    at.multiselect(key=key).set_value(filter_params["event_type"]).run()
+    change = time.perf_counter() - started
+    started = time.perf_counter()
+    at.run()
+    again = time.perf_counter() - started
+    return {"apptest_first_s": first, "rerun_s": change, "cached_rerun_s": again}
+
+
+FILTER = {"event_type": ["Battles"]}
+
+
+def run(sizes: Sequence[int] = DEFAULT_SIZES, *, browser: bool | None = None) -> list[dict]:
+    """Measure each size; one dict per size (seconds, megabytes)."""
+    browser = _browser_available() if browser is None else browser
+    results = []
+    for n in sizes:
+        with tempfile.TemporaryDirectory(prefix="bench-app-") as tmp:
+            tmpdir = Path(tmp)
+            db_url = f"sqlite:///{tmpdir / 'incidents.sqlite'}"
+            cache_dir = tmpdir / "cache"
+            os.environ["INCIDENTS_CACHE_DIR"] = str(cache_dir)
+            row: dict = {"incidents": n}
+            started = time.perf_counter()
+            store = build_store(db_url, n, snapshot=False)
+            row["build_store_s"] = time.perf_counter() - started
+            started = time.perf_counter()
+            load_frame(store)
+            row["snapshot_s"] = time.perf_counter() - started
+            if browser:
+                with streamlit_server(db_url, cache_dir) as (url, proc):
+                    row.update(browser_timings(url, proc))
+                    row["peak_rss_mb"] = peak_rss_mb(proc.pid)
+            row.update(apptest_timings(db_url, FILTER))
+            results.append(row)
+            print(json.dumps({k: (round(v, 3) if isinstance(v, float) else v) for k, v in row.items() if k != "outside"}), flush=True)
+    return results
+
+
+def main(sizes: Sequence[int] = DEFAULT_SIZES) -> None:
+    rows = run(sizes)
+    cols = [
+        ("incidents", "incidents", "{:,}"),
+        ("build_store_s", "store s", "{:.1f}"),
+        ("snapshot_s", "snapshot s", "{:.1f}"),
+        ("first_view_s", "first view s", "{:.2f}"),
+        ("filter_change_s", "filter change (browser) s", "{:.2f}"),
+        ("apptest_first_s", "script 1st run s", "{:.2f}"),
+        ("rerun_s", "filter (script) s", "{:.2f}"),
+        ("cached_rerun_s", "cached rerun s", "{:.3f}"),
+        ("page_mb", "page MB", "{:.2f}"),
+        ("peak_rss_mb", "server peak RSS MB", "{:.0f}"),
+    ]
+    print()
+    print(" | ".join(label for _, label, _ in cols))
+    for row in rows:
+        print(" | ".join(fmt.format(row[key]) if row.get(key) is not None else "-" for key, _, fmt in cols))
+
+
+if __name__ == "__main__":
+    sizes = tuple(int(s) for s in os.environ.get("BENCH_SIZES", "").split(",") if s.strip()) or DEFAULT_SIZES
+    main(sizes)

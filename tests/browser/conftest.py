@@ -1,0 +1,117 @@
+"""Real-browser fixtures: a `streamlit run app.py` server on a temporary store, Debian chromium.
+
+Skipped with a message (never failed) when chromium, the playwright package or the npm assets
+are missing. Every request that is not for the app is answered locally (npm copies of the
+CDN assets, blank tiles) or aborted, and recorded; a test fails if one was aborted.
+One screenshot per test goes to ``artifacts/screenshots/<test>.png``.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+
+from benchmarks.bench_app import CHROMIUM_ARGS, build_store, streamlit_server
+from incidents import Store
+from tests.app.records import add_incidents, xss_records
+from tests.browser.assets_routes import assets_installed, route_handler
+
+ROOT = Path(__file__).resolve().parents[2]
+SCREENSHOTS = ROOT / "artifacts" / "screenshots"
+INSTALL_HINT = "install with: apt-get install chromium; tests/browser/install-assets.sh"
+BIG = 100_000
+
+#: Installed in every frame before any page script: records alert/confirm/prompt calls and
+#: anything the hostile records would run (they set window.__xss or parent.__xss).
+HOOKS = """
+(() => {
+  window.__alerts = [];
+  const record = (kind) => function (msg) { window.__alerts.push(kind + ':' + String(msg)); try { window.top.__alerts.push(kind + ':' + String(msg)); } catch (e) {} };
+  window.alert = record('alert'); window.confirm = record('confirm'); window.prompt = record('prompt');
+  window.__xss = 0;
+})();
+"""
+
+
+def _chromium() -> str | None:
+    for candidate in ("/usr/bin/chromium", shutil.which("chromium"), shutil.which("chromium-browser")):
+        if candidate and os.path.exists(candidate):
+            return candidate
+    return None
+
+
+@pytest.fixture(scope="session")
+def browser():
+    executable = _chromium()
+    if executable is None:
+        pytest.skip(f"browser tests need Debian chromium; {INSTALL_HINT}")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        pytest.skip(f"browser tests need the playwright package (requirements-dev.txt); {INSTALL_HINT}")
+    if not assets_installed():
+        pytest.skip(f"browser tests need the map's front-end assets from npm; {INSTALL_HINT}")
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+def _server(tmp: Path, store: Store) -> Iterator[str]:
+    with streamlit_server(store.url, tmp / "cache") as (url, _proc):
+        yield url
+
+
+@pytest.fixture(scope="module")
+def seed_app(browser, tmp_path_factory) -> Iterator[str]:
+    """The app on a new store holding the 5 seed incidents."""
+    tmp = tmp_path_factory.mktemp("seed-app")
+    yield from _server(tmp, Store.open(f"sqlite:///{tmp / 'incidents.sqlite'}"))
+
+
+@pytest.fixture(scope="module")
+def hostile_app(browser, tmp_path_factory) -> Iterator[str]:
+    """The app on the seed plus two records whose texts try to run script."""
+    tmp = tmp_path_factory.mktemp("hostile-app")
+    store = Store.open(f"sqlite:///{tmp / 'incidents.sqlite'}")
+    add_incidents(store, xss_records())
+    yield from _server(tmp, store)
+
+
+@pytest.fixture(scope="module")
+def big_app(browser, tmp_path_factory) -> Iterator[str]:
+    """The app on 100k synthetic incidents plus the seed (snapshot built beforehand)."""
+    tmp = tmp_path_factory.mktemp("big-app")
+    store = build_store(f"sqlite:///{tmp / 'incidents.sqlite'}", BIG, cache_dir=tmp / "cache")
+    yield from _server(tmp, store)
+
+
+@pytest.fixture
+def outside() -> list[tuple[str, str]]:
+    return []
+
+
+@pytest.fixture
+def page(browser, request, outside):
+    """A fresh browser page; a screenshot at the end; no request may have been aborted."""
+    context = browser.new_context(viewport={"width": 1440, "height": 1800}, accept_downloads=True)
+    context.add_init_script(HOOKS)
+    context.route("**/*", route_handler(outside))
+    pg = context.new_page()
+    errors: list[str] = []
+    pg.on("pageerror", lambda err: errors.append(str(err)))
+    yield pg
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    name = re.sub(r"[^A-Za-z0-9_.-]+", "_", request.node.name)
+    try:
+        pg.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+    finally:
+        context.close()
+    aborted = [u for kind, u in outside if kind == "aborted"]
+    assert not aborted, f"requests to outside hosts (aborted): {aborted[:5]}"
+    assert not errors, f"JavaScript errors on the page: {errors[:3]}"

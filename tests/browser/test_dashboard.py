@@ -1,0 +1,185 @@
+"""The dashboard in a real browser (Debian chromium via Playwright), against `streamlit run app.py`."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+
+from tests.app.records import XSS_ACTOR, XSS_LOCATION
+
+pytestmark = pytest.mark.browser
+
+MAP_FRAME = 'iframe[title="streamlit_folium.st_folium"]'
+
+SETTLED = """() => {
+  const app = document.querySelector('[data-testid="stApp"]');
+  if (!app) return false;
+  if (app.getAttribute('data-test-connection-state') !== 'CONNECTED') return false;
+  if (app.getAttribute('data-test-script-state') !== 'notRunning') return false;
+  if (document.querySelector('[data-testid="stSkeleton"]')) return false;
+  const frame = document.querySelector('iframe[title="streamlit_folium.st_folium"]');
+  if (frame) {
+    if (frame.getBoundingClientRect().height < 100) return false;
+    const doc = frame.contentDocument;
+    if (!doc || !doc.querySelector('.leaflet-container')) return false;
+  }
+  return true;
+}"""
+
+MAP_LAYERS = """() => {
+  const map = Object.values(window).find(v => v && window.L && v instanceof L.Map);
+  if (!map) return null;
+  let points = 0, cells = 0;
+  map.eachLayer(l => { if (l._imIndex !== undefined) points++; if (l._imCell !== undefined) cells++; });
+  return {points, cells, zoom: map.getZoom()};
+}"""
+
+
+def open_app(page, url: str, query: str = "") -> None:
+    page.goto(url + "/" + (f"?{query}" if query else ""))
+    settle(page)
+
+
+def settle(page, timeout: float = 90_000) -> None:
+    page.wait_for_function(SETTLED, timeout=timeout, polling=100)
+    page.wait_for_timeout(400)  # a rerun triggered by a component value starts within this
+    page.wait_for_function(SETTLED, timeout=timeout, polling=100)
+
+
+def metric(page, label: str) -> str:
+    box = page.get_by_test_id("stMetric").filter(has=page.get_by_test_id("stMetricLabel").get_by_text(label, exact=True))
+    return box.get_by_test_id("stMetricValue").inner_text().strip()
+
+
+def map_frame(page):
+    return next(f for f in page.frames if "streamlit_folium" in f.url)
+
+
+def map_layers(page) -> dict:
+    frame = map_frame(page)
+    frame.wait_for_function("() => window.L && Object.values(window).some(v => v instanceof L.Map)")
+    return frame.evaluate(MAP_LAYERS)
+
+
+def no_script_ran(page) -> None:
+    for frame in page.frames:
+        state = frame.evaluate("() => ({xss: window.__xss, alerts: window.__alerts || []})")
+        assert state["xss"] in (0, None), (frame.url, state)
+        assert state["alerts"] == [], (frame.url, state)
+
+
+def test_seed_incidents_on_the_map(page, seed_app):
+    open_app(page, seed_app)
+    assert metric(page, "Incidents") == "5"
+    assert metric(page, "Killed") == "9"
+    assert metric(page, "Injured") == "12 (10–14)"
+    assert page.get_by_text("unknown for 1 incident").count() == 2
+    layers = map_layers(page)
+    assert layers["points"] == 5 and layers["cells"] == 0
+    assert page.get_by_text("5 incidents, newest first.").is_visible()
+    # The map legend and the timeline are drawn.
+    assert map_frame(page).locator(".im-legend").count() == 1
+    assert page.get_by_test_id("stVegaLiteChart").count() == 1
+
+
+@pytest.mark.parametrize(
+    "query, count, points",
+    [
+        ("event_type=Battles", "1", 1),
+        ("min_killed=1&unknown=exclude", "3", 3),
+        ("country=Russia&event_type=Explosions%2FRemote+violence", "2", 2),
+    ],
+)
+def test_url_filters_change_count_and_map(page, seed_app, query, count, points):
+    open_app(page, seed_app, query)
+    assert metric(page, "Incidents") == count
+    assert map_layers(page)["points"] == points
+    assert page.url.endswith(query) or all(part.split("=")[0] in page.url for part in query.split("&"))
+
+
+def test_bad_url_value_warns(page, seed_app):
+    open_app(page, seed_app, "min_killed=lots&event_type=Battles")
+    assert metric(page, "Incidents") == "1"
+    alert = page.get_by_test_id("stAlert").filter(has_text="min_killed")
+    assert alert.count() == 1 and "ignored" in alert.inner_text()
+    assert "min_killed" not in page.url
+
+
+def test_no_match_says_so(page, seed_app):
+    open_app(page, seed_app, "text=nowhere")
+    assert metric(page, "Incidents") == "0"
+    assert page.get_by_text("No incident matches these filters.").is_visible()
+    assert page.locator(MAP_FRAME).count() == 0
+
+
+def test_csv_download_is_exactly_the_filtered_view(page, seed_app, tmp_path):
+    pytest.importorskip("incidents.export", reason="incidents.export is not there yet")
+    open_app(page, seed_app, "country=Russia")
+    assert metric(page, "Incidents") == "2"
+    button = page.get_by_test_id("stDownloadButton").filter(has_text="CSV").filter(has_not_text="Excel")
+    with page.expect_download(timeout=30_000) as info:
+        button.click()
+    path = tmp_path / "export.csv"
+    info.value.save_as(path)
+    text = path.read_bytes().decode("utf-8-sig")
+    rows = list(csv.DictReader(io.StringIO(text)))
+    assert sorted(r["event_id"] for r in rows) == ["AFP-20250703-03", "AFP-20250703-04"]
+    assert {r["country"] for r in rows} == {"Russia"}
+
+
+def test_hostile_records_never_run(page, hostile_app):
+    open_app(page, hostile_app)
+    assert metric(page, "Incidents") == "7"
+    frame = map_frame(page)
+    assert map_layers(page)["points"] == 7
+    box = page.locator(MAP_FRAME).bounding_box()
+    # Click every incident symbol (canvas: at its pixel position, once centred in the map)
+    # and read its popup and its tooltip.
+    position = """(i) => {
+      const map = Object.values(window).find(v => v instanceof L.Map);
+      map.closePopup();
+      let found = null;
+      map.eachLayer(l => { if (l._imIndex === i) { found = l.getLatLng(); } });
+      map.setView(found, map.getZoom(), {animate: false});  // centred: not under the legend
+      const p = map.latLngToContainerPoint(found);
+      return [p.x, p.y];
+    }"""
+    popups = []
+    for i in range(7):
+        x, y = frame.evaluate(position, i)
+        page.mouse.move(box["x"] + x, box["y"] + y)
+        page.wait_for_timeout(100)
+        page.mouse.click(box["x"] + x, box["y"] + y)
+        content = frame.locator(".leaflet-popup-content").last  # the one closing may still fade out
+        content.wait_for(timeout=5_000)
+        popups.append(content.inner_text())
+    text = "\n".join(popups)
+    assert XSS_LOCATION in text  # shown as text, not markup
+    assert "${window.__xss=9}" in text
+    assert frame.locator(".leaflet-popup-content img, .leaflet-popup-content script, .leaflet-popup-content iframe").count() == 0
+    # The table and the sidebar: open the actor list, whose options hold record text.
+    page.get_by_test_id("stMultiSelect").filter(has_text="Actor").click()
+    page.wait_for_timeout(300)
+    assert page.get_by_role("option", name=XSS_ACTOR).count() == 1
+    page.keyboard.press("Escape")
+    for f in page.frames:
+        assert f.locator('img[src="x"], b[onmouseover], svg[onload]').count() == 0
+    no_script_ran(page)
+
+
+@pytest.mark.slow
+def test_aggregated_map_at_100k(page, big_app):
+    open_app(page, big_app)
+    assert metric(page, "Incidents") == "100,005"
+    layers = map_layers(page)
+    assert layers["cells"] > 10 and layers["points"] == 0  # hexagon counts, not 100k markers
+    caption = page.get_by_text("more than the 5,000 drawn one by one")
+    assert caption.count() == 1
+    # The documented way to individual incidents: narrow the filters below the point limit.
+    open_app(page, big_app, "admin1=Poltava&start=2025-06-01")
+    count = int(metric(page, "Incidents").replace(",", ""))
+    assert 0 < count <= 5_000
+    layers = map_layers(page)
+    assert layers["points"] == count and layers["cells"] == 0
