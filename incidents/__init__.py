@@ -15,8 +15,11 @@ from .exc import (
     StoreError,
     ValidationError,
 )
+from .export import export_incidents, export_table, to_csv_bytes, to_geojson_bytes
 from .filters import FilterError, IncidentFilter, apply_filter, filter_mask
+from .formats import ReadResult, read_incidents
 from .frame import to_geodataframe, with_group_figures
+from .importer import ImportReport, import_file
 from .schema import CLAIM_STATUSES, COLUMN_NAMES, COLUMNS
 from .seed import load_seed
 from .snapshot import load_frame
@@ -37,9 +40,11 @@ __all__ = [
     "FilterError",
     "ImportFormatError",
     "ImportRejected",
+    "ImportReport",
     "IncidentFilter",
     "IncidentsError",
     "InsertResult",
+    "ReadResult",
     "RowError",
     "SUB_EVENT_TYPES",
     "Store",
@@ -51,11 +56,17 @@ __all__ = [
     "casualty_totals",
     "counted_casualties",
     "default_url",
+    "export_incidents",
+    "export_table",
     "filter_mask",
+    "import_file",
     "load_frame",
     "load_seed",
     "parse_count",
+    "read_incidents",
+    "to_csv_bytes",
     "to_geodataframe",
+    "to_geojson_bytes",
     "validate_frame",
     "validate_groups",
     "with_group_figures",

@@ -241,7 +241,7 @@ def export_incidents(
     format: ExportFormat = "csv",
     flt: IncidentFilter | None = None,
     excel: bool = False,
-    chunksize: int = 100_000,
+    chunksize: int = 50_000,
 ) -> int:
     """Write the incidents of ``source`` that ``flt`` keeps to ``out``; returns the row count.
 

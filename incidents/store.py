@@ -62,7 +62,9 @@ meta_table = sa.Table(
     sa.Column("value", sa.Text, nullable=False),
 )
 _INDEXES = (
-    sa.Index("ix_incidents_event_date", incidents_table.c.event_date),
+    # (date, id) is the order of Store.iter_frames: SQLite walks this index instead of sorting
+    # every row in memory, so streaming exports stay bounded in memory at any size.
+    sa.Index("ix_incidents_date_id", incidents_table.c.event_date, incidents_table.c.event_id),
     sa.Index("ix_incidents_event_type", incidents_table.c.event_type),
     sa.Index("ix_incidents_country", incidents_table.c.country),
     sa.Index("ix_incidents_casualty_group", incidents_table.c.casualty_group),
@@ -139,6 +141,8 @@ class Store:
         with self.engine.begin() as conn:
             exists = sa.inspect(conn).has_table("meta")
             if exists:
+                for index in _INDEXES:  # stores made before an index was added get it once
+                    index.create(conn, checkfirst=True)
                 return False
             metadata.create_all(conn)
             for index in _INDEXES:
