@@ -11,7 +11,8 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import json
-from typing import Any
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, Callable
 
 import altair as alt
 import numpy as np
@@ -24,14 +25,10 @@ from incidents import IncidentFilter, Store, StoreError, casualty_totals, counte
 from incidents import views
 from incidents.views import escape_markdown as md
 
-try:  # the map module and the export module are developed alongside this page
-    from incidents import maps
-except ImportError:  # pragma: no cover - only while incidents/maps.py is not there yet
-    maps = None  # type: ignore[assignment]
-try:
-    from incidents import export
-except ImportError:  # pragma: no cover - only while incidents/export.py is not there yet
-    export = None  # type: ignore[assignment]
+from incidents import export, maps
+from incidents.frame import GROUP_PREFIX
+from incidents.maps import POINT_LIMIT
+from incidents.schema import COUNT_COLUMNS
 
 st.set_page_config(page_title="Conflict incidents", page_icon="🗺️", layout="wide")
 
@@ -62,31 +59,58 @@ def options_for(cache_key: str, _frame: pd.DataFrame) -> views.FilterOptions:
     return views.filter_options(_frame)
 
 
+#: Columns the KPIs, the timeline, the table's ordering and an aggregated map need. A big
+#: selection is copied with these only (the notes, sources and actors of a million rows take
+#: seconds to copy); the table takes full rows for the rows it shows, exports on click.
+SLIM_COLUMNS: tuple[str, ...] = (
+    "event_id", "event_date", "event_type", "casualty_group", "claim_status",
+    "latitude", "longitude", "geo_precision",
+    *COUNT_COLUMNS, *(GROUP_PREFIX + c for c in COUNT_COLUMNS),
+)  # fmt: skip
+
+
 class Selection:
-    """What the page shows for one filter. Holds row positions, not a copy of the rows."""
+    """Everything the page shows for one filter. Holds row positions, not a copy of the rows."""
 
     def __init__(self, frame: pd.DataFrame, flt: IncidentFilter):
         self.positions: np.ndarray | None = None if flt.is_empty else np.flatnonzero(filter_mask(frame, flt))
-        rows = self.rows(frame)
-        totals = casualty_totals(rows)
-        self.count = totals.incidents
-        self.kpis = views.kpis(totals, rows)
-        self.timeline = views.timeline(rows, counted_casualties(rows)) if len(rows) else None
-        self.table = views.table_view(rows)
+        self.count = len(frame) if self.positions is None else len(self.positions)
+        small = self.count <= POINT_LIMIT
+        slim = self.rows(frame) if small else self._slim(frame)
+        # The map (the heaviest part) is built on the second core while the rest is computed.
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            drawing = pool.submit(self._map, frame, slim, small) if self.count else None
+            totals = casualty_totals(slim)
+            self.kpis = views.kpis(totals, slim)
+            self.timeline = views.timeline(slim, counted_casualties(slim)) if self.count else None
+            self.table = views.table_view(slim, rows_of=lambda pos: frame.iloc[self._absolute(pos)])
+            self.map, self.map_summary = drawing.result() if drawing is not None else (None, None)
+
+    def _absolute(self, pos: np.ndarray) -> np.ndarray:
+        return pos if self.positions is None else self.positions[pos]
+
+    def _slim(self, frame: pd.DataFrame) -> pd.DataFrame:
+        columns = [c for c in SLIM_COLUMNS if c in frame.columns]
+        return frame[columns] if self.positions is None else frame[columns].iloc[self.positions]
+
+    def _map(self, frame: pd.DataFrame, slim: pd.DataFrame, small: bool):
+        try:
+            return maps.build_map(slim), maps.map_summary(slim)
+        except KeyError:  # the map module needs a column the slim copy lacks: use full rows
+            if small:
+                raise
+            rows = self.rows(frame)
+            return maps.build_map(rows), maps.map_summary(rows)
 
     def rows(self, frame: pd.DataFrame) -> pd.DataFrame:
+        """The selected rows, all columns (a copy, except for the unfiltered view)."""
         return frame if self.positions is None else frame.iloc[self.positions]
 
 
 @st.cache_resource(max_entries=8, ttl=3600, show_spinner="Filtering…")
 def selection_for(cache_key: str, filter_key: str, _frame: pd.DataFrame) -> Selection:
+    """The page's content for one filter of one store revision (the map, the chart, the table)."""
     return Selection(_frame, IncidentFilter.from_query_params(json.loads(filter_key)))
-
-
-@st.cache_resource(max_entries=4, ttl=3600, show_spinner="Drawing the map…")
-def map_for(cache_key: str, filter_key: str, _rows: pd.DataFrame):
-    """The folium map of a selection and what it shows (points, or hexagon counts at scale)."""
-    return maps.build_map(_rows), maps.map_summary(_rows)
 
 
 def _store_label(url: str) -> str:
@@ -142,7 +166,6 @@ def main() -> None:
         state.url_warnings = []
 
     selection = selection_for(cache_key, filter_key, frame)
-    rows = selection.rows(frame)
     show_kpis(selection.kpis)
 
     if selection.count == 0:
@@ -155,11 +178,11 @@ def main() -> None:
 
     map_col, chart_col = st.columns([3, 2], gap="medium")
     with map_col:
-        show_map(cache_key, filter_key, rows)
+        show_map(selection)
     with chart_col:
         show_timeline(selection.timeline)
     show_table(selection.table)
-    show_downloads(rows, selection.count)
+    show_downloads(lambda: selection.rows(frame), selection.count)
 
 
 def sidebar(options: views.FilterOptions) -> IncidentFilter:
@@ -286,17 +309,13 @@ def show_kpis(k: views.Kpis) -> None:
         st.caption(md(k.shared_note))
 
 
-def show_map(cache_key: str, filter_key: str, rows: pd.DataFrame) -> None:
+def show_map(selection: Selection) -> None:
     st.subheader("Map")
-    if maps is None:
-        st.info("The map module is not installed yet.")
-        return
-    m, summary = map_for(cache_key, filter_key, rows)
     # st_folium renders (and alters) the folium tree it is given: render a copy, so the cached
     # map renders the same on every run and in every session (a copy is about a millisecond).
-    st_folium(copy.deepcopy(m), key="map", height=MAP_HEIGHT, use_container_width=True, returned_objects=[])
-    if summary.caption:
-        st.caption(md(summary.caption))
+    st_folium(copy.deepcopy(selection.map), key="map", height=MAP_HEIGHT, use_container_width=True, returned_objects=[])
+    if selection.map_summary.caption:
+        st.caption(md(selection.map_summary.caption))
 
 
 def show_timeline(timeline: views.Timeline | None) -> None:
@@ -308,8 +327,7 @@ def show_timeline(timeline: views.Timeline | None) -> None:
     column = MEASURES[choice or "Incidents"]
     data = views.stacked(timeline.data, column)
     types = sorted(timeline.data["event_type"].unique())
-    colors = getattr(maps, "EVENT_TYPE_COLORS", {}) if maps is not None else {}
-    color_scale = alt.Scale(domain=types, range=[colors.get(t, "#777777") for t in types]) if colors else alt.Scale(domain=types)
+    color_scale = alt.Scale(domain=types, range=[maps.EVENT_TYPE_COLORS.get(t, maps.OTHER_COLOR) for t in types])
     step, fmt = views.AXIS_STEPS[timeline.freq]
     lo, hi = views.padded_domain(timeline.data, timeline.freq)
     chart = (
@@ -373,17 +391,15 @@ def show_table(table: views.TableView) -> None:
     )
 
 
-def show_downloads(rows: pd.DataFrame, count: int) -> None:
-    if export is None:
-        st.caption("Downloads are not available yet (incidents.export is missing).")
-        return
+def show_downloads(rows: Callable[[], pd.DataFrame], count: int) -> None:
+    """CSV and GeoJSON of exactly the selected rows, made by incidents.export when clicked."""
     stamp = dt.date.today().isoformat()
     noun = f"{count:,} incident{'s' if count != 1 else ''}"
     st.markdown(f"**Download the {noun} of this view** (all columns, not just the table's rows)")
     c1, c2, c3, _ = st.columns([1, 1, 1, 2])
     c1.download_button(
         "CSV",
-        data=lambda: export.to_csv_bytes(rows),
+        data=lambda: export.to_csv_bytes(rows()),
         file_name=f"incidents-{stamp}.csv",
         mime="text/csv",
         on_click="ignore",
@@ -393,7 +409,7 @@ def show_downloads(rows: pd.DataFrame, count: int) -> None:
     )
     c2.download_button(
         "CSV for Excel",
-        data=lambda: export.to_csv_bytes(rows, excel=True),
+        data=lambda: export.to_csv_bytes(rows(), excel=True),
         file_name=f"incidents-{stamp}-excel.csv",
         mime="text/csv",
         on_click="ignore",
@@ -404,7 +420,7 @@ def show_downloads(rows: pd.DataFrame, count: int) -> None:
     )
     c3.download_button(
         "GeoJSON",
-        data=lambda: export.to_geojson_bytes(rows),
+        data=lambda: export.to_geojson_bytes(rows()),
         file_name=f"incidents-{stamp}.geojson",
         mime="application/geo+json",
         on_click="ignore",

@@ -16,7 +16,7 @@ import datetime as dt
 import json
 import re
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Literal, Mapping, Sequence
+from typing import Any, Callable, Iterable, Literal, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -235,31 +235,30 @@ def timeline(frame: pd.DataFrame, counted: pd.DataFrame | None = None, *, freq: 
         return Timeline(empty, freq)
     if counted is None:
         counted = counted_casualties(frame)
-    killed = counted["killed"]
-    injured = counted["injured"]
-    work = pd.DataFrame(
+    # Vectorised: one integer key per (period, event type), sums by np.bincount.
+    periods, period_codes = np.unique(_period_start(frame["event_date"], freq).to_numpy(), return_inverse=True)
+    types = frame["event_type"].astype("string").fillna("(none)")
+    type_codes, type_names = pd.factorize(types, sort=True)
+    n_types = len(type_names)
+    key = period_codes.astype("int64") * n_types + type_codes
+    size = len(periods) * n_types
+    incidents = np.bincount(key, minlength=size)
+    present = np.flatnonzero(incidents)
+    data = pd.DataFrame(
         {
-            "period": _period_start(frame["event_date"], freq).to_numpy(),
-            "event_type": frame["event_type"].astype("string").fillna("(none)").to_numpy(),
-            "killed": killed.to_numpy(dtype="float64", na_value=np.nan),
-            "injured": injured.to_numpy(dtype="float64", na_value=np.nan),
-            "killed_unknown": killed.isna().to_numpy(),
-            "injured_unknown": injured.isna().to_numpy(),
+            "period": periods[present // n_types],
+            "event_type": pd.array(np.asarray(type_names, dtype=object)[present % n_types], dtype="string"),
+            "incidents": incidents[present].astype("int64"),
         }
     )
-    grouped = work.groupby(["period", "event_type"], sort=True, observed=True)
-    data = grouped.agg(
-        incidents=("killed_unknown", "size"),
-        killed=("killed", lambda s: s.sum(min_count=1)),
-        injured=("injured", lambda s: s.sum(min_count=1)),
-        killed_unknown=("killed_unknown", "sum"),
-        injured_unknown=("injured_unknown", "sum"),
-    ).reset_index()
-    data["period_end"] = _period_end(data["period"], freq)
     for name in ("killed", "injured"):
-        data[name] = data[name].round().astype("Int64")
-    for name in ("incidents", "killed_unknown", "injured_unknown"):
-        data[name] = data[name].astype("int64")
+        values = counted[name].to_numpy(dtype="float64", na_value=np.nan)
+        unknown = np.isnan(values)
+        sums = np.bincount(key, weights=np.where(unknown, 0.0, values), minlength=size)[present]
+        known = np.bincount(key, weights=~unknown, minlength=size)[present]
+        data[name] = pd.array(np.where(known > 0, np.round(sums), np.nan), dtype="Float64").astype("Int64")
+        data[name + "_unknown"] = np.bincount(key, weights=unknown, minlength=size)[present].astype("int64")
+    data["period_end"] = _period_end(data["period"], freq)
     return Timeline(data[list(_TIMELINE_COLUMNS)], freq)
 
 
@@ -396,26 +395,38 @@ TABLE_COLUMNS: tuple[str, ...] = (
 
 
 def _figure_column(rows: pd.DataFrame, column: str) -> list[str]:
+    """Each row's figure as text: its own, or for a row of a shared figure the group's."""
     grouped = rows["casualty_group"].notna().to_numpy()
-    out = []
-    for i in range(len(rows)):
-        prefix = ("group_" + column) if grouped[i] and ("group_" + column) in rows.columns else column
-        out.append(
-            casualty_cell(rows[prefix].iat[i], rows[prefix + "_low"].iat[i], rows[prefix + "_high"].iat[i])
-        )
-    return out
+    shared = "group_" + column
+    values = []
+    for suffix in ("", "_low", "_high"):
+        own = rows[column + suffix].astype("object").tolist()
+        group = rows[shared + suffix].astype("object").tolist() if shared + suffix in rows.columns else own
+        values.append([g if is_grouped else o for o, g, is_grouped in zip(own, group, grouped)])
+    return [casualty_cell(b, lo, hi) for b, lo, hi in zip(*values)]
 
 
-def table_view(frame: pd.DataFrame, *, limit: int = TABLE_LIMIT, text_limit: int = TEXT_LIMIT) -> TableView:
+def table_view(
+    frame: pd.DataFrame,
+    *,
+    limit: int = TABLE_LIMIT,
+    text_limit: int = TEXT_LIMIT,
+    rows_of: Callable[[np.ndarray], pd.DataFrame] | None = None,
+) -> TableView:
     """The table of a selection: at most ``limit`` rows, newest first, display-ready columns.
 
     Casualties are text with their uncertainty (``"10 (8–12)"``, ``"unknown"``); an incident
     whose figure is shared with others shows the shared figure and names it in
     ``Shared figure`` (totals count it once). ``Link`` holds the first http(s) source URL
     only; every text cell is cut to ``text_limit`` characters so the page stays small.
+
+    ``frame`` needs only ``event_date``, ``event_id`` and ``casualty_group`` when ``rows_of``
+    is given: it returns the full rows at the given positions of ``frame`` (so a big
+    selection never has to be copied whole to show its newest rows).
     """
     total = len(frame)
-    rows = frame.iloc[_newest_positions(frame, limit)] if total else frame
+    positions = _newest_positions(frame, limit) if total else np.arange(0)
+    rows = (rows_of or frame.iloc.__getitem__)(positions) if total else frame
     grouped = rows["casualty_group"]
     if len(rows):
         sizes = frame["casualty_group"].value_counts() if grouped.notna().any() else pd.Series(dtype="int64")

@@ -8,6 +8,7 @@ request that is not for the app under test is fulfilled locally or aborted, and 
 from __future__ import annotations
 
 import base64
+import re
 from pathlib import Path
 from typing import Callable
 from urllib.parse import urlsplit
@@ -86,3 +87,13 @@ def route_handler(outside: list[tuple[str, str]]) -> Callable:
             route.abort()
 
     return handle
+
+
+#: Every URL except the app's own (http://127.0.0.1 or localhost): matched by the browser
+#: driver, so the app's many static files never make a round trip through Python.
+OUTSIDE = re.compile(r"^(?!https?://(?:127\.0\.0\.1|localhost)[:/])")
+
+
+def install_routes(context, outside: list[tuple[str, str]]) -> None:
+    """Route every outside request of a Playwright ``context`` through :func:`route_handler`."""
+    context.route(OUTSIDE, route_handler(outside))

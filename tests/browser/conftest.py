@@ -19,7 +19,7 @@ import pytest
 from benchmarks.bench_app import CHROMIUM_ARGS, build_store, streamlit_server
 from incidents import Store
 from tests.app.records import add_incidents, xss_records
-from tests.browser.assets_routes import assets_installed, route_handler
+from tests.browser.assets_routes import assets_installed, install_routes
 
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / "artifacts" / "screenshots"
@@ -101,7 +101,7 @@ def page(browser, request, outside):
     """A fresh browser page; a screenshot at the end; no request may have been aborted."""
     context = browser.new_context(viewport={"width": 1440, "height": 1800}, accept_downloads=True)
     context.add_init_script(HOOKS)
-    context.route("**/*", route_handler(outside))
+    install_routes(context, outside)
     pg = context.new_page()
     errors: list[str] = []
     pg.on("pageerror", lambda err: errors.append(str(err)))
