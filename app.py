@@ -32,7 +32,8 @@ from incidents.schema import COUNT_COLUMNS
 
 st.set_page_config(page_title="Conflict incidents", page_icon="🗺️", layout="wide")
 
-MAP_HEIGHT = 520
+MAP_HEIGHT = 560
+TIMELINE_HEIGHT = 240
 MEASURES = {"Incidents": "incidents", "Killed": "killed", "Injured": "injured"}
 KILLED_HELP = (
     "Best estimate, with the low–high range when sources disagree. A figure reported for several "
@@ -94,17 +95,43 @@ class Selection:
         return frame[columns] if self.positions is None else frame[columns].iloc[self.positions]
 
     def _map(self, frame: pd.DataFrame, slim: pd.DataFrame, small: bool):
+        # zoom_to_points: the page redraws the map for the view the analyst zooms to (show_map).
         try:
-            return maps.build_map(slim), maps.map_summary(slim)
+            return maps.build_map(slim, zoom_to_points=True), maps.map_summary(slim, zoom_to_points=True)
         except KeyError:  # the map module needs a column the slim copy lacks: use full rows
             if small:
                 raise
             rows = self.rows(frame)
-            return maps.build_map(rows), maps.map_summary(rows)
+            return maps.build_map(rows, zoom_to_points=True), maps.map_summary(rows, zoom_to_points=True)
+
+    def zoomed_rows(self, frame: pd.DataFrame, bbox: tuple[float, float, float, float]) -> pd.DataFrame | None:
+        """Rows for a map of ``bbox``: full rows inside it (their popups need every column),
+        slim rows outside (counted in hexagons); None unless 1..POINT_LIMIT incidents are inside."""
+        positions = np.arange(len(frame)) if self.positions is None else self.positions
+        lat = frame["latitude"].to_numpy(dtype=float, na_value=np.nan)[positions]
+        lon = frame["longitude"].to_numpy(dtype=float, na_value=np.nan)[positions]
+        inside = views.in_bbox(lat, lon, bbox)
+        count = int(inside.sum())
+        if not 0 < count <= POINT_LIMIT:
+            return None
+        columns = [c for c in SLIM_COLUMNS if c in frame.columns]
+        return pd.concat([frame.iloc[positions[inside]], frame[columns].iloc[positions[~inside]]], ignore_index=True)
 
     def rows(self, frame: pd.DataFrame) -> pd.DataFrame:
         """The selected rows, all columns (a copy, except for the unfiltered view)."""
         return frame if self.positions is None else frame.iloc[self.positions]
+
+
+@st.cache_resource(max_entries=4, ttl=3600, show_spinner="Drawing the incidents in view…")
+def zoomed_map_for(cache_key: str, filter_key: str, bbox: tuple[float, float, float, float], _selection: Selection, _frame: pd.DataFrame):
+    """The map of a big selection with the incidents inside ``bbox`` drawn one by one, or None."""
+    rows = _selection.zoomed_rows(_frame, bbox)
+    if rows is None:
+        return None
+    return (
+        maps.build_map(rows, bbox=bbox, zoom_to_points=True),
+        maps.map_summary(rows, bbox=bbox, zoom_to_points=True),
+    )
 
 
 @st.cache_resource(max_entries=8, ttl=3600, show_spinner="Filtering…")
@@ -156,8 +183,7 @@ def main() -> None:
 
     st.title("Conflict incidents")
     st.caption(
-        f"{len(frame):,} incidents in the store · showing: {md(views.filter_summary(flt))} · "
-        "the address bar holds the filters — copy it to share this view"
+        f"Showing: {md(views.filter_summary(flt))} · the address bar holds the filters — copy it to share this view"
     )
     if flt == state.initial_filter:
         for warning in state.url_warnings:
@@ -166,7 +192,7 @@ def main() -> None:
         state.url_warnings = []
 
     selection = selection_for(cache_key, filter_key, frame)
-    show_kpis(selection.kpis)
+    show_kpis(selection.kpis, len(frame))
 
     if selection.count == 0:
         st.info(
@@ -176,11 +202,8 @@ def main() -> None:
         )
         return
 
-    map_col, chart_col = st.columns([3, 2], gap="medium")
-    with map_col:
-        show_map(selection)
-    with chart_col:
-        show_timeline(selection.timeline)
+    show_map(selection, frame, cache_key, filter_key)
+    show_timeline(selection.timeline)
     show_table(selection.table)
     show_downloads(lambda: selection.rows(frame), selection.count)
 
@@ -290,9 +313,17 @@ def sidebar(options: views.FilterOptions) -> IncidentFilter:
     return views.filter_from_widgets(values, options)
 
 
-def show_kpis(k: views.Kpis) -> None:
+def show_kpis(k: views.Kpis, stored: int) -> None:
     c1, c2, c3 = st.columns(3)
-    c1.metric("Incidents", k.incidents, help="Incidents matching the filters.", border=True)
+    c1.metric(
+        "Incidents",
+        k.incidents,
+        delta=f"of {stored:,} in the store",
+        delta_color="off",
+        delta_arrow="off",
+        help="Incidents matching the filters.",
+        border=True,
+    )
     c2.metric(
         "Killed", k.killed, delta=k.killed_note, delta_color="off", delta_arrow="off", help=KILLED_HELP, border=True
     )
@@ -309,13 +340,58 @@ def show_kpis(k: views.Kpis) -> None:
         st.caption(md(k.shared_note))
 
 
-def show_map(selection: Selection) -> None:
+def show_map(selection: Selection, frame: pd.DataFrame, cache_key: str, filter_key: str) -> None:
+    """The map. Up to POINT_LIMIT incidents: one symbol each, and panning never reruns the
+    script. More: hexagon counts, and the page follows the view (bounds, zoom, centre): when
+    the analyst zooms in to an area holding at most POINT_LIMIT incidents, the map is redrawn
+    with those incidents one by one (see :func:`map_box`)."""
     st.subheader("Map")
+    state = st.session_state
+    m, summary = selection.map, selection.map_summary
+    options: dict[str, Any] = {"returned_objects": []}
+    if state.get("map_filter") != filter_key:  # a new selection: its map fits its incidents
+        state.map_filter, state.map_box, state.map_shown = filter_key, None, None
+        state.pop("map", None)
+    elif summary.mode == "aggregated":
+        options["returned_objects"] = ["bounds", "zoom", "center"]
+        view = state.get("map") or {}
+        box = map_box(view, state.get("map_box"))
+        zoomed = zoomed_map_for(cache_key, filter_key, box, selection, frame) if box else None
+        if zoomed is not None:
+            m, summary = zoomed
+        else:
+            box = None
+        if box != state.get("map_shown") and view.get("zoom") is not None and view.get("center"):
+            # The map is replaced: put the new one at the analyst's view, not at its fitted one.
+            options.update(zoom=int(view["zoom"]), center=(float(view["center"]["lat"]), float(view["center"]["lng"])))
+        state.map_box = (box, int(view.get("zoom") or 0)) if box else None
+        state.map_shown = box
+    if summary.mode == "aggregated":
+        options["returned_objects"] = ["bounds", "zoom", "center"]
     # st_folium renders (and alters) the folium tree it is given: render a copy, so the cached
     # map renders the same on every run and in every session (a copy is about a millisecond).
-    st_folium(copy.deepcopy(selection.map), key="map", height=MAP_HEIGHT, use_container_width=True, returned_objects=[])
-    if selection.map_summary.caption:
-        st.caption(md(selection.map_summary.caption))
+    st_folium(copy.deepcopy(m), key="map", height=MAP_HEIGHT, use_container_width=True, **options)
+    if summary.caption:
+        st.caption(md(summary.caption))
+
+
+def map_box(view: dict, active: tuple | None) -> tuple[float, float, float, float] | None:
+    """The box whose incidents are drawn one by one, for the last view the map reported.
+
+    The box in use is kept while the view's centre stays inside it: a replaced map reports
+    its initial view before it moves to the analyst's (without this rule the page would flip
+    between two maps), and zooming out over an area keeps its incidents drawn. Otherwise the
+    view snapped outward to a coarse grid (:func:`incidents.maps.snap_bbox`), so small pans
+    change nothing.
+    """
+    if not view.get("bounds"):
+        return None
+    center = view.get("center") or {}
+    if active and "lat" in center and "lng" in center:
+        box = active[0]
+        if views.in_bbox(np.array([center["lat"]]), np.array([center["lng"]]), box)[0]:
+            return box
+    return maps.snap_bbox(view["bounds"])
 
 
 def show_timeline(timeline: views.Timeline | None) -> None:
@@ -344,7 +420,7 @@ def show_timeline(timeline: views.Timeline | None) -> None:
             y=alt.Y("y0:Q", title=f"{choice} per {timeline.unit}"),
             y2="y1:Q",
             color=alt.Color(
-                "event_type:N", title=None, scale=color_scale, legend=alt.Legend(orient="bottom", columns=1, labelLimit=400)
+                "event_type:N", title=None, scale=color_scale, legend=alt.Legend(orient="right", labelLimit=300)
             ),
             tooltip=[
                 alt.Tooltip("period:T", title=timeline.unit.capitalize() + " from", format="%Y-%m-%d"),
@@ -356,7 +432,7 @@ def show_timeline(timeline: views.Timeline | None) -> None:
                 alt.Tooltip("injured_unknown:Q", title="Incidents with injured unknown", format=","),
             ],
         )
-        .properties(height=MAP_HEIGHT - 150)
+        .properties(height=TIMELINE_HEIGHT)
     )
     st.altair_chart(chart, width="stretch")
     note = f"Per {timeline.unit}, by event type."

@@ -38,6 +38,7 @@ __all__ = [
     "timeline",
     "timeline_freq",
     "stacked",
+    "in_bbox",
     "padded_domain",
     "TableView",
     "table_view",
@@ -289,6 +290,28 @@ def padded_domain(data: pd.DataFrame, freq: Freq) -> tuple[pd.Timestamp, pd.Time
     first, last = data["period"].min(), data["period_end"].max()
     step = {"D": pd.Timedelta(days=1), "W": pd.Timedelta(days=7), "M": pd.DateOffset(months=1), "Y": pd.DateOffset(years=1)}[freq]
     return first - step, last + step
+
+
+# -- map view -------------------------------------------------------------------------------
+
+
+def in_bbox(lat: np.ndarray, lon: np.ndarray, bbox: Sequence[float]) -> np.ndarray:
+    """Mask of the points inside ``bbox`` = ``(south, west, north, east)``, edges included.
+
+    A box wider than 360° holds every longitude; a box crossing the antimeridian (west > east
+    once wrapped to -180..180) is handled. NaN coordinates are outside.
+    """
+    s, w, n, e = (float(v) for v in bbox)
+    lat = np.asarray(lat, dtype=float)
+    lon = np.asarray(lon, dtype=float)
+    inside = (lat >= s) & (lat <= n)
+    if e - w >= 360:
+        return inside & np.isfinite(lon)
+    w = (w + 180) % 360 - 180
+    e = (e + 180) % 360 - 180
+    if w <= e:
+        return inside & (lon >= w) & (lon <= e)
+    return inside & ((lon >= w) | (lon <= e))
 
 
 # -- table ------------------------------------------------------------------------------------

@@ -6,6 +6,7 @@ import datetime as dt
 import json
 import re
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -392,3 +393,43 @@ def test_clip(text, limit, expected):
 )
 def test_filter_summary(flt, expected):
     assert views.filter_summary(flt) == expected
+
+
+@pytest.mark.parametrize(
+    "bbox, inside",
+    [
+        ((49.0, 34.0, 50.0, 35.0), [True, False, False, False]),
+        ((-90.0, -180.0, 90.0, 180.0), [True, True, True, False]),
+        ((40.0, 170.0, 60.0, 190.0), [False, True, True, False]),  # across the antimeridian
+        ((40.0, -200.0, 60.0, 200.0), [True, True, True, False]),  # wider than the world
+        ((49.5, 34.5, 49.5, 34.5), [True, False, False, False]),  # edges included
+    ],
+)
+def test_in_bbox(bbox, inside):
+    lat = np.array([49.5, 50.0, 50.0, np.nan])
+    lon = np.array([34.5, 179.5, -179.5, 30.0])
+    assert views.in_bbox(lat, lon, bbox).tolist() == inside
+
+
+def test_table_takes_full_rows_only_for_what_it_shows():
+    slim = FRAME[["event_id", "event_date", "casualty_group"]]
+    asked = []
+
+    def rows_of(positions):
+        asked.append(list(positions))
+        return FRAME.iloc[positions]
+
+    table = views.table_view(slim, limit=2, rows_of=rows_of)
+    assert len(asked) == 1 and len(asked[0]) == 2
+    assert table.rows["ID"].tolist() == ["AFP-20250703-05", "AFP-20250703-04"]
+    assert (table.shown, table.total) == (2, 5)
+
+
+@pytest.mark.parametrize("column", ["incidents", "killed", "injured"])
+def test_stacked_bars_leave_unknown_out(column):
+    data = views.stacked(views.timeline(FRAME).data, column)
+    if column == "incidents":
+        assert data["y1"].max() == 5 and len(data) == 2
+    else:  # Milove (Battles) has unknown figures: no bar at all, not a zero bar
+        assert data["event_type"].tolist() == ["Explosions/Remote violence"]
+    assert (data["y1"] >= data["y0"]).all()
