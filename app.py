@@ -49,6 +49,13 @@ def open_store(url: str) -> Store:
     return Store.open(url)
 
 
+@st.cache_data(ttl=5, show_spinner=False)
+def store_cache_key(url: str) -> str:
+    """The store's revision key, read at most every 5 s (a query costs up to 0.1 s per rerun);
+    a write to the store shows on the page within 5 s."""
+    return open_store(url).cache_key
+
+
 @st.cache_resource(max_entries=2, show_spinner="Loading incidents…")
 def incidents_frame(cache_key: str, _store: Store) -> pd.DataFrame:
     """All incidents, once per store revision. Shared, read-only: never modify it."""
@@ -154,7 +161,7 @@ def main() -> None:
     url = default_url()
     try:
         store = open_store(url)
-        cache_key = store.cache_key
+        cache_key = store_cache_key(url)
     except StoreError as err:
         st.error(f"Cannot open the incident store {md(_store_label(url))}: {md(err)}")
         st.info("Set `INCIDENTS_DB` to a SQLAlchemy URL, e.g. `sqlite:///data/incidents.sqlite`, and reload.")
