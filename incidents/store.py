@@ -16,6 +16,8 @@ from typing import Iterator, Literal
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 import sqlalchemy as sa
 
 from .exc import ImportRejected, RowError, StoreError
@@ -184,10 +186,20 @@ class Store:
         if where is not None:
             query = query.where(where)
         with self.engine.connect() as conn:
+            compiled = query.compile(conn, compile_kwargs={"literal_binds": where is None})
+            if conn.dialect.name == "sqlite" and where is None:
+                # The driver's own cursor: SQLAlchemy's row objects cost a third of the time here.
+                cursor = conn.connection.driver_connection.cursor()
+                cursor.execute(str(compiled))
+                names = [d[0] for d in cursor.description]
+                while rows := cursor.fetchmany(chunksize):
+                    yield _typed_rows(rows, names)
+                cursor.close()
+                return
             result = conn.execution_options(stream_results=True).execute(query)
             names = list(result.keys())
             while rows := result.fetchmany(chunksize):
-                yield _typed(pd.DataFrame.from_records(rows, columns=names))
+                yield _typed_rows(rows, names)
 
     def frame(self) -> pd.DataFrame:
         """All incidents as one typed DataFrame (see :mod:`incidents.frame` for the cached form)."""
@@ -327,13 +339,39 @@ class Store:
         return found
 
 
+_ARROW_TYPES = {"text": pa.string(), "json": pa.string(), "date": pa.string(),
+                "int": pa.int64(), "count": pa.int64(), "float": pa.float64()}
+_KINDS = {c.name: c.kind for c in COLUMNS}
+
+
+def _typed_rows(rows: list, names: list[str]) -> pd.DataFrame:
+    """Rows from SQL as a typed frame, converted column by column through Arrow (fast)."""
+    columns = list(zip(*rows))
+    data = {}
+    for name, values in zip(names, columns):
+        kind = _KINDS[name]
+        array = pa.array(values, type=_ARROW_TYPES[kind])
+        if kind == "date":
+            array = pc.strptime(array, format="%Y-%m-%d", unit="s")
+        data[name] = array
+    return _typed(pa.table(data).to_pandas(types_mapper=_pandas_type))
+
+
+def _pandas_type(arrow_type: pa.DataType):
+    if pa.types.is_string(arrow_type):
+        return pd.StringDtype()
+    if pa.types.is_int64(arrow_type):
+        return pd.Int64Dtype()
+    return None
+
+
 def _typed(frame: pd.DataFrame) -> pd.DataFrame:
-    """Canonical dtypes for a table read back from SQL."""
+    """Canonical dtypes for a table read back from SQL (no-ops where already right)."""
     for c in COLUMNS:
         if c.kind in ("text", "json"):
             frame[c.name] = frame[c.name].astype("string")
         elif c.kind == "date":
-            frame[c.name] = pd.to_datetime(frame[c.name], format="%Y-%m-%d")
+            frame[c.name] = pd.to_datetime(frame[c.name], format="%Y-%m-%d").astype("datetime64[us]")
         elif c.kind in ("int", "count"):
             frame[c.name] = pd.to_numeric(frame[c.name]).astype("Int64")
         else:
