@@ -64,12 +64,22 @@ def _store(a: argparse.Namespace):
     return Store.open(a.db)
 
 
+def _geocoder(a: argparse.Namespace):
+    """The chain for ``--geocode``: the offline gazetteer, then Nominatim with ``--online UA``."""
+    if not (a.geocode or a.online):
+        return None
+    from geodata import GeocoderChain, NominatimProvider, ResultCache
+
+    providers = (NominatimProvider(user_agent=a.online),) if a.online else ()
+    return GeocoderChain(providers=providers, cache=ResultCache() if providers else None)
+
+
 def cmd_import(a: argparse.Namespace) -> int:
     from .importer import import_file
 
     try:
         report = import_file(_store(a), a.path, format=a.format, strict=a.strict,
-                             on_conflict=a.on_conflict, acled_zeros=a.acled_zeros)
+                             on_conflict=a.on_conflict, acled_zeros=a.acled_zeros, geocoder=_geocoder(a))
     except ImportRejected as err:
         _print_errors([str(e) for e in err.errors])
         print(f"error: {err}", file=sys.stderr)
@@ -142,6 +152,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--strict", action="store_true", help="import nothing if any row is rejected")
     p.add_argument("--on-conflict", choices=("error", "skip", "replace"), default="error",
                    help="what to do with event ids already in the store")
+    p.add_argument("--geocode", action="store_true",
+                   help="place rows without coordinates with the offline gazetteer (abstentions are rejected rows)")
+    p.add_argument("--online", metavar="USER_AGENT",
+                   help="with --geocode, also ask Nominatim (1 request/s) identifying as USER_AGENT")
     p.add_argument("--acled-zeros", choices=ZERO_CHOICES, default="unknown",
                    help="ACLED's 0 fatalities means 'no information': import it as unknown (default) or keep it")
     p.set_defaults(run=cmd_import)

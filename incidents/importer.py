@@ -8,14 +8,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+import numpy as np
 import pandas as pd
 
 from .exc import ImportRejected, RowError
 from .formats import ReadResult, read_incidents
 from .formats.acled import AcledZeros
+from .geocoding import place_incidents
+from .snapshot import load_frame
 from .store import OnConflict, Store
 from .validate import validate_frame, validate_groups
+
+if TYPE_CHECKING:
+    from geodata import GeocoderChain
 
 __all__ = ["ImportReport", "import_file", "import_result"]
 
@@ -69,12 +76,27 @@ def import_result(
     *,
     strict: bool = False,
     on_conflict: OnConflict = "error",
+    geocoder: "GeocoderChain | None" = None,
+    refresh_snapshot: bool = True,
 ) -> ImportReport:
-    """Validate rows already read (:func:`incidents.formats.read_incidents`) and insert them."""
+    """Validate rows already read (:func:`incidents.formats.read_incidents`) and insert them.
+
+    With a ``geocoder`` (a :class:`geodata.GeocoderChain`), rows without coordinates are placed
+    from their ``location``, ``country`` and ``admin1`` (a place it will not vouch for is a
+    rejected row), and rows without a region get one by reverse lookup. With
+    ``refresh_snapshot`` the store's columnar snapshot is rebuilt after a write, so the
+    dashboard's next start reads it instead of the database.
+    """
     report = ImportReport(format=read.format, rows=len(read.frame) + len(read.errors), unit=read.unit)
-    checked = validate_frame(read.frame, lines=read.lines)
+    frame, lines, place_errors = read.frame, read.lines, []
+    if geocoder is not None:
+        placed = place_incidents(frame, chain=geocoder, lines=lines)
+        failed = {e.line for e in placed.errors}
+        keep = ~np.isin(np.asarray(lines), list(failed))
+        frame, lines, place_errors = placed.frame[keep], np.asarray(lines)[keep], placed.errors
+    checked = validate_frame(frame, lines=lines)
     groups, group_errors = _group_frame(read, store)
-    errors = read.errors + group_errors + checked.errors
+    errors = read.errors + place_errors + group_errors + checked.errors
     if strict and errors:
         raise ImportRejected(sorted(errors, key=lambda e: e.line))
     result = store.insert(
@@ -87,6 +109,8 @@ def import_result(
     report.inserted, report.replaced, report.skipped = result.inserted, result.replaced, result.skipped
     report.errors = sorted(errors + result.errors, key=lambda e: e.line)
     report.revision = result.revision
+    if refresh_snapshot and (result.inserted or result.replaced):
+        load_frame(store)
     return report
 
 
@@ -98,6 +122,8 @@ def import_file(
     strict: bool = False,
     on_conflict: OnConflict = "error",
     acled_zeros: AcledZeros = "unknown",
+    geocoder: "GeocoderChain | None" = None,
+    refresh_snapshot: bool = True,
 ) -> ImportReport:
     """Import one file (any format of :func:`incidents.formats.read_incidents`) into ``store``.
 
@@ -108,4 +134,6 @@ def import_file(
     :class:`~incidents.exc.StoreError` (the store is left as it was).
     """
     read = read_incidents(path, format=format, acled_zeros=acled_zeros)
-    return import_result(store, read, strict=strict, on_conflict=on_conflict)
+    return import_result(
+        store, read, strict=strict, on_conflict=on_conflict, geocoder=geocoder, refresh_snapshot=refresh_snapshot
+    )

@@ -156,7 +156,8 @@ def validate_frame(
         if c.required and c.name not in ("disorder_type", "claim_status", "time_precision", "geo_precision"):
             values = raw[c.name]
             missing = values.isna() | (values.astype("string").str.strip() == "")
-            col.flag(missing, c.name, "is required")
+            hint = " (or import with --geocode to place the row from its location)" if c.kind == "float" else ""
+            col.flag(missing, c.name, "is required" + hint)
 
     # Text.
     for c in COLUMNS:

@@ -14,7 +14,9 @@ from ._table import read_csv_table
 from .result import ReadResult, require
 
 NAME = "csv"
-REQUIRED = ("event_id", "event_date", "event_type", "sub_event_type", "country", "location", "latitude", "longitude", "geo_precision")
+#: Columns a file must have. Coordinates may be missing in the file (each row without them is
+#: rejected by validation, or placed by the gazetteer when importing with ``--geocode``).
+REQUIRED = ("event_id", "event_date", "event_type", "sub_event_type", "country", "location")
 
 
 def _unneutralise(values):

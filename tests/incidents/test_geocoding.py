@@ -70,3 +70,26 @@ def test_seed_coordinates_are_the_gazetteers(chain):
         assert (result.lat, result.lon) == (row["latitude"], row["longitude"])
         assert result.precision == row["geo_precision"]
         assert result.geonames_id == row["geonames_id"]
+
+
+def test_import_with_a_geocoder_places_rows_and_rejects_what_it_cannot(store, tmp_path, chain):
+    from incidents import import_file
+    from incidents.snapshot import default_cache_dir
+
+    path = tmp_path / "no-coordinates.csv"
+    path.write_text(
+        "event_id,event_date,event_type,sub_event_type,country,admin1,location,fatalities\n"
+        "G-1,2025-07-03,Explosions/Remote violence,Air/drone strike,Russia,,Jelez,0\n"
+        "G-2,2025-07-03,Battles,Non-state actor overtakes territory,Ukraine,Kharkiv,Milove,\n",
+        encoding="utf-8",
+    )
+    without = import_file(store, path)
+    assert without.inserted == 0 and "--geocode" in without.errors[0].message
+
+    report = import_file(store, path, geocoder=chain)
+    assert report.inserted == 1
+    assert [(e.line, e.field) for e in report.errors] == [(3, "location")]
+    placed = store.frame().set_index("event_id").loc["G-1"]
+    assert (placed["latitude"], placed["geo_source"], placed["admin1"]) == (52.61435, "gazetteer", "Lipetsk")
+    # The import refreshed the columnar snapshot of the new revision.
+    assert (default_cache_dir() / f"incidents-{store.cache_key}.parquet").exists()
