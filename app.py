@@ -21,14 +21,23 @@ import sqlalchemy as sa
 import streamlit as st
 from streamlit_folium import st_folium
 
-from incidents import IncidentFilter, Store, StoreError, casualty_totals, counted_casualties, default_url, filter_mask, load_frame
-from incidents import views
-from incidents.views import escape_markdown as md
-
-from incidents import export, maps
+from incidents import (
+    IncidentFilter,
+    Store,
+    StoreError,
+    casualty_totals,
+    counted_casualties,
+    default_url,
+    export,
+    filter_mask,
+    load_frame,
+    maps,
+    views,
+)
 from incidents.frame import GROUP_PREFIX
 from incidents.maps import POINT_LIMIT
 from incidents.schema import COUNT_COLUMNS
+from incidents.views import escape_markdown as md
 
 st.set_page_config(page_title="Conflict incidents", page_icon="🗺️", layout="wide")
 
