@@ -1,0 +1,80 @@
+"""The incident map: one canvas data layer, hexagon aggregates at scale, a legend, base layers.
+
+``build_map(frame)`` returns a :class:`folium.Map`; ``map_summary(frame)`` says what it draws
+(the app shows it as a caption). The design, its limits and the numbers are in ``docs/map.md``.
+
+* Up to :data:`POINT_LIMIT` incidents, each incident is one circle, drawn by a small script of
+  ours on a Leaflet canvas from a compact, dictionary-encoded JSON payload: no folium marker
+  per incident. Popups and tooltips are built on demand in the browser from the payload with
+  ``textContent``, never from HTML strings.
+* Above it, incidents are counted in H3 hexagons at resolutions 3 to 6, all embedded at once;
+  the browser picks the resolution for the zoom level and draws only the cells in view. A cell's
+  popup gives counts and casualty sums, with a shared figure counted once
+  (:func:`incidents.totals.counted_casualties`). With ``bbox`` (the view the app last saw), the
+  incidents inside it are drawn one by one when there are at most ``point_limit`` of them.
+* Everything the browser receives from records goes through :func:`incidents.safe.js_json`.
+* Identical input gives an identical page: element ids derive from a digest of the payload,
+  so streamlit-folium does not remount the map on reruns that change nothing.
+
+Modules: :mod:`.basemaps` (base layers, tile URL overrides), :mod:`.style` (colours, symbol
+styles and sizes, hexagon classes, legend entries), :mod:`.popups` (popup and tooltip texts),
+:mod:`.aggregate` (H3 cells), :mod:`.plan` (points or hexagons, view boxes), :mod:`.payload`
+(the JSON the browser receives), :mod:`.layer` (the Leaflet layer and legend; their
+JavaScript and CSS are package data in ``static/``) and :mod:`.build` (the map and its summary).
+"""
+
+from __future__ import annotations
+
+from .aggregate import CELL_LIMIT, HEX_RESOLUTIONS, aggregate_cells
+from .basemaps import BASEMAPS, BaseMap, basemap_url
+from .build import DEFAULT_BOUNDS, MapSummary, build_map, map_summary
+from .layer import IncidentsLayer, MapLegend
+from .plan import POINT_LIMIT, snap_bbox
+from .popups import POINT_PAYLOAD_BUDGET, TEXT_CAPS, casualty_text, popup_records
+from .style import (
+    CELL_CLASSES,
+    EVENT_TYPE_COLORS,
+    MAX_RADIUS,
+    OTHER_COLOR,
+    REGION_RADIUS_M,
+    UNKNOWN_RADIUS,
+    ZERO_RADIUS,
+    cell_color,
+    legend_entries,
+    marker_radius,
+    marker_style,
+    size_casualties,
+)
+
+__all__ = [
+    "BASEMAPS",
+    "BaseMap",
+    "CELL_CLASSES",
+    "CELL_LIMIT",
+    "DEFAULT_BOUNDS",
+    "EVENT_TYPE_COLORS",
+    "HEX_RESOLUTIONS",
+    "IncidentsLayer",
+    "MAX_RADIUS",
+    "MapLegend",
+    "MapSummary",
+    "OTHER_COLOR",
+    "POINT_LIMIT",
+    "POINT_PAYLOAD_BUDGET",
+    "REGION_RADIUS_M",
+    "TEXT_CAPS",
+    "UNKNOWN_RADIUS",
+    "ZERO_RADIUS",
+    "aggregate_cells",
+    "basemap_url",
+    "build_map",
+    "casualty_text",
+    "cell_color",
+    "legend_entries",
+    "map_summary",
+    "marker_radius",
+    "marker_style",
+    "popup_records",
+    "size_casualties",
+    "snap_bbox",
+]

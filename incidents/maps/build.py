@@ -1,0 +1,201 @@
+"""The map: :func:`build_map` (a :class:`folium.Map`) and :func:`map_summary` (what it draws)."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Mapping, Sequence
+
+import folium
+import numpy as np
+import pandas as pd
+from folium.map import FitBounds
+
+from ..safe import js_json
+from .aggregate import embedded_cells
+from .basemaps import BASEMAPS, basemap_url
+from .layer import IncidentsLayer, MapLegend
+from .payload import cell_payload, points_payload
+from .plan import POINT_LIMIT, Plan, make_plan
+from .style import CELL_CLASSES, plan_legend
+
+__all__ = ["DEFAULT_BOUNDS", "MapSummary", "build_map", "map_summary"]
+
+#: ((south, west), (north, east)) of the default view: Ukraine and western Russia.
+DEFAULT_BOUNDS: tuple[tuple[float, float], tuple[float, float]] = ((44.0, 22.0), (56.5, 45.0))
+
+
+@dataclass(frozen=True)
+class MapSummary:
+    """What the map shows, for a caption under it."""
+
+    mode: str  # "points", "aggregated" or "empty"
+    incidents: int  # rows of the frame
+    points: int  # incidents drawn one by one
+    aggregated: int  # incidents counted in hexagons
+    not_placed: int  # rows without usable coordinates (not drawn)
+    point_limit: int
+    resolutions: tuple[int, ...] = ()  # H3 resolutions embedded
+    cells: Mapping[int, int] = field(default_factory=dict)  # cells per embedded resolution
+    bbox: tuple[float, float, float, float] | None = None
+    symbol: str = ""  # what one symbol stands for
+    caption: str = ""  # one or two sentences for the app
+
+
+def _hex_note(point_limit: int, zoom_to_points: bool, any_shared: bool) -> str:
+    note = (
+        f"Individual incidents are drawn when at most {point_limit:,} are selected"
+        + (" or in view: zoom in or narrow the filters to see them." if zoom_to_points else ": narrow the filters (dates, types, region) to see them.")
+    )
+    if any_shared:
+        note += " A casualty figure shared by several incidents is counted once, in the hexagon of one of them."
+    return note
+
+
+def _texts(plan: Plan, point_limit: int, zoom_to_points: bool, cells: Mapping[int, int]) -> tuple[str, str]:
+    points, agg = int(plan.points.sum()), int(plan.aggregated.sum())
+    circle = "one circle per incident: colour = event type, size = people killed (hollow = unknown), dashed outline = claimed, not confirmed"
+    if plan.mode == "empty":
+        return "", "No incidents to map."
+    if plan.mode == "points":
+        caption = f"{points:,} incident{'s' if points != 1 else ''} on the map, {circle}."
+        symbol = circle[0].upper() + circle[1:] + "; dotted = disputed; ring = near a town; translucent area = region-level location."
+    else:
+        hexes = "each hexagon counts the incidents inside it (darker = more); click one for its casualty totals"
+        symbol = hexes[0].upper() + hexes[1:] + "."
+        how = "zoom in or narrow the filters" if zoom_to_points else "narrow the filters"
+        caption = f"{agg + points:,} incidents, more than the {point_limit:,} drawn one by one: {hexes}. To see individual incidents, {how}."
+        if points:
+            caption = (
+                f"{points:,} incidents inside the outlined area drawn one by one ({circle}); "
+                f"{agg:,} incidents outside it counted in hexagons (click one for its totals)."
+            )
+            symbol = "Inside the outlined area: " + circle + ". Outside: " + hexes + "."
+    if plan.not_placed:
+        caption += f" {plan.not_placed:,} incident{'s' if plan.not_placed != 1 else ''} without usable coordinates not shown."
+    return symbol, caption
+
+
+def map_summary(
+    frame: pd.DataFrame, *, point_limit: int = POINT_LIMIT, bbox: Sequence[float] | None = None, zoom_to_points: bool = False
+) -> MapSummary:
+    """What :func:`build_map` draws for the same arguments (mode, counts, symbol meaning, caption).
+
+    Cheap in points and empty modes; in aggregated mode it computes the cells (as build_map does).
+    """
+    plan = make_plan(frame, point_limit, bbox)
+    cells = {res: len(t) for res, t in embedded_cells(frame, plan).items()} if plan.mode == "aggregated" and plan.aggregated.any() else {}
+    symbol, caption = _texts(plan, point_limit, zoom_to_points, cells)
+    return MapSummary(
+        mode=plan.mode,
+        incidents=len(frame),
+        points=int(plan.points.sum()),
+        aggregated=int(plan.aggregated.sum()),
+        not_placed=plan.not_placed,
+        point_limit=point_limit,
+        resolutions=tuple(sorted(cells)),
+        cells=MappingProxyType(dict(sorted(cells.items()))),
+        bbox=plan.bbox,
+        symbol=symbol,
+        caption=caption,
+    )
+
+
+def _bounds(frame: pd.DataFrame, mask: np.ndarray, areas: bool) -> list[list[float]]:
+    lat = frame["latitude"].to_numpy(dtype=float)[mask]
+    lon = frame["longitude"].to_numpy(dtype=float)[mask]
+    pad = 0.3 if areas else 0.0  # region areas are ~30 km around their point
+    return [[float(lat.min()) - pad, float(lon.min()) - pad], [float(lat.max()) + pad, float(lon.max()) + pad]]
+
+
+def build_map(
+    frame: pd.DataFrame,
+    *,
+    basemap: str = "CartoDB Positron",
+    point_limit: int = POINT_LIMIT,
+    bbox: Sequence[float] | None = None,
+    zoom_to_points: bool = False,
+    height: str | int = "100%",
+) -> folium.Map:
+    """The incidents of ``frame`` (a typed incidents frame with ``group_*`` columns) on a map.
+
+    Up to ``point_limit`` incidents: one circle each (see :func:`marker_style`), popups on
+    click, tooltips on hover. More: H3 hexagon counts; if ``bbox`` = ``(south, west, north,
+    east)`` (e.g. :func:`snap_bbox` of st_folium's last ``bounds``) holds at most
+    ``point_limit`` incidents, those are drawn one by one inside an outlined box and the rest
+    counted in hexagons. ``zoom_to_points`` says the app re-renders with ``bbox`` on zoom, so
+    popups may say "zoom in". Empty frame: no data layer, default view of Ukraine and western
+    Russia. ``basemap`` is the base layer shown first (all of :data:`BASEMAPS` are offered).
+    """
+    if basemap not in BASEMAPS:
+        raise ValueError(f"unknown basemap {basemap!r}; choose one of {', '.join(BASEMAPS)}")
+    plan = make_plan(frame, point_limit, bbox)
+    any_shared = bool(frame["casualty_group"].notna().any()) if len(frame) else False
+    payload: dict = {"points": None, "hex": None, "box": None}
+    cells: dict[int, int] = {}
+    if plan.points.any():
+        group_sizes = frame["casualty_group"].value_counts().to_dict()
+        payload["points"] = points_payload(frame[plan.points], group_sizes)
+    if plan.aggregated.any():
+        tables = embedded_cells(frame, plan)
+        cells = {res: len(t) for res, t in tables.items()}
+        payload["hex"] = {
+            "levels": [cell_payload(t, res) for res, t in sorted(tables.items())],
+            "classes": [list(c) for c in CELL_CLASSES],
+            "note": _hex_note(point_limit, zoom_to_points, any_shared),
+        }
+    if plan.mode == "aggregated" and plan.points.any() and plan.bbox is not None:
+        payload["box"] = list(plan.bbox)
+
+    if plan.mode == "empty":
+        fit = [list(DEFAULT_BOUNDS[0]), list(DEFAULT_BOUNDS[1])]
+    elif payload["box"]:
+        s, w, n, e = payload["box"]
+        fit = [[s, w], [n, e]]
+    else:
+        mask = plan.points | plan.aggregated
+        fit = _bounds(frame, mask, bool((frame["geo_precision"].to_numpy(dtype=float, na_value=np.nan)[mask] == 3).any()))
+    symbol, caption = _texts(plan, point_limit, zoom_to_points, cells)
+    legend = plan_legend(frame, plan)
+    tiles = {name: basemap_url(name) for name in BASEMAPS}
+
+    digest = hashlib.sha256(
+        js_json({"payload": payload, "fit": fit, "legend": legend, "basemap": basemap, "tiles": tiles, "height": str(height)}).encode()
+    ).hexdigest()
+
+    def ident(role: str) -> str:
+        return hashlib.sha256(f"{digest}:{role}".encode()).hexdigest()[:32]
+
+    center = [(fit[0][0] + fit[1][0]) / 2, (fit[0][1] + fit[1][1]) / 2]
+    m = folium.Map(location=center, zoom_start=5, tiles=None, prefer_canvas=True, control_scale=True, height=height)
+    m._id = ident("map")
+    for name, base in BASEMAPS.items():
+        layer = folium.TileLayer(
+            tiles=tiles[name],
+            attr=base.attribution,
+            name=name,
+            max_zoom=base.max_zoom,
+            subdomains=base.subdomains,
+            overlay=False,
+            control=True,
+            show=name == basemap,
+        )
+        layer._id = ident("tiles:" + name)
+        layer.add_to(m)
+    if plan.mode != "empty":
+        layer = IncidentsLayer(payload, name="Incidents" if plan.mode == "points" else "Incidents (hexagon counts)")
+        layer._id = ident("incidents")
+        layer.add_to(m)
+        title = "Incidents" if plan.mode == "points" else "Incident counts"
+        note = "Click a symbol for details." if plan.mode == "points" else "Click a hexagon for its totals."
+        legend_el = MapLegend(title, legend, note)
+        legend_el._id = ident("legend")
+        legend_el.add_to(m)
+    control = folium.LayerControl(collapsed=True)
+    control._id = ident("layers")
+    control.add_to(m)
+    fb = FitBounds(fit, padding=(24, 24), max_zoom=10)
+    fb._id = ident("fit")
+    fb.add_to(m)
+    return m
