@@ -101,7 +101,8 @@ class Selection:
             self.kpis = views.kpis(totals, slim)
             self.timeline = views.timeline(slim, counted_casualties(slim)) if self.count else None
             self.table = views.table_view(slim, rows_of=lambda pos: frame.iloc[self._absolute(pos)])
-            self.map, self.map_summary = drawing.result() if drawing is not None else (None, None)
+            drawn = drawing.result() if drawing is not None else None
+            self.map, self.map_summary = (drawn.map, drawn.summary) if drawn is not None else (None, None)
 
     def _absolute(self, pos: np.ndarray) -> np.ndarray:
         return pos if self.positions is None else self.positions[pos]
@@ -110,15 +111,15 @@ class Selection:
         columns = [c for c in SLIM_COLUMNS if c in frame.columns]
         return frame[columns] if self.positions is None else frame[columns].iloc[self.positions]
 
-    def _map(self, frame: pd.DataFrame, slim: pd.DataFrame, small: bool):
+    def _map(self, frame: pd.DataFrame, slim: pd.DataFrame, small: bool) -> maps.MapResult:
         # zoom_to_points: the page redraws the map for the view the analyst zooms to (show_map).
+        # render_map: the map and its caption from one computation (hexagons counted once).
         try:
-            return maps.build_map(slim, zoom_to_points=True), maps.map_summary(slim, zoom_to_points=True)
+            return maps.render_map(slim, zoom_to_points=True)
         except KeyError:  # the map module needs a column the slim copy lacks: use full rows
             if small:
                 raise
-            rows = self.rows(frame)
-            return maps.build_map(rows, zoom_to_points=True), maps.map_summary(rows, zoom_to_points=True)
+            return maps.render_map(self.rows(frame), zoom_to_points=True)
 
     def zoomed_rows(self, frame: pd.DataFrame, bbox: tuple[float, float, float, float]) -> pd.DataFrame | None:
         """Rows for a map of ``bbox``: full rows inside it (their popups need every column),
@@ -139,15 +140,14 @@ class Selection:
 
 
 @st.cache_resource(max_entries=4, ttl=3600, show_spinner="Drawing the incidents in view…")
-def zoomed_map_for(cache_key: str, filter_key: str, bbox: tuple[float, float, float, float], _selection: Selection, _frame: pd.DataFrame):
+def zoomed_map_for(
+    cache_key: str, filter_key: str, bbox: tuple[float, float, float, float], _selection: Selection, _frame: pd.DataFrame
+) -> maps.MapResult | None:
     """The map of a big selection with the incidents inside ``bbox`` drawn one by one, or None."""
     rows = _selection.zoomed_rows(_frame, bbox)
     if rows is None:
         return None
-    return (
-        maps.build_map(rows, bbox=bbox, zoom_to_points=True),
-        maps.map_summary(rows, bbox=bbox, zoom_to_points=True),
-    )
+    return maps.render_map(rows, bbox=bbox, zoom_to_points=True)
 
 
 @st.cache_resource(max_entries=8, ttl=3600, show_spinner="Filtering…")
@@ -374,7 +374,7 @@ def show_map(selection: Selection, frame: pd.DataFrame, cache_key: str, filter_k
         box = map_box(view, state.get("map_box"))
         zoomed = zoomed_map_for(cache_key, filter_key, box, selection, frame) if box else None
         if zoomed is not None:
-            m, summary = zoomed
+            m, summary = zoomed.map, zoomed.summary
         else:
             box = None
         if box != state.get("map_shown") and view.get("zoom") is not None and view.get("center"):

@@ -1,7 +1,8 @@
 """The incident map: one canvas data layer, hexagon aggregates at scale, a legend, base layers.
 
 ``build_map(frame)`` returns a :class:`folium.Map`; ``map_summary(frame)`` says what it draws
-(the app shows it as a caption). The design, its limits and the numbers are in ``docs/map.md``.
+(the app shows it as a caption); ``render_map(frame)`` returns both (:class:`MapResult`) from one
+computation. The design, its limits and the numbers are in ``docs/map.md``.
 
 * Up to :data:`POINT_LIMIT` incidents, each incident is one circle, drawn by a small script of
   ours on a Leaflet canvas from a compact, dictionary-encoded JSON payload: no folium marker
@@ -27,7 +28,7 @@ from __future__ import annotations
 
 from .aggregate import CELL_LIMIT, HEX_RESOLUTIONS, aggregate_cells
 from .basemaps import BASEMAPS, BaseMap, basemap_url
-from .build import DEFAULT_BOUNDS, MapSummary, build_map, map_summary
+from .build import DEFAULT_BOUNDS, MapResult, MapSummary, build_map, map_summary, render_map
 from .layer import IncidentsLayer, MapLegend
 from .plan import POINT_LIMIT, snap_bbox
 from .popups import POINT_PAYLOAD_BUDGET, TEXT_CAPS, casualty_text, popup_records
@@ -57,6 +58,7 @@ __all__ = [
     "IncidentsLayer",
     "MAX_RADIUS",
     "MapLegend",
+    "MapResult",
     "MapSummary",
     "OTHER_COLOR",
     "POINT_LIMIT",
@@ -75,6 +77,7 @@ __all__ = [
     "marker_radius",
     "marker_style",
     "popup_records",
+    "render_map",
     "size_casualties",
     "snap_bbox",
 ]

@@ -1,4 +1,5 @@
-"""The map: :func:`build_map` (a :class:`folium.Map`) and :func:`map_summary` (what it draws)."""
+"""The map: :func:`render_map` (a :class:`folium.Map` and what it draws, :class:`MapResult`),
+:func:`build_map` (the map alone) and :func:`map_summary` (what it draws, without the map)."""
 
 from __future__ import annotations
 
@@ -20,7 +21,7 @@ from .payload import cell_payload, points_payload
 from .plan import POINT_LIMIT, Plan, make_plan
 from .style import CELL_CLASSES, plan_legend
 
-__all__ = ["DEFAULT_BOUNDS", "MapSummary", "build_map", "map_summary"]
+__all__ = ["DEFAULT_BOUNDS", "MapResult", "MapSummary", "build_map", "map_summary", "render_map"]
 
 #: ((south, west), (north, east)) of the default view: Ukraine and western Russia.
 DEFAULT_BOUNDS: tuple[tuple[float, float], tuple[float, float]] = ((44.0, 22.0), (56.5, 45.0))
@@ -83,9 +84,14 @@ def map_summary(
     """What :func:`build_map` draws for the same arguments (mode, counts, symbol meaning, caption).
 
     Cheap in points and empty modes; in aggregated mode it computes the cells (as build_map does).
+    To get the map and its summary, call :func:`render_map`: it computes the cells once.
     """
     plan = make_plan(frame, point_limit, bbox)
     cells = {res: len(t) for res, t in embedded_cells(frame, plan).items()} if plan.mode == "aggregated" and plan.aggregated.any() else {}
+    return _summary(frame, plan, point_limit, zoom_to_points, cells)
+
+
+def _summary(frame: pd.DataFrame, plan: Plan, point_limit: int, zoom_to_points: bool, cells: Mapping[int, int]) -> MapSummary:
     symbol, caption = _texts(plan, point_limit, zoom_to_points, cells)
     return MapSummary(
         mode=plan.mode,
@@ -100,6 +106,14 @@ def map_summary(
         symbol=symbol,
         caption=caption,
     )
+
+
+@dataclass(frozen=True)
+class MapResult:
+    """A map and what it draws, from one computation (see :func:`render_map`)."""
+
+    map: folium.Map
+    summary: MapSummary
 
 
 def _bounds(frame: pd.DataFrame, mask: np.ndarray, areas: bool) -> list[list[float]]:
@@ -127,7 +141,25 @@ def build_map(
     counted in hexagons. ``zoom_to_points`` says the app re-renders with ``bbox`` on zoom, so
     popups may say "zoom in". Empty frame: no data layer, default view of Ukraine and western
     Russia. ``basemap`` is the base layer shown first (all of :data:`BASEMAPS` are offered).
+
+    The map of :func:`render_map`, which also returns its :class:`MapSummary`.
     """
+    return render_map(
+        frame, basemap=basemap, point_limit=point_limit, bbox=bbox, zoom_to_points=zoom_to_points, height=height
+    ).map
+
+
+def render_map(
+    frame: pd.DataFrame,
+    *,
+    basemap: str = "CartoDB Positron",
+    point_limit: int = POINT_LIMIT,
+    bbox: Sequence[float] | None = None,
+    zoom_to_points: bool = False,
+    height: str | int = "100%",
+) -> MapResult:
+    """The map of :func:`build_map` and the :func:`map_summary` of the same arguments, from one
+    computation: in aggregated mode the H3 cells are computed once, not once per function."""
     if basemap not in BASEMAPS:
         raise ValueError(f"unknown basemap {basemap!r}; choose one of {', '.join(BASEMAPS)}")
     plan = make_plan(frame, point_limit, bbox)
@@ -156,7 +188,6 @@ def build_map(
     else:
         mask = plan.points | plan.aggregated
         fit = _bounds(frame, mask, bool((frame["geo_precision"].to_numpy(dtype=float, na_value=np.nan)[mask] == 3).any()))
-    symbol, caption = _texts(plan, point_limit, zoom_to_points, cells)
     legend = plan_legend(frame, plan)
     tiles = {name: basemap_url(name) for name in BASEMAPS}
 
@@ -198,4 +229,4 @@ def build_map(
     fb = FitBounds(fit, padding=(24, 24), max_zoom=10)
     fb._id = ident("fit")
     fb.add_to(m)
-    return m
+    return MapResult(m, _summary(frame, plan, point_limit, zoom_to_points, cells))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 
+import folium
 import numpy as np
 import pandas as pd
 import pytest
@@ -12,6 +13,7 @@ import pytest
 import incidents
 from benchmarks.bench_map import synthetic_frame
 from incidents import maps
+from incidents.maps import aggregate as aggregate_module
 from incidents.maps import (
     BASEMAPS,
     CELL_CLASSES,
@@ -29,6 +31,7 @@ from incidents.maps import (
     marker_radius,
     marker_style,
     popup_records,
+    render_map,
     size_casualties,
     snap_bbox,
 )
@@ -432,6 +435,33 @@ def test_bbox_with_few_incidents_shows_them_one_by_one():
     assert data["box"] == list(box)
     assert sum(data["hex"]["levels"][0]["incidents"]) == len(frame) - inside.sum()
     assert "zoom in" in data["hex"]["note"]
+
+
+@pytest.mark.parametrize(
+    "case, kwargs",
+    [
+        ("seed", {}),
+        ("empty", {}),
+        ("aggregated", {"zoom_to_points": True}),
+        ("aggregated", {"point_limit": 3000, "bbox": (50.0, 30.0, 51.0, 31.2), "zoom_to_points": True}),
+    ],
+)
+def test_render_map_aggregates_once_and_matches_build_map_and_summary(seed, monkeypatch, case, kwargs):
+    frame = {"seed": seed, "empty": seed.iloc[:0], "aggregated": synthetic_frame(POINT_LIMIT + 2000, seed=6)}[case]
+    real = aggregate_module.aggregate_cells
+    calls = []
+
+    def counting(*args, **kw):
+        calls.append(len(args[0]))
+        return real(*args, **kw)
+
+    monkeypatch.setattr(aggregate_module, "aggregate_cells", counting)
+    result = render_map(frame, **kwargs)
+    assert len(calls) == (1 if case == "aggregated" else 0)
+    assert isinstance(result.map, folium.Map)
+    assert result.summary == map_summary(frame, **kwargs)
+    assert result.summary.mode == ("aggregated" if case == "aggregated" else "points" if case == "seed" else "empty")
+    assert result.map.get_root().render() == build_map(frame, **kwargs).get_root().render()
 
 
 def test_bbox_with_too_many_incidents_stays_aggregated():
