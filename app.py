@@ -1,7 +1,8 @@
 """Conflict incidents dashboard: `streamlit run app.py` (or `make run`).
 
 A thin page: layout, widgets, caching and error display. What it shows is computed by
-:mod:`incidents.views` (KPIs, timeline, table, filter options), :mod:`incidents.maps` (the map)
+:mod:`incidents.views` (one :class:`~incidents.views.Selection` per filter: KPIs, timeline,
+table and map; filter options, widget values, URL parameters), :mod:`incidents.maps` (the map)
 and :mod:`incidents.export` (downloads, the same code as the CLI). The filters live in the URL
 query string (see ``docs/dashboard.md``), so a view can be shared by copying the address.
 """
@@ -10,33 +11,15 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
-import json
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Callable
 
 import altair as alt
-import numpy as np
 import pandas as pd
-import sqlalchemy as sa
 import streamlit as st
 from streamlit_folium import st_folium
 
-from incidents import (
-    IncidentFilter,
-    Store,
-    StoreError,
-    casualty_totals,
-    counted_casualties,
-    default_url,
-    export,
-    filter_mask,
-    load_frame,
-    maps,
-    views,
-)
-from incidents.frame import GROUP_PREFIX
-from incidents.maps import POINT_LIMIT
-from incidents.schema import COUNT_COLUMNS
+from incidents import IncidentFilter, Store, StoreError, default_url, export, load_frame, maps, views
+from incidents.views import Selection
 from incidents.views import escape_markdown as md
 
 st.set_page_config(page_title="Conflict incidents", page_icon="🗺️", layout="wide")
@@ -76,91 +59,18 @@ def options_for(cache_key: str, _frame: pd.DataFrame) -> views.FilterOptions:
     return views.filter_options(_frame)
 
 
-#: Columns the KPIs, the timeline, the table's ordering and an aggregated map need. A big
-#: selection is copied with these only (the notes, sources and actors of a million rows take
-#: seconds to copy); the table takes full rows for the rows it shows, exports on click.
-SLIM_COLUMNS: tuple[str, ...] = (
-    "event_id", "event_date", "event_type", "casualty_group", "claim_status",
-    "latitude", "longitude", "geo_precision",
-    *COUNT_COLUMNS, *(GROUP_PREFIX + c for c in COUNT_COLUMNS),
-)  # fmt: skip
-
-
-class Selection:
-    """Everything the page shows for one filter. Holds row positions, not a copy of the rows."""
-
-    def __init__(self, frame: pd.DataFrame, flt: IncidentFilter):
-        self.positions: np.ndarray | None = None if flt.is_empty else np.flatnonzero(filter_mask(frame, flt))
-        self.count = len(frame) if self.positions is None else len(self.positions)
-        small = self.count <= POINT_LIMIT
-        slim = self.rows(frame) if small else self._slim(frame)
-        # The map (the heaviest part) is built on the second core while the rest is computed.
-        with ThreadPoolExecutor(max_workers=1) as pool:
-            drawing = pool.submit(self._map, frame, slim, small) if self.count else None
-            totals = casualty_totals(slim)
-            self.kpis = views.kpis(totals, slim)
-            self.timeline = views.timeline(slim, counted_casualties(slim)) if self.count else None
-            self.table = views.table_view(slim, rows_of=lambda pos: frame.iloc[self._absolute(pos)])
-            drawn = drawing.result() if drawing is not None else None
-            self.map, self.map_summary = (drawn.map, drawn.summary) if drawn is not None else (None, None)
-
-    def _absolute(self, pos: np.ndarray) -> np.ndarray:
-        return pos if self.positions is None else self.positions[pos]
-
-    def _slim(self, frame: pd.DataFrame) -> pd.DataFrame:
-        columns = [c for c in SLIM_COLUMNS if c in frame.columns]
-        return frame[columns] if self.positions is None else frame[columns].iloc[self.positions]
-
-    def _map(self, frame: pd.DataFrame, slim: pd.DataFrame, small: bool) -> maps.MapResult:
-        # zoom_to_points: the page redraws the map for the view the analyst zooms to (show_map).
-        # render_map: the map and its caption from one computation (hexagons counted once).
-        try:
-            return maps.render_map(slim, zoom_to_points=True)
-        except KeyError:  # the map module needs a column the slim copy lacks: use full rows
-            if small:
-                raise
-            return maps.render_map(self.rows(frame), zoom_to_points=True)
-
-    def zoomed_rows(self, frame: pd.DataFrame, bbox: tuple[float, float, float, float]) -> pd.DataFrame | None:
-        """Rows for a map of ``bbox``: full rows inside it (their popups need every column),
-        slim rows outside (counted in hexagons); None unless 1..POINT_LIMIT incidents are inside."""
-        positions = np.arange(len(frame)) if self.positions is None else self.positions
-        lat = frame["latitude"].to_numpy(dtype=float, na_value=np.nan)[positions]
-        lon = frame["longitude"].to_numpy(dtype=float, na_value=np.nan)[positions]
-        inside = views.in_bbox(lat, lon, bbox)
-        count = int(inside.sum())
-        if not 0 < count <= POINT_LIMIT:
-            return None
-        columns = [c for c in SLIM_COLUMNS if c in frame.columns]
-        return pd.concat([frame.iloc[positions[inside]], frame[columns].iloc[positions[~inside]]], ignore_index=True)
-
-    def rows(self, frame: pd.DataFrame) -> pd.DataFrame:
-        """The selected rows, all columns (a copy, except for the unfiltered view)."""
-        return frame if self.positions is None else frame.iloc[self.positions]
-
-
 @st.cache_resource(max_entries=4, ttl=3600, show_spinner="Drawing the incidents in view…")
 def zoomed_map_for(
     cache_key: str, filter_key: str, bbox: tuple[float, float, float, float], _selection: Selection, _frame: pd.DataFrame
 ) -> maps.MapResult | None:
     """The map of a big selection with the incidents inside ``bbox`` drawn one by one, or None."""
-    rows = _selection.zoomed_rows(_frame, bbox)
-    if rows is None:
-        return None
-    return maps.render_map(rows, bbox=bbox, zoom_to_points=True)
+    return _selection.zoomed_map(_frame, bbox)
 
 
 @st.cache_resource(max_entries=8, ttl=3600, show_spinner="Filtering…")
 def selection_for(cache_key: str, filter_key: str, _frame: pd.DataFrame) -> Selection:
     """The page's content for one filter of one store revision (the map, the chart, the table)."""
-    return Selection(_frame, IncidentFilter.from_query_params(json.loads(filter_key)))
-
-
-def _store_label(url: str) -> str:
-    try:
-        return sa.make_url(url).render_as_string(hide_password=True)
-    except Exception:  # noqa: BLE001 - only for display
-        return "(not a database URL)"
+    return Selection(_frame, views.filter_from_key(filter_key))
 
 
 # -- page --------------------------------------------------------------------------------------
@@ -172,16 +82,16 @@ def main() -> None:
         store = open_store(url)
         cache_key = store_cache_key(url)
     except StoreError as err:
-        st.error(f"Cannot open the incident store {md(_store_label(url))}: {md(err)}")
+        st.error(f"Cannot open the incident store {md(views.store_label(url))}: {md(err)}")
         st.info("Set `INCIDENTS_DB` to a SQLAlchemy URL, e.g. `sqlite:///data/incidents.sqlite`, and reload.")
         st.stop()
     except Exception as err:  # noqa: BLE001 - the page must say what failed, not show a traceback
-        st.error(f"Cannot open the incident store {md(_store_label(url))} ({md(type(err).__name__)}).")
+        st.error(f"Cannot open the incident store {md(views.store_label(url))} ({md(type(err).__name__)}).")
         st.stop()
     try:
         frame = incidents_frame(cache_key, store)
     except Exception as err:  # noqa: BLE001
-        st.error(f"Cannot read the incidents of {md(_store_label(url))} ({md(type(err).__name__)}: {md(str(err)[:200])}).")
+        st.error(f"Cannot read the incidents of {md(views.store_label(url))} ({md(type(err).__name__)}: {md(str(err)[:200])}).")
         st.stop()
     options = options_for(cache_key, frame)
 
@@ -192,7 +102,7 @@ def main() -> None:
         state.gen = 0
 
     flt = sidebar(options)
-    filter_key = json.dumps(flt.to_query_params(), sort_keys=True)
+    filter_key = views.filter_key(flt)
     wanted = flt.to_query_params()
     if not views.same_params(wanted, {key: st.query_params.get_all(key) for key in st.query_params}):
         st.query_params.from_dict(wanted)
@@ -360,7 +270,7 @@ def show_map(selection: Selection, frame: pd.DataFrame, cache_key: str, filter_k
     """The map. Up to POINT_LIMIT incidents: one symbol each, and panning never reruns the
     script. More: hexagon counts, and the page follows the view (bounds, zoom, centre): when
     the analyst zooms in to an area holding at most POINT_LIMIT incidents, the map is redrawn
-    with those incidents one by one (see :func:`map_box`)."""
+    with those incidents one by one (see :func:`incidents.views.map_box`)."""
     st.subheader("Map")
     state = st.session_state
     m, summary = selection.map, selection.map_summary
@@ -371,7 +281,7 @@ def show_map(selection: Selection, frame: pd.DataFrame, cache_key: str, filter_k
     elif summary.mode == "aggregated":
         options["returned_objects"] = ["bounds", "zoom", "center"]
         view = state.get("map") or {}
-        box = map_box(view, state.get("map_box"))
+        box = views.map_box(view, state.get("map_box"))
         zoomed = zoomed_map_for(cache_key, filter_key, box, selection, frame) if box else None
         if zoomed is not None:
             m, summary = zoomed.map, zoomed.summary
@@ -391,25 +301,6 @@ def show_map(selection: Selection, frame: pd.DataFrame, cache_key: str, filter_k
         st.caption(md(summary.caption))
 
 
-def map_box(view: dict, active: tuple | None) -> tuple[float, float, float, float] | None:
-    """The box whose incidents are drawn one by one, for the last view the map reported.
-
-    The box in use is kept while the view's centre stays inside it: a replaced map reports
-    its initial view before it moves to the analyst's (without this rule the page would flip
-    between two maps), and zooming out over an area keeps its incidents drawn. Otherwise the
-    view snapped outward to a coarse grid (:func:`incidents.maps.snap_bbox`), so small pans
-    change nothing.
-    """
-    if not view.get("bounds"):
-        return None
-    center = view.get("center") or {}
-    if active and "lat" in center and "lng" in center:
-        box = active[0]
-        if views.in_bbox(np.array([center["lat"]]), np.array([center["lng"]]), box)[0]:
-            return box
-    return maps.snap_bbox(view["bounds"])
-
-
 def show_timeline(timeline: views.Timeline | None) -> None:
     st.subheader("Timeline")
     if timeline is None or not len(timeline.data):
@@ -418,8 +309,8 @@ def show_timeline(timeline: views.Timeline | None) -> None:
     choice = st.segmented_control("Show", list(MEASURES), default="Incidents", key="measure", required=True)
     column = MEASURES[choice or "Incidents"]
     data = views.stacked(timeline.data, column)
-    types = sorted(timeline.data["event_type"].unique())
-    color_scale = alt.Scale(domain=types, range=[maps.EVENT_TYPE_COLORS.get(t, maps.OTHER_COLOR) for t in types])
+    types, colors = views.event_type_colors(timeline)
+    color_scale = alt.Scale(domain=types, range=colors)
     step, fmt = views.AXIS_STEPS[timeline.freq]
     lo, hi = views.padded_domain(timeline.data, timeline.freq)
     chart = (
@@ -451,13 +342,7 @@ def show_timeline(timeline: views.Timeline | None) -> None:
         .properties(height=TIMELINE_HEIGHT)
     )
     st.altair_chart(chart, width="stretch")
-    note = f"Per {timeline.unit}, by event type."
-    unknown = timeline.unknown_killed if column == "killed" else timeline.unknown_injured if column == "injured" else 0
-    if unknown:
-        note += f" {unknown:,} incident{'s' if unknown != 1 else ''} with an unknown figure {'are' if unknown != 1 else 'is'} not drawn (not counted as 0)."
-    if column != "incidents":
-        note += " A figure shared by several incidents counts once, on the first."
-    st.caption(md(note))
+    st.caption(md(views.timeline_note(timeline, column)))
 
 
 def show_table(table: views.TableView) -> None:

@@ -11,7 +11,10 @@ import pandas as pd
 import pytest
 
 from incidents import Figure, IncidentFilter, apply_filter, casualty_totals, load_seed, with_group_figures
+from benchmarks.bench_map import synthetic_frame
 from incidents import views
+from incidents.maps import EVENT_TYPE_COLORS, POINT_LIMIT, map_summary, snap_bbox
+from incidents.maps import aggregate as aggregate_module
 
 FRAME = with_group_figures(*load_seed())
 D = dt.date
@@ -433,3 +436,90 @@ def test_stacked_bars_leave_unknown_out(column):
     else:  # Milove (Battles) has unknown figures: no bar at all, not a zero bar
         assert data["event_type"].tolist() == ["Explosions/Remote violence"]
     assert (data["y1"] >= data["y0"]).all()
+
+
+# -- selection (what app.py caches per filter) -----------------------------------------------
+
+
+def test_selection_of_the_whole_seed():
+    sel = views.Selection(FRAME, IncidentFilter())
+    assert sel.positions is None and sel.count == 5
+    assert sel.rows(FRAME) is FRAME
+    assert sel.kpis == views.kpis(casualty_totals(FRAME), FRAME)
+    assert sel.timeline is not None and sel.timeline.data.equals(views.timeline(FRAME).data)
+    assert sel.table.rows.equals(views.table_view(FRAME).rows)
+    assert sel.map is not None and sel.map_summary == map_summary(FRAME, zoom_to_points=True)
+
+
+def test_selection_of_a_filter():
+    flt = IncidentFilter.from_query_params({"event_type": ["Battles"]})
+    sel = views.Selection(FRAME, flt)
+    assert sel.positions.tolist() == [4] and sel.count == 1
+    assert sel.rows(FRAME)["event_id"].tolist() == ["AFP-20250703-05"]
+    assert sel.table.rows["ID"].tolist() == ["AFP-20250703-05"]
+    assert sel.map_summary.mode == "points" and sel.map_summary.points == 1
+
+
+def test_selection_matching_nothing():
+    sel = views.Selection(FRAME, IncidentFilter.from_query_params({"text": "nowhere at all"}))
+    assert sel.count == 0 and sel.positions.tolist() == []
+    assert sel.timeline is None and sel.map is None and sel.map_summary is None
+    assert sel.kpis.incidents == "0" and sel.table.total == 0
+
+
+def test_selection_of_a_big_frame_aggregates_once_and_zooms(monkeypatch):
+    frame = synthetic_frame(POINT_LIMIT + 2000, seed=6)
+    real = aggregate_module.aggregate_cells
+    calls = []
+    monkeypatch.setattr(aggregate_module, "aggregate_cells", lambda *a, **k: calls.append(1) or real(*a, **k))
+    sel = views.Selection(frame, IncidentFilter())
+    assert len(calls) == 1
+    assert sel.map_summary.mode == "aggregated" and sel.map_summary.aggregated == len(frame)
+    box = (50.0, 30.0, 51.0, 31.2)
+    rows = sel.zoomed_rows(frame, box)
+    inside = frame["latitude"].between(50.0, 51.0) & frame["longitude"].between(30.0, 31.2)
+    assert len(rows) == len(frame) and 0 < inside.sum() <= POINT_LIMIT
+    zoomed = sel.zoomed_map(frame, box)
+    assert zoomed.summary == map_summary(rows, bbox=box, zoom_to_points=True)
+    assert zoomed.summary.points == inside.sum()
+    assert sel.zoomed_map(frame, (-90.0, -180.0, 90.0, 180.0)) is None  # too many inside
+    assert sel.zoomed_map(frame, (0.0, 0.0, 1.0, 1.0)) is None  # none inside
+
+
+@pytest.mark.parametrize("flt", [IncidentFilter(), IncidentFilter(event_types=("Battles",), min_killed=2, text="Odesa")])
+def test_filter_key_round_trip(flt):
+    key = views.filter_key(flt)
+    assert views.filter_from_key(key) == flt
+    assert key == json.dumps(flt.to_query_params(), sort_keys=True)
+
+
+def test_map_box():
+    bounds = {"_southWest": {"lat": 49.1, "lng": 30.2}, "_northEast": {"lat": 50.9, "lng": 32.7}}
+    assert views.map_box({}, None) is None
+    assert views.map_box({"bounds": bounds}, None) == snap_bbox(bounds)
+    active = ((48.0, 29.0, 52.0, 34.0), 9)
+    assert views.map_box({"bounds": bounds, "center": {"lat": 50.0, "lng": 31.0}}, active) == active[0]
+    assert views.map_box({"bounds": bounds, "center": {"lat": 55.0, "lng": 31.0}}, active) == snap_bbox(bounds)
+
+
+def test_timeline_note_and_colors():
+    tl = views.timeline(FRAME)
+    assert views.timeline_note(tl, "incidents") == f"Per {tl.unit}, by event type."
+    killed = views.timeline_note(tl, "killed")
+    assert tl.unknown_killed == 1 and " 1 incident with an unknown figure is not drawn (not counted as 0). " in killed
+    assert killed.endswith("A figure shared by several incidents counts once, on the first.")
+    types, colors = views.event_type_colors(tl)
+    assert types == ["Battles", "Explosions/Remote violence"]
+    assert colors == [EVENT_TYPE_COLORS["Battles"], EVENT_TYPE_COLORS["Explosions/Remote violence"]]
+
+
+@pytest.mark.parametrize(
+    "url, label",
+    [
+        ("postgresql://user:secret@db.example/incidents", "postgresql://user:***@db.example/incidents"),
+        ("sqlite:///data/incidents.sqlite", "sqlite:///data/incidents.sqlite"),
+        ("not a url", "(not a database URL)"),
+    ],
+)
+def test_store_label(url, label):
+    assert views.store_label(url) == label

@@ -1,0 +1,117 @@
+"""Everything the page shows for one filter, computed once per filter (no Streamlit here).
+
+``app.py`` caches one :class:`Selection` per (store revision, filter key) and lays it out.
+"""
+
+from __future__ import annotations
+
+import json
+from concurrent.futures import ThreadPoolExecutor
+
+import folium
+import numpy as np
+import pandas as pd
+
+from ..filters import IncidentFilter, filter_mask
+from ..frame import GROUP_PREFIX
+from ..maps import POINT_LIMIT, MapResult, MapSummary, render_map
+from ..schema import COUNT_COLUMNS
+from ..totals import casualty_totals, counted_casualties
+from .kpis import Kpis, kpis
+from .mapview import in_bbox
+from .table import TableView, table_view
+from .timeline import Timeline, timeline
+
+__all__ = ["SLIM_COLUMNS", "Selection", "filter_from_key", "filter_key"]
+
+#: Columns the KPIs, the timeline, the table's ordering and an aggregated map need. A big
+#: selection is copied with these only (the notes, sources and actors of a million rows take
+#: seconds to copy); the table takes full rows for the rows it shows, exports on click.
+SLIM_COLUMNS: tuple[str, ...] = (
+    "event_id", "event_date", "event_type", "casualty_group", "claim_status",
+    "latitude", "longitude", "geo_precision",
+    *COUNT_COLUMNS, *(GROUP_PREFIX + c for c in COUNT_COLUMNS),
+)  # fmt: skip
+
+
+def filter_key(flt: IncidentFilter) -> str:
+    """A canonical string of a filter (its URL parameters as sorted JSON), for cache keys."""
+    return json.dumps(flt.to_query_params(), sort_keys=True)
+
+
+def filter_from_key(key: str) -> IncidentFilter:
+    """The filter of a :func:`filter_key`."""
+    return IncidentFilter.from_query_params(json.loads(key))
+
+
+class Selection:
+    """Everything the page shows for one filter. Holds row positions, not a copy of the rows.
+
+    ``count`` incidents match; ``kpis``, ``timeline`` (None when nothing matches), ``table``,
+    and the map with its caption (``map``, ``map_summary``; None when nothing matches).
+    """
+
+    positions: np.ndarray | None  # positions of the selected rows in the frame; None: all rows
+    count: int
+    kpis: Kpis
+    timeline: Timeline | None
+    table: TableView
+    map: folium.Map | None
+    map_summary: MapSummary | None
+
+    def __init__(self, frame: pd.DataFrame, flt: IncidentFilter):
+        self.positions = None if flt.is_empty else np.flatnonzero(filter_mask(frame, flt))
+        self.count = len(frame) if self.positions is None else len(self.positions)
+        small = self.count <= POINT_LIMIT
+        slim = self.rows(frame) if small else self._slim(frame)
+        # The map (the heaviest part) is built on the second core while the rest is computed.
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            drawing = pool.submit(self._map, frame, slim, small) if self.count else None
+            totals = casualty_totals(slim)
+            self.kpis = kpis(totals, slim)
+            self.timeline = timeline(slim, counted_casualties(slim)) if self.count else None
+            self.table = table_view(slim, rows_of=lambda pos: frame.iloc[self._absolute(pos)])
+            drawn = drawing.result() if drawing is not None else None
+            self.map, self.map_summary = (drawn.map, drawn.summary) if drawn is not None else (None, None)
+
+    def _absolute(self, pos: np.ndarray) -> np.ndarray:
+        return pos if self.positions is None else self.positions[pos]
+
+    def _slim(self, frame: pd.DataFrame) -> pd.DataFrame:
+        columns = [c for c in SLIM_COLUMNS if c in frame.columns]
+        return frame[columns] if self.positions is None else frame[columns].iloc[self.positions]
+
+    def _map(self, frame: pd.DataFrame, slim: pd.DataFrame, small: bool) -> MapResult:
+        # zoom_to_points: the page redraws the map for the view the analyst zooms to (zoomed_map).
+        # render_map: the map and its caption from one computation (hexagons counted once).
+        try:
+            return render_map(slim, zoom_to_points=True)
+        except KeyError:  # the map module needs a column the slim copy lacks: use full rows
+            if small:
+                raise
+            return render_map(self.rows(frame), zoom_to_points=True)
+
+    def zoomed_rows(self, frame: pd.DataFrame, bbox: tuple[float, float, float, float]) -> pd.DataFrame | None:
+        """Rows for a map of ``bbox``: full rows inside it (their popups need every column),
+        slim rows outside (counted in hexagons); None unless 1..POINT_LIMIT incidents are inside."""
+        positions = np.arange(len(frame)) if self.positions is None else self.positions
+        lat = frame["latitude"].to_numpy(dtype=float, na_value=np.nan)[positions]
+        lon = frame["longitude"].to_numpy(dtype=float, na_value=np.nan)[positions]
+        inside = in_bbox(lat, lon, bbox)
+        count = int(inside.sum())
+        if not 0 < count <= POINT_LIMIT:
+            return None
+        columns = [c for c in SLIM_COLUMNS if c in frame.columns]
+        return pd.concat([frame.iloc[positions[inside]], frame[columns].iloc[positions[~inside]]], ignore_index=True)
+
+    def zoomed_map(self, frame: pd.DataFrame, bbox: tuple[float, float, float, float]) -> MapResult | None:
+        """The map of a big selection with the incidents inside ``bbox`` drawn one by one, or None
+        (see :meth:`zoomed_rows`)."""
+        rows = self.zoomed_rows(frame, bbox)
+        if rows is None:
+            return None
+        return render_map(rows, bbox=bbox, zoom_to_points=True)
+
+    def rows(self, frame: pd.DataFrame) -> pd.DataFrame:
+        """The selected rows, all columns (a copy, except for the unfiltered view)."""
+        return frame if self.positions is None else frame.iloc[self.positions]
