@@ -8,6 +8,7 @@ from typing import Any, Protocol, runtime_checkable
 
 from geopy import exc as gexc
 from geopy.adapters import AdapterHTTPError
+from geopy.extra.rate_limiter import RateLimiter
 
 from geodata.admin1 import resolve_admin1
 from geodata.exc import (
@@ -92,6 +93,19 @@ def _caused_by_timeout(exc: BaseException) -> bool:
 
 def _is_5xx(exc: Exception) -> bool:
     return _HTTP_5XX.search(str(exc)) is not None
+
+
+def rate_limited(
+    geocode: Callable[..., Any], *, min_delay_seconds: float, max_retries: int, error_wait_seconds: float
+) -> RateLimiter:
+    """geopy's RateLimiter around ``geocode``, never swallowing errors (they are not "not found")."""
+    return RateLimiter(
+        geocode,
+        min_delay_seconds=min_delay_seconds,
+        max_retries=max_retries,
+        error_wait_seconds=error_wait_seconds,
+        swallow_exceptions=False,
+    )
 
 
 def call_geopy(fn: Callable[..., Any], provider: str, *args: Any, **kwargs: Any) -> Any:

@@ -6,11 +6,10 @@ from typing import Any
 
 from geopy.exc import GeocoderNotFound
 from geopy.adapters import URLLibAdapter
-from geopy.extra.rate_limiter import RateLimiter
 from geopy.geocoders import get_geocoder_for_service
 
 from geodata.exc import ProviderConfigurationError
-from geodata.providers.base import DEFAULT_MIN_DELAY, DEFAULT_TIMEOUT, call_geopy, location_to_result
+from geodata.providers.base import DEFAULT_MIN_DELAY, DEFAULT_TIMEOUT, call_geopy, location_to_result, rate_limited
 from geodata.results import GeocodeResult
 
 __all__ = ["GeopyProvider"]
@@ -43,12 +42,11 @@ class GeopyProvider:
         self._geocoder = call_geopy(
             cls, self.name, timeout=timeout, **{"adapter_factory": URLLibAdapter, **geocoder_kwargs}
         )
-        self._geocode = RateLimiter(
+        self._geocode = rate_limited(
             self._geocoder.geocode,
             min_delay_seconds=min_delay_seconds,
             max_retries=max_retries,
             error_wait_seconds=error_wait_seconds,
-            swallow_exceptions=False,
         )
 
     def geocode(self, query: str, *, country: str | None = None) -> GeocodeResult:

@@ -11,11 +11,10 @@ from __future__ import annotations
 from typing import Any
 
 from geopy.adapters import URLLibAdapter
-from geopy.extra.rate_limiter import RateLimiter
 from geopy.geocoders import Nominatim
 
 from geodata.exc import ProviderConfigurationError
-from geodata.providers.base import DEFAULT_MIN_DELAY, DEFAULT_TIMEOUT, call_geopy, location_to_result
+from geodata.providers.base import DEFAULT_MIN_DELAY, DEFAULT_TIMEOUT, call_geopy, location_to_result, rate_limited
 from geodata.results import GeocodeResult
 
 __all__ = ["NominatimProvider"]
@@ -56,12 +55,11 @@ class NominatimProvider:
             # read timeouts twice, tripling load on a rate-limited service).
             adapter_factory=URLLibAdapter,
         )
-        self._geocode = RateLimiter(
+        self._geocode = rate_limited(
             self._geocoder.geocode,
             min_delay_seconds=min_delay_seconds,
             max_retries=max_retries,
             error_wait_seconds=error_wait_seconds,
-            swallow_exceptions=False,
         )
 
     def geocode(self, query: str, *, country: str | None = None) -> GeocodeResult:
