@@ -63,6 +63,8 @@ def place_incidents(
     for name in ("latitude", "longitude", "geo_precision", "geo_source", "geonames_id", "admin1", "country"):
         out[name] = _column(out, name).astype(object)
     lat_blank, lon_blank = _blank(out["latitude"]), _blank(out["longitude"])
+    country_blank, admin1_blank = _blank(out["country"]), _blank(out["admin1"])
+    precision_blank = _blank(out["geo_precision"])
     missing = lat_blank & lon_blank
     location = _column(out, "location")
     errors: list[RowError] = []
@@ -70,8 +72,8 @@ def place_incidents(
     placement = Placement(out)
 
     for pos in np.flatnonzero(missing & ~_blank(location)):
-        country = find_country(out.at[pos, "country"]) if not _blank(out["country"].iloc[[pos]])[0] else None
-        admin1 = None if pd.isna(out.at[pos, "admin1"]) else str(out.at[pos, "admin1"]).strip() or None
+        country = None if country_blank[pos] else find_country(out.at[pos, "country"])
+        admin1 = None if admin1_blank[pos] else str(out.at[pos, "admin1"]).strip()
         key = (str(location.iat[pos]).strip(), country.iso2 if country else None, admin1)
         if key not in answers:
             answers[key] = chain.geocode(key[0], country=key[1], admin1=key[2])
@@ -82,7 +84,7 @@ def place_incidents(
             continue
         out.at[pos, "latitude"] = result.lat
         out.at[pos, "longitude"] = result.lon
-        if _blank(out["geo_precision"].iloc[[pos]])[0]:
+        if precision_blank[pos]:
             out.at[pos, "geo_precision"] = result.precision
         out.at[pos, "geo_source"] = GEO_SOURCE_BY_PROVIDER.get(result.source, "online")
         out.at[pos, "geonames_id"] = result.geonames_id
@@ -91,16 +93,16 @@ def place_incidents(
         placement.geocoded += 1
 
     has_coords = ~lat_blank & ~lon_blank
-    needs_region = has_coords & (_blank(out["admin1"]) | _blank(out["country"]))
+    needs_region = has_coords & (admin1_blank | country_blank)
     for pos in np.flatnonzero(needs_region):
         lat = pd.to_numeric(pd.Series([out.at[pos, "latitude"]]), errors="coerce").iat[0]
         lon = pd.to_numeric(pd.Series([out.at[pos, "longitude"]]), errors="coerce").iat[0]
         if pd.isna(lat) or pd.isna(lon) or abs(lat) > 90 or abs(lon) > 180:
             continue  # validation reports the bad coordinate
         where = chain.gazetteer.reverse(float(lat), float(lon))
-        if _blank(out["admin1"].iloc[[pos]])[0] and where.admin1:
+        if admin1_blank[pos] and where.admin1:
             out.at[pos, "admin1"] = where.admin1
-        if _blank(out["country"].iloc[[pos]])[0] and where.country:
+        if country_blank[pos] and where.country:
             found = find_country(where.country)
             out.at[pos, "country"] = found.name if found else None
         placement.reverse_filled += 1

@@ -180,17 +180,14 @@ class Store:
             frame[name] = frame[name].astype("string")
         return frame
 
-    def iter_frames(self, *, chunksize: int = 100_000, where=None) -> Iterator[pd.DataFrame]:
+    def iter_frames(self, *, chunksize: int = 100_000) -> Iterator[pd.DataFrame]:
         """The incidents in chunks of typed rows, ordered by date and id (streaming export)."""
         query = sa.select(incidents_table).order_by(incidents_table.c.event_date, incidents_table.c.event_id)
-        if where is not None:
-            query = query.where(where)
         with self.engine.connect() as conn:
-            compiled = query.compile(conn, compile_kwargs={"literal_binds": where is None})
-            if conn.dialect.name == "sqlite" and where is None:
+            if conn.dialect.name == "sqlite":
                 # The driver's own cursor: SQLAlchemy's row objects cost a third of the time here.
                 cursor = conn.connection.driver_connection.cursor()
-                cursor.execute(str(compiled))
+                cursor.execute(str(query.compile(conn)))
                 names = [d[0] for d in cursor.description]
                 while rows := cursor.fetchmany(chunksize):
                     yield _typed_rows(rows, names)
