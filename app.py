@@ -9,7 +9,6 @@ query string (see ``docs/dashboard.md``), so a view can be shared by copying the
 
 from __future__ import annotations
 
-import copy
 import datetime as dt
 from typing import Any, Callable
 
@@ -267,38 +266,41 @@ def show_kpis(k: views.Kpis, stored: int) -> None:
 
 
 def show_map(selection: Selection, frame: pd.DataFrame, cache_key: str, filter_key: str) -> None:
-    """The map. Up to POINT_LIMIT incidents: one symbol each, and panning never reruns the
-    script. More: hexagon counts, and the page follows the view (bounds, zoom, centre): when
-    the analyst zooms in to an area holding at most POINT_LIMIT incidents, the map is redrawn
-    with those incidents one by one (see :func:`incidents.views.map_box`)."""
+    """The map. One Leaflet map stays in the browser; each selection only swaps its data layer
+    (streamlit-folium's ``feature_group_to_add``), so a filter change does not reload the map.
+
+    Up to POINT_LIMIT incidents: one symbol each, and panning never reruns the script. More:
+    hexagon counts, and the page follows the view (bounds, zoom, centre): when the analyst
+    zooms in to an area holding at most POINT_LIMIT incidents, the layer is redrawn with those
+    incidents one by one (see :func:`incidents.views.map_box`)."""
     st.subheader("Map")
     state = st.session_state
-    m, summary = selection.map, selection.map_summary
-    options: dict[str, Any] = {"returned_objects": []}
-    if state.get("map_filter") != filter_key:  # a new selection: its map fits its incidents
-        state.map_filter, state.map_box, state.map_shown = filter_key, None, None
-        state.pop("map", None)
-    elif summary.mode == "aggregated":
-        options["returned_objects"] = ["bounds", "zoom", "center"]
-        view = state.get("map") or {}
+    result = selection.map
+    if result is None:
+        return
+    aggregated = result.summary.mode == "aggregated"
+    # One component per mode: only the hexagon map reports its view (a rerun per pan).
+    key = "map_hexagons" if aggregated else "map_points"
+    if state.get("map_filter") != filter_key:  # a new selection: the view reported is the old one's
+        state.map_filter, state.map_box = filter_key, None
+    elif aggregated:
+        view = state.get(key) or {}
         box = views.map_box(view, state.get("map_box"))
         zoomed = zoomed_map_for(cache_key, filter_key, box, selection, frame) if box else None
         if zoomed is not None:
-            m, summary = zoomed.map, zoomed.summary
-        else:
-            box = None
-        if box != state.get("map_shown") and view.get("zoom") is not None and view.get("center"):
-            # The map is replaced: put the new one at the analyst's view, not at its fitted one.
-            options.update(zoom=int(view["zoom"]), center=(float(view["center"]["lat"]), float(view["center"]["lng"])))
-        state.map_box = (box, int(view.get("zoom") or 0)) if box else None
-        state.map_shown = box
-    if summary.mode == "aggregated":
-        options["returned_objects"] = ["bounds", "zoom", "center"]
-    # st_folium renders (and alters) the folium tree it is given: render a copy, so the cached
-    # map renders the same on every run and in every session (a copy is about a millisecond).
-    st_folium(copy.deepcopy(m), key="map", height=MAP_HEIGHT, use_container_width=True, **options)
-    if summary.caption:
-        st.caption(md(summary.caption))
+            result = zoomed
+        state.map_box = (box, int(view.get("zoom") or 0)) if zoomed is not None and box else None
+    st_folium(
+        maps.base_map(),
+        key=key,
+        feature_group_to_add=result.layer_copy(),
+        layer_control=maps.layer_control(),
+        returned_objects=["bounds", "zoom", "center"] if aggregated else [],
+        height=MAP_HEIGHT,
+        use_container_width=True,
+    )
+    if result.summary.caption:
+        st.caption(md(result.summary.caption))
 
 
 def show_timeline(timeline: views.Timeline | None) -> None:

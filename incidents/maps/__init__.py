@@ -28,8 +28,8 @@ from __future__ import annotations
 
 from .aggregate import CELL_LIMIT, HEX_RESOLUTIONS, aggregate_cells
 from .basemaps import BASEMAPS, BaseMap, basemap_url
-from .build import DEFAULT_BOUNDS, MapResult, MapSummary, build_map, map_summary, render_map
-from .layer import IncidentsLayer, MapLegend
+from .build import DEFAULT_BOUNDS, MapResult, MapSummary, base_map, build_map, layer_control, map_summary, render_map
+from .layer import IncidentsLayer, IncidentsStyle
 from .plan import POINT_LIMIT, snap_bbox
 from .popups import POINT_PAYLOAD_BUDGET, TEXT_CAPS, casualty_text, popup_records
 from .style import (
@@ -56,8 +56,8 @@ __all__ = [
     "EVENT_TYPE_COLORS",
     "HEX_RESOLUTIONS",
     "IncidentsLayer",
+    "IncidentsStyle",
     "MAX_RADIUS",
-    "MapLegend",
     "MapResult",
     "MapSummary",
     "OTHER_COLOR",
@@ -68,10 +68,12 @@ __all__ = [
     "UNKNOWN_RADIUS",
     "ZERO_RADIUS",
     "aggregate_cells",
+    "base_map",
     "basemap_url",
     "build_map",
     "casualty_text",
     "cell_color",
+    "layer_control",
     "legend_entries",
     "map_summary",
     "marker_radius",

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import copy
 import hashlib
 from dataclasses import dataclass, field
 from types import MappingProxyType
@@ -16,12 +17,12 @@ from folium.map import FitBounds
 from ..safe import js_json
 from .aggregate import embedded_cells
 from .basemaps import BASEMAPS, basemap_url
-from .layer import IncidentsLayer, MapLegend
+from .layer import IncidentsLayer, IncidentsStyle
 from .payload import cell_payload, points_payload
 from .plan import POINT_LIMIT, Plan, make_plan
 from .style import CELL_CLASSES, plan_legend
 
-__all__ = ["DEFAULT_BOUNDS", "MapResult", "MapSummary", "build_map", "map_summary", "render_map"]
+__all__ = ["DEFAULT_BOUNDS", "MapResult", "MapSummary", "base_map", "build_map", "layer_control", "map_summary", "render_map"]
 
 #: ((south, west), (north, east)) of the default view: Ukraine and western Russia.
 DEFAULT_BOUNDS: tuple[tuple[float, float], tuple[float, float]] = ((44.0, 22.0), (56.5, 45.0))
@@ -110,10 +111,77 @@ def _summary(frame: pd.DataFrame, plan: Plan, point_limit: int, zoom_to_points: 
 
 @dataclass(frozen=True)
 class MapResult:
-    """A map and what it draws, from one computation (see :func:`render_map`)."""
+    """What :func:`render_map` computed: the data layer, what it draws, and the base map's
+    options. ``layer`` is None when nothing is drawn (``summary.mode == "empty"``).
 
-    map: folium.Map
+    ``map`` is a complete, self-contained :class:`folium.Map` (base map, layer, layer control);
+    a page that keeps one map and swaps its data takes :func:`base_map`, ``layer`` and
+    :func:`layer_control` apart (the app: ``st_folium(base_map(), feature_group_to_add=layer,
+    layer_control=layer_control())``). The layer is shared: hand out copies
+    (:meth:`layer_copy`), as folium and streamlit-folium rename what they render.
+    """
+
+    layer: IncidentsLayer | None
     summary: MapSummary
+    basemap: str = "CartoDB Positron"
+    height: str | int = "100%"
+
+    def layer_copy(self) -> IncidentsLayer | None:
+        return copy.deepcopy(self.layer)
+
+    @property
+    def map(self) -> folium.Map:
+        m = base_map(basemap=self.basemap, height=self.height)
+        layer = self.layer_copy()
+        if layer is not None:
+            layer.add_to(m)
+        layer_control().add_to(m)
+        return m
+
+
+def _ident(role: str) -> str:
+    return hashlib.sha256(f"incidents-map:{role}".encode()).hexdigest()[:32]
+
+
+def base_map(*, basemap: str = "CartoDB Positron", height: str | int = "100%") -> folium.Map:
+    """The map without incidents: every base layer of :data:`BASEMAPS` (``basemap`` shown
+    first), the scale, the incidents' style sheet, and the default view (:data:`DEFAULT_BOUNDS`).
+
+    Identical for every selection (fixed element ids), so streamlit-folium keeps the one
+    already in the browser and only swaps the data layer.
+    """
+    if basemap not in BASEMAPS:
+        raise ValueError(f"unknown basemap {basemap!r}; choose one of {', '.join(BASEMAPS)}")
+    (s, w), (n, e) = DEFAULT_BOUNDS
+    m = folium.Map(location=[(s + n) / 2, (w + e) / 2], zoom_start=5, tiles=None, prefer_canvas=True, control_scale=True, height=height)
+    m._id = _ident("map")
+    for name, base in BASEMAPS.items():
+        layer = folium.TileLayer(
+            tiles=basemap_url(name),
+            attr=base.attribution,
+            name=name,
+            max_zoom=base.max_zoom,
+            subdomains=base.subdomains,
+            overlay=False,
+            control=True,
+            show=name == basemap,
+        )
+        layer._id = _ident("tiles:" + name)
+        layer.add_to(m)
+    style = IncidentsStyle()
+    style._id = _ident("style")
+    style.add_to(m)
+    fit = FitBounds([list(DEFAULT_BOUNDS[0]), list(DEFAULT_BOUNDS[1])], padding=(24, 24), max_zoom=10)
+    fit._id = _ident("fit")
+    fit.add_to(m)
+    return m
+
+
+def layer_control() -> folium.LayerControl:
+    """The layer control (base maps, the incidents on or off); add it after the layers."""
+    control = folium.LayerControl(collapsed=True)
+    control._id = _ident("layers")
+    return control
 
 
 def _bounds(frame: pd.DataFrame, mask: np.ndarray, areas: bool) -> list[list[float]]:
@@ -163,8 +231,19 @@ def render_map(
     if basemap not in BASEMAPS:
         raise ValueError(f"unknown basemap {basemap!r}; choose one of {', '.join(BASEMAPS)}")
     plan = make_plan(frame, point_limit, bbox)
+    summary_cells: dict[int, int] = {}
+    layer = None
+    if plan.mode != "empty":
+        payload, summary_cells = _payload(frame, plan, point_limit, zoom_to_points)
+        layer = IncidentsLayer(payload, name="Incidents" if plan.mode == "points" else "Incidents (hexagon counts)")
+        layer._id = hashlib.sha256(layer.payload.encode()).hexdigest()[:32]  # same data, same page
+    return MapResult(layer, _summary(frame, plan, point_limit, zoom_to_points, summary_cells), basemap, height)
+
+
+def _payload(frame: pd.DataFrame, plan: Plan, point_limit: int, zoom_to_points: bool) -> tuple[dict, dict[int, int]]:
+    """The layer's JSON payload and the number of cells per embedded resolution."""
     any_shared = bool(frame["casualty_group"].notna().any()) if len(frame) else False
-    payload: dict = {"points": None, "hex": None, "box": None}
+    payload: dict = {"points": None, "hex": None, "box": None, "legend": None, "fit": None}
     cells: dict[int, int] = {}
     if plan.points.any():
         group_sizes = frame["casualty_group"].value_counts().to_dict()
@@ -179,54 +258,22 @@ def render_map(
         }
     if plan.mode == "aggregated" and plan.points.any() and plan.bbox is not None:
         payload["box"] = list(plan.bbox)
-
-    if plan.mode == "empty":
-        fit = [list(DEFAULT_BOUNDS[0]), list(DEFAULT_BOUNDS[1])]
-    elif payload["box"]:
-        s, w, n, e = payload["box"]
-        fit = [[s, w], [n, e]]
-    else:
+    payload["legend"] = {
+        "title": "Incidents" if plan.mode == "points" else "Incident counts",
+        "entries": plan_legend(frame, plan),
+        "note": "Click a symbol for details." if plan.mode == "points" else "Click a hexagon for its totals.",
+    }
+    # The view: a selection's layer fits its incidents the first time its key is shown on a map
+    # (shown again, e.g. after zooming out of a box, it keeps the analyst's view). A box's layer
+    # is drawn where the analyst already looks: its fit is "soft", used only on a map no layer
+    # has fitted yet (a stand-alone page).
+    if payload["box"] is None:
         mask = plan.points | plan.aggregated
-        fit = _bounds(frame, mask, bool((frame["geo_precision"].to_numpy(dtype=float, na_value=np.nan)[mask] == 3).any()))
-    legend = plan_legend(frame, plan)
-    tiles = {name: basemap_url(name) for name in BASEMAPS}
-
-    digest = hashlib.sha256(
-        js_json({"payload": payload, "fit": fit, "legend": legend, "basemap": basemap, "tiles": tiles, "height": str(height)}).encode()
-    ).hexdigest()
-
-    def ident(role: str) -> str:
-        return hashlib.sha256(f"{digest}:{role}".encode()).hexdigest()[:32]
-
-    center = [(fit[0][0] + fit[1][0]) / 2, (fit[0][1] + fit[1][1]) / 2]
-    m = folium.Map(location=center, zoom_start=5, tiles=None, prefer_canvas=True, control_scale=True, height=height)
-    m._id = ident("map")
-    for name, base in BASEMAPS.items():
-        layer = folium.TileLayer(
-            tiles=tiles[name],
-            attr=base.attribution,
-            name=name,
-            max_zoom=base.max_zoom,
-            subdomains=base.subdomains,
-            overlay=False,
-            control=True,
-            show=name == basemap,
-        )
-        layer._id = ident("tiles:" + name)
-        layer.add_to(m)
-    if plan.mode != "empty":
-        layer = IncidentsLayer(payload, name="Incidents" if plan.mode == "points" else "Incidents (hexagon counts)")
-        layer._id = ident("incidents")
-        layer.add_to(m)
-        title = "Incidents" if plan.mode == "points" else "Incident counts"
-        note = "Click a symbol for details." if plan.mode == "points" else "Click a hexagon for its totals."
-        legend_el = MapLegend(title, legend, note)
-        legend_el._id = ident("legend")
-        legend_el.add_to(m)
-    control = folium.LayerControl(collapsed=True)
-    control._id = ident("layers")
-    control.add_to(m)
-    fb = FitBounds(fit, padding=(24, 24), max_zoom=10)
-    fb._id = ident("fit")
-    fb.add_to(m)
-    return MapResult(m, _summary(frame, plan, point_limit, zoom_to_points, cells))
+        precision = frame["geo_precision"].to_numpy(dtype=float, na_value=np.nan)[mask]
+        bounds, soft = _bounds(frame, mask, bool((precision == 3).any())), False
+    else:
+        s, w, n, e = payload["box"]
+        bounds, soft = [[s, w], [n, e]], True
+    key = hashlib.sha256(js_json(payload).encode()).hexdigest()[:16]
+    payload["fit"] = {"key": key, "bounds": bounds, "soft": soft}
+    return payload, cells

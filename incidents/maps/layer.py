@@ -1,60 +1,64 @@
-"""The Leaflet side: the incidents layer and the legend, rendered through folium's Jinja templates.
+"""The Leaflet side: the incidents layer (with its legend) and the style sheet, rendered through
+folium's Jinja templates.
 
 The JavaScript and CSS live in ``static/`` (package data, read once at import):
 
 * ``incidents_layer.js``: the body of the layer's ``script`` macro (a Jinja template:
   ``{{ this.payload }}`` is the JSON payload, ``{{ this.get_name() }}`` and
   ``{{ this._parent.get_name() }}`` the layer's and the map's variable names);
-* ``incidents_layer.css``: the popup, tooltip and legend styles, put in the page's header;
-* ``map_legend.js``: the body of the legend's ``script`` macro (``{{ this.spec }}``).
+* ``map_legend.js``: ``makeLegend(spec)``, spliced into the layer's script (the legend is
+  added and removed with the layer);
+* ``incidents_layer.css``: the popup, tooltip and legend styles, put in the page's header by
+  :class:`IncidentsStyle` (an element of the base map, which stays when layers are swapped).
+
+:class:`IncidentsLayer` is a :class:`folium.FeatureGroup`, so streamlit-folium can swap it on a
+map already in the browser (``st_folium(..., feature_group_to_add=layer)``) instead of
+reloading the whole map.
 """
 
 from __future__ import annotations
 
 from importlib import resources
 
+import folium
 from branca.element import MacroElement
-from folium.map import Layer
 from jinja2 import Template
 
 from ..safe import js_json
 
-__all__ = ["IncidentsLayer", "MapLegend"]
+__all__ = ["IncidentsLayer", "IncidentsStyle"]
 
 
 def _static(name: str) -> str:
     return resources.files(__package__).joinpath("static", name).read_text(encoding="utf-8")
 
 
-def _script_macro(body: str) -> str:
-    return "\n{% macro script(this, kwargs) %}\n" + body + "{% endmacro %}\n"
+_LAYER_JS = _static("incidents_layer.js").replace("/*@legend@*/", _static("map_legend.js"))
+_LAYER_TEMPLATE = "\n{% macro script(this, kwargs) %}\n" + _LAYER_JS + "{% endmacro %}\n"
+_STYLE_TEMPLATE = "\n{% macro header(this, kwargs) %}\n<style>\n" + _static("incidents_layer.css") + "</style>\n{% endmacro %}\n"
 
 
-def _header_style_macro(css: str) -> str:
-    return "\n{% macro header(this, kwargs) %}\n<style>\n" + css + "</style>\n{% endmacro %}\n"
+class IncidentsLayer(folium.FeatureGroup):
+    """The incidents as one Leaflet feature group built in the browser from a JSON payload.
 
-
-_LAYER_TEMPLATE = _script_macro(_static("incidents_layer.js")) + _header_style_macro(_static("incidents_layer.css"))
-_LEGEND_TEMPLATE = _script_macro(_static("map_legend.js"))
-
-
-class IncidentsLayer(Layer):
-    """The incidents as one Leaflet feature group built in the browser from a JSON payload."""
+    ``payload`` holds ``points`` and/or ``hex`` (see :mod:`.payload`), ``box`` (the outlined
+    area drawn one by one), ``legend`` (``{"title", "entries", "note"}``) and ``fit``
+    (``{"key", "bounds"}``: the view to fit the first time a layer with this key is added to a
+    map; None: keep the analyst's view). Add it to a :class:`folium.Map` only.
+    """
 
     _template = Template(_LAYER_TEMPLATE)
 
     def __init__(self, payload: dict, name: str = "Incidents"):
         super().__init__(name=name, overlay=True, control=True, show=True)
-        self._name = "IncidentsLayer"
         self.payload = js_json(payload)
 
 
-class MapLegend(MacroElement):
-    """A collapsible legend control (bottom right) built with textContent from a JSON spec."""
+class IncidentsStyle(MacroElement):
+    """The popup, tooltip and legend styles (a ``<style>`` in the page's header)."""
 
-    _template = Template(_LEGEND_TEMPLATE)
+    _template = Template(_STYLE_TEMPLATE)
 
-    def __init__(self, title: str, entries: list[dict], note: str = ""):
+    def __init__(self) -> None:
         super().__init__()
-        self._name = "MapLegend"
-        self.spec = js_json({"title": title, "entries": entries, "note": note})
+        self._name = "IncidentsStyle"

@@ -8,7 +8,6 @@ from __future__ import annotations
 import json
 from concurrent.futures import ThreadPoolExecutor
 
-import folium
 import numpy as np
 import pandas as pd
 
@@ -48,7 +47,8 @@ class Selection:
     """Everything the page shows for one filter. Holds row positions, not a copy of the rows.
 
     ``count`` incidents match; ``kpis``, ``timeline`` (None when nothing matches), ``table``,
-    and the map with its caption (``map``, ``map_summary``; None when nothing matches).
+    and the map's data layer with its caption (``map``, a :class:`~incidents.maps.MapResult`,
+    and ``map_summary``; None when nothing matches).
     """
 
     positions: np.ndarray | None  # positions of the selected rows in the frame; None: all rows
@@ -56,7 +56,7 @@ class Selection:
     kpis: Kpis
     timeline: Timeline | None
     table: TableView
-    map: folium.Map | None
+    map: MapResult | None
     map_summary: MapSummary | None
 
     def __init__(self, frame: pd.DataFrame, flt: IncidentFilter):
@@ -72,7 +72,7 @@ class Selection:
             self.timeline = timeline(slim, counted_casualties(slim)) if self.count else None
             self.table = table_view(slim, rows_of=lambda pos: frame.iloc[self._absolute(pos)])
             drawn = drawing.result() if drawing is not None else None
-            self.map, self.map_summary = (drawn.map, drawn.summary) if drawn is not None else (None, None)
+            self.map, self.map_summary = drawn, (drawn.summary if drawn is not None else None)
 
     def _absolute(self, pos: np.ndarray) -> np.ndarray:
         return pos if self.positions is None else self.positions[pos]

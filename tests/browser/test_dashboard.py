@@ -104,6 +104,42 @@ def test_url_filters_change_count_and_map(page, seed_app, query, count, points):
     assert page.url.endswith(query) or all(part.split("=")[0] in page.url for part in query.split("&"))
 
 
+MAP_STATE = """() => {
+  const map = Object.values(window).find(v => v && window.L && v instanceof L.Map);
+  const b = map.getBounds();
+  const inView = [];
+  map.eachLayer(l => { if (l._imIndex !== undefined && l.getLatLng) inView.push(b.contains(l.getLatLng())); });
+  return {same: window.__sameMap || null, fitted: map._imFitted || null, inView,
+          legends: document.querySelectorAll('.im-legend').length,
+          controls: document.querySelectorAll('.leaflet-control-layers').length};
+}"""
+
+
+def test_filter_change_swaps_the_data_layer_not_the_map(page, seed_app):
+    open_app(page, seed_app)
+    map_layers(page)
+    map_frame(page).evaluate("() => { window.__sameMap = 'kept'; }")
+    before = map_frame(page).evaluate(MAP_STATE)
+    field = page.get_by_label("Min killed")
+    field.fill("1")
+    field.press("Enter")
+    page.get_by_test_id("stRadio").get_by_text("Exclude", exact=True).click()
+    page.wait_for_function(
+        """() => [...document.querySelectorAll('[data-testid="stMetric"]')].some(m =>
+             m.innerText.startsWith('Incidents') && m.querySelector('[data-testid="stMetricValue"]').innerText.trim() === '3')""",
+        timeout=30_000,
+    )
+    settle(page)
+    assert wait_for_map(page, lambda l: l.get("points") == 3)["cells"] == 0
+    after = map_frame(page).evaluate(MAP_STATE)
+    # The same Leaflet map (same window), a new layer fitted to its incidents, and one legend
+    # and one layer control: the old layer's are gone with it.
+    assert after["same"] == "kept"
+    assert after["fitted"] and after["fitted"] != before["fitted"]
+    assert after["inView"] == [True] * 3
+    assert after["legends"] == 1 and after["controls"] == 1
+
+
 def test_bad_url_value_warns(page, seed_app):
     open_app(page, seed_app, "min_killed=lots&event_type=Battles")
     assert metric(page, "Incidents") == "1"

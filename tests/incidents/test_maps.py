@@ -23,6 +23,7 @@ from incidents.maps import (
     POINT_LIMIT,
     aggregate_cells,
     basemap_url,
+    base_map,
     build_map,
     casualty_text,
     cell_color,
@@ -487,10 +488,33 @@ def test_rows_without_coordinates_are_counted_not_drawn(seed):
 
 
 def test_fit_bounds_to_the_incidents(seed):
-    html = render(seed.iloc[[0, 1]])  # Poltava and Odesa
-    fit = re.search(r"\.fitBounds\(\s*(\[\[.*?\]\])", html, flags=re.S).group(1)
-    (s, w), (n, e) = json.loads(fit)
+    fit = payload(render(seed.iloc[[0, 1]]))["fit"]  # Poltava and Odesa
+    (s, w), (n, e) = fit["bounds"]
     assert (s, w, n, e) == (46.48572, 30.74383, 49.58925, 34.55367)
+    assert fit["soft"] is False
+    # Region-level incidents are ~30 km areas: the view is padded to hold them.
+    (s, w), (n, e) = payload(render(seed[seed["geo_precision"] == 3]))["fit"]["bounds"]
+    lipetsk = seed[seed["geo_precision"] == 3].iloc[0]
+    assert s == pytest.approx(lipetsk["latitude"] - 0.3) and e == pytest.approx(lipetsk["longitude"] + 0.3)
+
+
+def test_fit_key_follows_the_selection_and_a_box_fits_softly(seed):
+    assert payload(render(seed))["fit"]["key"] == payload(render(seed.copy()))["fit"]["key"]
+    assert payload(render(seed))["fit"]["key"] != payload(render(seed.iloc[:4]))["fit"]["key"]
+    frame = synthetic_frame(20_000, seed=4)
+    box = (50.0, 30.0, 51.0, 31.2)
+    fit = payload(render(frame, point_limit=3000, bbox=box, zoom_to_points=True))["fit"]
+    assert fit["soft"] is True and fit["bounds"] == [[50.0, 30.0], [51.0, 31.2]]
+
+
+def test_base_map_is_the_same_for_every_selection(seed):
+    pages = [render_map(f).map.get_root().render() for f in (seed, seed.iloc[:2], synthetic_frame(POINT_LIMIT + 10, seed=3))]
+    bases = [base_map().get_root().render() for _ in range(2)]
+    assert bases[0] == bases[1] and "var D = " not in bases[0]
+    for page in pages:  # the whole map: the base map's elements plus one data layer
+        assert page.count("var D = ") == 1 and "L.control.layers(" in page
+    layer = render_map(seed).layer
+    assert isinstance(layer, folium.FeatureGroup) and render_map(seed.iloc[:0]).layer is None
 
 
 # --- scale -------------------------------------------------------------------------------------

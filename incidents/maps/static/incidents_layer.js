@@ -3,6 +3,9 @@ var {{ this.get_name() }} = (function (map) {
   var D = {{ this.payload }};
   var group = L.featureGroup();
   var renderer = L.canvas({padding: 0.5});
+  var onView = null;
+  /* makeLegend(spec): static/map_legend.js, put here by layer.py */
+  /*@legend@*/
   function el(tag, text, cls) {
     var e = document.createElement(tag);
     if (text !== undefined && text !== null) { e.textContent = String(text); }
@@ -188,10 +191,28 @@ var {{ this.get_name() }} = (function (map) {
       p.bindTooltip(tipNode([fmt(n) + " incident" + (n === 1 ? "" : "s"), fmt(lv.killed[c[1]]) + " killed (known figures)"]), {sticky: true});
       p.openTooltip(e.latlng);
     });
-    map.on("zoomend moveend", update);
-    map.whenReady(update);
+    onView = update;
     group.addLayer(cellsGroup);
     cellsGroup.bringToBack();
   }
+
+  /* ---- life cycle: the legend, the view handler and the first fit live while the layer is on
+     a map, so a replaced layer (streamlit-folium's feature_group_to_add) leaves nothing behind ---- */
+  var legend = D.legend ? makeLegend(D.legend) : null;
+  group.on("add", function () {
+    if (legend) { legend.addTo(map); }
+    if (onView) { map.on("zoomend moveend", onView); }
+    if (D.fit && map._imFitted !== D.fit.key && !(D.fit.soft && map._imFitted)) {
+      map._imFitted = D.fit.key;
+      map.fitBounds(D.fit.bounds, {padding: [24, 24], maxZoom: 10});
+    }
+    if (onView) { map.whenReady(onView); }
+  });
+  group.on("remove", function () {
+    if (legend) { legend.remove(); }
+    if (onView) { map.off("zoomend moveend", onView); }
+    map.closePopup();
+  });
   return group;
 })({{ this._parent.get_name() }});
+{{ this.get_name() }}.addTo({{ this._parent.get_name() }});

@@ -1,6 +1,4 @@
-(function (map) {
-  "use strict";
-  var spec = {{ this.spec }};
+function makeLegend(spec) {
   var ctl = L.control({position: "bottomright"});
   ctl.onAdd = function () {
     var div = L.DomUtil.create("div", "im-legend");
@@ -45,5 +43,5 @@
     L.DomEvent.disableScrollPropagation(div);
     return div;
   };
-  ctl.addTo(map);
-})({{ this._parent.get_name() }});
+  return ctl;
+}
