@@ -24,7 +24,7 @@ install-dev: $(STAMP_DEV)
 
 ## Start the dashboard on the embedded default store (created and seeded on first use).
 run: $(STAMP_RUN)
-	$(PY) -m streamlit run app.py
+	$(PY) -m streamlit run serve.py
 
 ## Install test dependencies and run the whole suite.
 test: $(STAMP_DEV)

@@ -77,14 +77,17 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def streamlit_server(db_url: str, cache_dir: Path, *, port: int | None = None, env: dict | None = None) -> Iterator[tuple[str, subprocess.Popen]]:
-    """``streamlit run app.py`` on a free port with ``INCIDENTS_DB``; stopped (by pid) on exit."""
+def streamlit_server(
+    db_url: str, cache_dir: Path, *, port: int | None = None, env: dict | None = None, script: str = "serve.py"
+) -> Iterator[tuple[str, subprocess.Popen]]:
+    """``streamlit run serve.py`` (what ``make run`` starts: ``app.py`` plus gzip for the
+    front-end bundle) on a free port with ``INCIDENTS_DB``; stopped (by pid) on exit."""
     port = port or free_port()
     environment = {**os.environ, "INCIDENTS_DB": db_url, "INCIDENTS_CACHE_DIR": str(cache_dir), **(env or {})}
     log = tempfile.NamedTemporaryFile(prefix="streamlit-", suffix=".log", delete=False)
     proc = subprocess.Popen(
         [
-            sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
+            sys.executable, "-m", "streamlit", "run", str(ROOT / script),
             "--server.headless", "true", "--server.port", str(port), "--server.address", "127.0.0.1",
             "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none",
         ],
