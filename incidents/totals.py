@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-__all__ = ["Figure", "Totals", "counted_casualties", "casualty_totals", "group_carriers"]
+__all__ = ["Figure", "Totals", "counted_casualties", "casualty_totals", "figure_parts", "group_carriers"]
 
 
 @dataclass(frozen=True)
@@ -63,23 +63,39 @@ def counted_casualties(frame: pd.DataFrame) -> pd.DataFrame:
     """
     carrier = group_carriers(frame)
     grouped = frame["casualty_group"].notna().to_numpy()
+    silent = grouped & ~carrier  # part of a figure carried by another row: contributes 0
+    rows = np.flatnonzero(grouped)  # few: only these rows differ from the row's own figure
     out = pd.DataFrame(index=frame.index)
     for ours, col in (("killed", "fatalities"), ("injured", "injured")):
         for suffix in ("", "_low", "_high"):
-            own = frame[col + suffix]
-            shared = frame["group_" + col + suffix]
-            value = own.where(~grouped, shared)
-            value = value.where(~grouped | carrier, 0)
-            out[ours + suffix] = value.astype("Int64")
-    out["in_group"] = grouped & ~carrier
+            value = frame[col + suffix].astype("Int64").array.copy()
+            if len(rows):
+                shared = frame["group_" + col + suffix].astype("Int64").array[rows]
+                value[rows] = shared
+                value[np.flatnonzero(silent)] = 0
+            out[ours + suffix] = value
+    out["in_group"] = silent
     return out
 
 
+def _values(column: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """A nullable integer column as (int64 values with 0 for NA, NA mask), without pandas'
+    masked ``fillna``/``where`` (which copy the data several times over)."""
+    return column.to_numpy(dtype="int64", na_value=0), column.isna().to_numpy()
+
+
+def figure_parts(best: pd.Series, low: pd.Series, high: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Per-row contributions to a summed figure: ``best``, ``low``, ``high`` (int64; a missing
+    bound falls back on the others: best <- low; low <- best; high <- best, then low) and
+    ``known`` (bool: any of the three given). Unknown rows contribute 0 and are counted apart."""
+    (b, b_na), (lo, lo_na), (hi, hi_na) = _values(best), _values(low), _values(high)
+    known = ~(b_na & lo_na & hi_na)
+    best_v = np.where(b_na, lo, b)
+    return best_v, np.where(lo_na, b, lo), np.where(hi_na, best_v, hi), known
+
+
 def _figure(best: pd.Series, low: pd.Series, high: pd.Series) -> Figure:
-    known = best.notna() | low.notna() | high.notna()
-    best_v = best.fillna(low).fillna(0)
-    low_v = low.fillna(best).fillna(0)
-    high_v = high.fillna(best).fillna(low).fillna(0)
+    best_v, low_v, high_v, known = figure_parts(best, low, high)
     return Figure(
         best=int(best_v[known].sum()),
         low=int(low_v[known].sum()),

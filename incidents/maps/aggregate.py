@@ -9,7 +9,7 @@ import h3.api.numpy_int as h3i
 import numpy as np
 import pandas as pd
 
-from ..totals import counted_casualties
+from ..totals import counted_casualties, figure_parts
 from .plan import Plan
 
 __all__ = ["CELL_LIMIT", "HEX_MIN_ZOOM", "HEX_RESOLUTIONS", "STAT_COLUMNS", "aggregate_cells", "embedded_cells"]
@@ -23,10 +23,8 @@ CELL_LIMIT = 12000
 
 def _figure_parts(best: pd.Series, low: pd.Series, high: pd.Series, real: np.ndarray):
     """Per-row contributions to a summed figure, exactly as :func:`incidents.totals.casualty_totals`."""
-    known = (best.notna() | low.notna() | high.notna()).to_numpy() & real
-    best_v = best.fillna(low).fillna(0).to_numpy(dtype="int64")
-    low_v = low.fillna(best).fillna(0).to_numpy(dtype="int64")
-    high_v = high.fillna(best).fillna(low).fillna(0).to_numpy(dtype="int64")
+    best_v, low_v, high_v, known = figure_parts(best, low, high)
+    known &= real
     unknown = real & ~known
     return np.where(known, best_v, 0), np.where(known, low_v, 0), np.where(known, high_v, 0), unknown
 
