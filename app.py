@@ -279,23 +279,23 @@ def show_map(selection: Selection, frame: pd.DataFrame, cache_key: str, filter_k
     if result is None:
         return
     aggregated = result.summary.mode == "aggregated"
-    # One component per mode: only the hexagon map reports its view (a rerun per pan).
-    key = "map_hexagons" if aggregated else "map_points"
     if state.get("map_filter") != filter_key:  # a new selection: the view reported is the old one's
         state.map_filter, state.map_box = filter_key, None
     elif aggregated:
-        view = state.get(key) or {}
+        view = state.get("map") or {}
         box = views.map_box(view, state.get("map_box"))
         zoomed = zoomed_map_for(cache_key, filter_key, box, selection, frame) if box else None
         if zoomed is not None:
             result = zoomed
         state.map_box = (box, int(view.get("zoom") or 0)) if zoomed is not None and box else None
+    # The view comes back only while hexagons are shown: the layer tells the map when to send
+    # it (a pan over incidents drawn one by one never reruns the page).
     st_folium(
         maps.base_map(),
-        key=key,
+        key="map",
         feature_group_to_add=result.layer_copy(),
         layer_control=maps.layer_control(),
-        returned_objects=["bounds", "zoom", "center"] if aggregated else [],
+        returned_objects=["bounds", "zoom", "center"],
         height=MAP_HEIGHT,
         use_container_width=True,
     )

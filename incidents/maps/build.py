@@ -243,7 +243,7 @@ def render_map(
 def _payload(frame: pd.DataFrame, plan: Plan, point_limit: int, zoom_to_points: bool) -> tuple[dict, dict[int, int]]:
     """The layer's JSON payload and the number of cells per embedded resolution."""
     any_shared = bool(frame["casualty_group"].notna().any()) if len(frame) else False
-    payload: dict = {"points": None, "hex": None, "box": None, "legend": None, "fit": None}
+    payload: dict = {"points": None, "hex": None, "box": None, "legend": None, "fit": None, "reportView": False}
     cells: dict[int, int] = {}
     if plan.points.any():
         group_sizes = frame["casualty_group"].value_counts().to_dict()
@@ -258,6 +258,7 @@ def _payload(frame: pd.DataFrame, plan: Plan, point_limit: int, zoom_to_points: 
         }
     if plan.mode == "aggregated" and plan.points.any() and plan.bbox is not None:
         payload["box"] = list(plan.bbox)
+    payload["reportView"] = plan.mode == "aggregated" and zoom_to_points  # the page redraws on zoom
     payload["legend"] = {
         "title": "Incidents" if plan.mode == "points" else "Incident counts",
         "entries": plan_legend(frame, plan),

@@ -140,6 +140,21 @@ def test_filter_change_swaps_the_data_layer_not_the_map(page, seed_app):
     assert after["legends"] == 1 and after["controls"] == 1
 
 
+def test_panning_over_incidents_never_reruns_the_page(page, seed_app):
+    open_app(page, seed_app)
+    map_layers(page)
+    page.evaluate(
+        """() => { window.__runs = 0; const app = document.querySelector('[data-testid="stApp"]');
+          new MutationObserver(() => { if (app.getAttribute('data-test-script-state') === 'running') window.__runs++; })
+            .observe(app, {attributes: true, attributeFilter: ['data-test-script-state']}); }"""
+    )
+    map_frame(page).evaluate(
+        "() => { const map = Object.values(window).find(v => v instanceof L.Map); map.setView([48.0, 33.0], 8); map.panBy([200, 100]); }"
+    )
+    page.wait_for_timeout(1500)  # the component reports a move after 250 ms
+    assert page.evaluate("() => window.__runs") == 0
+
+
 def test_bad_url_value_warns(page, seed_app):
     open_app(page, seed_app, "min_killed=lots&event_type=Battles")
     assert metric(page, "Incidents") == "1"

@@ -200,6 +200,11 @@ var {{ this.get_name() }} = (function (map) {
      a map, so a replaced layer (streamlit-folium's feature_group_to_add) leaves nothing behind ---- */
   var legend = D.legend ? makeLegend(D.legend) : null;
   group.on("add", function () {
+    /* In streamlit-folium, the view (bounds, zoom, centre) goes back to the page only when the
+       page redraws for it (hexagons that turn into incidents on zoom): elsewhere a pan or a
+       zoom must not rerun the page. Its frontend reads this list on every move. */
+    var G = window.__GLOBAL_DATA__;
+    if (G && Array.isArray(G.returned_objects)) { G.returned_objects = D.reportView ? ["bounds", "zoom", "center"] : []; }
     if (legend) { legend.addTo(map); }
     if (onView) { map.on("zoomend moveend", onView); }
     if (D.fit && map._imFitted !== D.fit.key && !(D.fit.soft && map._imFitted)) {
