@@ -53,6 +53,12 @@ def incidents_frame(cache_key: str, _store: Store) -> pd.DataFrame:
     return load_frame(_store)
 
 
+@st.cache_resource(max_entries=2, show_spinner="Indexing incidents…")
+def arrays_for(cache_key: str, _frame: pd.DataFrame) -> views.FrameArrays:
+    """The revision's per-row arrays: big selections are summed from them (views.columnar)."""
+    return views.frame_arrays(_frame)
+
+
 @st.cache_resource(max_entries=2, show_spinner=False)
 def options_for(cache_key: str, _frame: pd.DataFrame) -> views.FilterOptions:
     return views.filter_options(_frame)
@@ -67,9 +73,9 @@ def zoomed_map_for(
 
 
 @st.cache_resource(max_entries=8, ttl=3600, show_spinner="Filtering…")
-def selection_for(cache_key: str, filter_key: str, _frame: pd.DataFrame) -> Selection:
+def selection_for(cache_key: str, filter_key: str, _frame: pd.DataFrame, _arrays: views.FrameArrays) -> Selection:
     """The page's content for one filter of one store revision (the map, the chart, the table)."""
-    return Selection(_frame, views.filter_from_key(filter_key))
+    return Selection(_frame, views.filter_from_key(filter_key), _arrays)
 
 
 # -- page --------------------------------------------------------------------------------------
@@ -116,7 +122,7 @@ def main() -> None:
     else:
         state.url_warnings = []
 
-    selection = selection_for(cache_key, filter_key, frame)
+    selection = selection_for(cache_key, filter_key, frame, arrays_for(cache_key, frame))
     show_kpis(selection.kpis, len(frame))
 
     if selection.count == 0:

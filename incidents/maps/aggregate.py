@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Mapping, Sequence
 
@@ -12,7 +13,10 @@ import pandas as pd
 from ..totals import counted_casualties, figure_parts
 from .plan import Plan
 
-__all__ = ["CELL_LIMIT", "HEX_MIN_ZOOM", "HEX_RESOLUTIONS", "STAT_COLUMNS", "aggregate_cells", "embedded_cells"]
+__all__ = [
+    "CELL_LIMIT", "HEX_MIN_ZOOM", "HEX_RESOLUTIONS", "STAT_COLUMNS", "CellIndex",
+    "aggregate_cells", "cell_index", "cell_stats", "embedded_cells", "sum_cells",
+]  # fmt: skip
 
 #: H3 resolutions embedded in aggregated maps and the zoom level from which each is used.
 HEX_RESOLUTIONS: tuple[int, ...] = (3, 4, 5, 6)
@@ -29,25 +33,67 @@ def _figure_parts(best: pd.Series, low: pd.Series, high: pd.Series, real: np.nda
     return np.where(known, best_v, 0), np.where(known, low_v, 0), np.where(known, high_v, 0), unknown
 
 
-def _row_cells(lat: np.ndarray, lon: np.ndarray, resolutions: Sequence[int]) -> dict[int, np.ndarray]:
-    """H3 cell (uint64) of every row at each resolution; h3 runs once per distinct coordinate
-    (1e-5 degree) at the finest resolution and once per distinct cell for the coarser ones."""
-    lat_i = np.round(lat * 1e5).astype(np.int64)
-    lon_i = np.round(lon * 1e5).astype(np.int64)
+@dataclass(frozen=True, eq=False)
+class CellIndex:
+    """Every row's H3 cell at each resolution, as codes into sorted lists of cells.
+
+    ``codes``: per row, the index of its finest cell in ``fine`` (-1: no usable coordinates);
+    ``parents[res]`` = ``(index into cells per fine cell, cells)`` for every resolution.
+    Built once (:func:`cell_index`), it serves any subset of the rows (:func:`sum_cells`).
+    """
+
+    codes: np.ndarray
+    fine: np.ndarray
+    parents: Mapping[int, tuple[np.ndarray, np.ndarray]]
+
+
+def cell_index(lat: np.ndarray, lon: np.ndarray, resolutions: Sequence[int] = HEX_RESOLUTIONS) -> CellIndex:
+    """The :class:`CellIndex` of points; h3 runs once per distinct coordinate (1e-5 degree)
+    at the finest resolution and once per distinct cell for the coarser ones."""
+    lat = np.asarray(lat, dtype=float)
+    lon = np.asarray(lon, dtype=float)
+    placed = np.isfinite(lat) & np.isfinite(lon) & (np.abs(lat) <= 90) & (np.abs(lon) <= 180)
+    lat_i = np.round(np.where(placed, lat, 0) * 1e5).astype(np.int64)
+    lon_i = np.round(np.where(placed, lon, 0) * 1e5).astype(np.int64)
     key = (lat_i + 9_000_000) * (1 << 25) + (lon_i + 18_000_000)
-    codes, uniq = pd.factorize(key)
+    key_codes, uniq = pd.factorize(key[placed])
     u_lat = ((uniq // (1 << 25)) - 9_000_000) / 1e5
     u_lon = ((uniq % (1 << 25)) - 18_000_000) / 1e5
     finest = max(resolutions)
     to_cell = h3i.latlng_to_cell
-    fine = np.fromiter((to_cell(a, b, finest) for a, b in zip(u_lat.tolist(), u_lon.tolist())), dtype=np.uint64, count=len(uniq))
-    out = {finest: fine[codes]}
-    fine_codes, fine_uniq = pd.factorize(fine)
+    per_key = np.fromiter((to_cell(a, b, finest) for a, b in zip(u_lat.tolist(), u_lon.tolist())), dtype=np.uint64, count=len(uniq))
+    fine, key_fine = np.unique(per_key, return_inverse=True)
+    codes = np.full(len(lat), -1, dtype=np.int64)
+    codes[placed] = key_fine.reshape(-1)[key_codes]
+    parents: dict[int, tuple[np.ndarray, np.ndarray]] = {}
     for res in resolutions:
         if res == finest:
+            parents[res] = (np.arange(len(fine), dtype=np.int64), fine)
             continue
-        parent = np.fromiter((h3i.cell_to_parent(int(c), res) for c in fine_uniq.tolist()), dtype=np.uint64, count=len(fine_uniq))
-        out[res] = parent[fine_codes][codes]
+        up = np.fromiter((h3i.cell_to_parent(int(c), res) for c in fine.tolist()), dtype=np.uint64, count=len(fine))
+        cells, up_codes = np.unique(up, return_inverse=True)
+        parents[res] = (up_codes.reshape(-1).astype(np.int64), cells)
+    return CellIndex(codes, fine, MappingProxyType(parents))
+
+
+def sum_cells(index: CellIndex, rows: np.ndarray, stats: Mapping[str, np.ndarray]) -> dict[int, pd.DataFrame]:
+    """Sums of ``stats`` (per-row arrays for ``rows``, named as :data:`STAT_COLUMNS`) per cell
+    of each resolution of ``index``: one row per cell holding some of ``rows``, sorted by cell."""
+    codes = index.codes[rows]
+    if (codes < 0).any():
+        raise ValueError("rows without usable coordinates cannot be counted in cells")
+    n_fine = len(index.fine)
+    fine_sums = {name: np.bincount(codes, weights=stats[name], minlength=n_fine) for name in STAT_COLUMNS}
+    held = np.flatnonzero(fine_sums["incidents"])  # fine cells holding some of the rows
+    out = {}
+    for res, (up, cells) in index.parents.items():
+        up_held = up[held]
+        counts = np.bincount(up_held, weights=fine_sums["incidents"][held], minlength=len(cells))
+        present = np.flatnonzero(counts)
+        table = {"cell": cells[present]}
+        for name in STAT_COLUMNS:
+            table[name] = np.bincount(up_held, weights=fine_sums[name][held], minlength=len(cells))[present].round().astype(np.int64)
+        out[res] = pd.DataFrame(table)
     return out
 
 
@@ -57,6 +103,19 @@ STAT_COLUMNS = (
     "injured", "injured_low", "injured_high", "injured_unknown",
     "unconfirmed",
 )
+
+
+def cell_stats(counted: pd.DataFrame, claim_status: pd.Series) -> dict[str, np.ndarray]:
+    """Per-row contributions to the cell sums (:data:`STAT_COLUMNS`) from
+    :func:`~incidents.totals.counted_casualties` and the claim status."""
+    real = ~counted["in_group"].to_numpy(dtype=bool)
+    stats: dict[str, np.ndarray] = {"incidents": np.ones(len(counted), dtype=np.int64)}
+    for ours in ("killed", "injured"):
+        b, lo, hi, unk = _figure_parts(counted[ours], counted[ours + "_low"], counted[ours + "_high"], real)
+        stats[ours], stats[ours + "_low"], stats[ours + "_high"] = b, lo, hi
+        stats[ours + "_unknown"] = unk.astype(np.int64)
+    stats["unconfirmed"] = claim_status.isin(["claimed", "disputed"]).fillna(False).to_numpy(dtype=np.int64)
+    return stats
 
 
 def aggregate_cells(frame: pd.DataFrame, resolutions: Sequence[int] = HEX_RESOLUTIONS) -> dict[int, pd.DataFrame]:
@@ -72,27 +131,9 @@ def aggregate_cells(frame: pd.DataFrame, resolutions: Sequence[int] = HEX_RESOLU
     n = len(frame)
     if n == 0:
         return {r: pd.DataFrame({"cell": np.array([], dtype=np.uint64), **{c: np.array([], dtype=np.int64) for c in STAT_COLUMNS}}) for r in resolutions}
-    counted = counted_casualties(frame)
-    real = ~counted["in_group"].to_numpy(dtype=bool)
-    stats: dict[str, np.ndarray] = {"incidents": np.ones(n, dtype=np.int64)}
-    for ours in ("killed", "injured"):
-        b, lo, hi, unk = _figure_parts(counted[ours], counted[ours + "_low"], counted[ours + "_high"], real)
-        stats[ours], stats[ours + "_low"], stats[ours + "_high"] = b, lo, hi
-        stats[ours + "_unknown"] = unk.astype(np.int64)
-    stats["unconfirmed"] = frame["claim_status"].isin(["claimed", "disputed"]).fillna(False).to_numpy(dtype=np.int64)
-    cells = _row_cells(frame["latitude"].to_numpy(dtype=float), frame["longitude"].to_numpy(dtype=float), resolutions)
-    out = {}
-    for res in resolutions:
-        codes, found = pd.factorize(cells[res])  # hashing: faster than np.unique's sort of all rows
-        order = np.argsort(found)
-        rank = np.empty(len(found), dtype=np.int64)
-        rank[order] = np.arange(len(found))
-        uniq, inverse = np.asarray(found)[order], rank[codes]
-        table = {"cell": uniq}
-        for name in STAT_COLUMNS:
-            table[name] = np.bincount(inverse, weights=stats[name], minlength=len(uniq)).astype(np.int64)
-        out[res] = pd.DataFrame(table)
-    return out
+    index = cell_index(frame["latitude"].to_numpy(dtype=float), frame["longitude"].to_numpy(dtype=float), resolutions)
+    stats = cell_stats(counted_casualties(frame), frame["claim_status"])
+    return sum_cells(index, np.arange(n), stats)
 
 
 def embedded_cells(frame: pd.DataFrame, plan: Plan) -> dict[int, pd.DataFrame]:

@@ -15,7 +15,7 @@ import pandas as pd
 from folium.map import FitBounds
 
 from ..safe import js_json
-from .aggregate import embedded_cells
+from .aggregate import CELL_LIMIT, embedded_cells
 from .basemaps import BASEMAPS, basemap_url
 from .layer import IncidentsLayer, IncidentsStyle
 from .payload import cell_payload, points_payload
@@ -225,22 +225,29 @@ def render_map(
     bbox: Sequence[float] | None = None,
     zoom_to_points: bool = False,
     height: str | int = "100%",
+    cells: Mapping[int, pd.DataFrame] | None = None,
 ) -> MapResult:
     """The map of :func:`build_map` and the :func:`map_summary` of the same arguments, from one
-    computation: in aggregated mode the H3 cells are computed once, not once per function."""
+    computation: in aggregated mode the H3 cells are computed once, not once per function.
+
+    ``cells``: :func:`aggregate_cells` of the frame's placed rows, when the caller has them
+    (:func:`incidents.views.columnar.cells`); used when no ``bbox`` splits the rows."""
     if basemap not in BASEMAPS:
         raise ValueError(f"unknown basemap {basemap!r}; choose one of {', '.join(BASEMAPS)}")
     plan = make_plan(frame, point_limit, bbox)
     summary_cells: dict[int, int] = {}
     layer = None
     if plan.mode != "empty":
-        payload, summary_cells = _payload(frame, plan, point_limit, zoom_to_points)
+        given = cells if cells is not None and plan.bbox is None and not plan.points.any() else None
+        payload, summary_cells = _payload(frame, plan, point_limit, zoom_to_points, given)
         layer = IncidentsLayer(payload, name="Incidents" if plan.mode == "points" else "Incidents (hexagon counts)")
         layer._id = hashlib.sha256(layer.payload.encode()).hexdigest()[:32]  # same data, same page
     return MapResult(layer, _summary(frame, plan, point_limit, zoom_to_points, summary_cells), basemap, height)
 
 
-def _payload(frame: pd.DataFrame, plan: Plan, point_limit: int, zoom_to_points: bool) -> tuple[dict, dict[int, int]]:
+def _payload(
+    frame: pd.DataFrame, plan: Plan, point_limit: int, zoom_to_points: bool, given: Mapping[int, pd.DataFrame] | None = None
+) -> tuple[dict, dict[int, int]]:
     """The layer's JSON payload and the number of cells per embedded resolution."""
     any_shared = bool(frame["casualty_group"].notna().any()) if len(frame) else False
     payload: dict = {"points": None, "hex": None, "box": None, "legend": None, "fit": None, "reportView": False}
@@ -249,7 +256,7 @@ def _payload(frame: pd.DataFrame, plan: Plan, point_limit: int, zoom_to_points: 
         group_sizes = frame["casualty_group"].value_counts().to_dict()
         payload["points"] = points_payload(frame[plan.points], group_sizes)
     if plan.aggregated.any():
-        tables = embedded_cells(frame, plan)
+        tables = embedded_cells(frame, plan) if given is None else {r: t for r, t in given.items() if len(t) <= CELL_LIMIT}
         cells = {res: len(t) for res, t in tables.items()}
         payload["hex"] = {
             "levels": [cell_payload(t, res) for res, t in sorted(tables.items())],

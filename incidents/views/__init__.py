@@ -18,6 +18,7 @@ clipping, summaries).
 
 from __future__ import annotations
 
+from .columnar import FrameArrays, frame_arrays
 from .kpis import Kpis, figure_value, kpis
 from .mapview import in_bbox, map_box
 from .selection import SLIM_COLUMNS, Selection, filter_from_key, filter_key
@@ -39,6 +40,8 @@ from .widgets import (
 )
 
 __all__ = [
+    "FrameArrays",
+    "frame_arrays",
     "TABLE_LIMIT",
     "TEXT_LIMIT",
     "ACTOR_LIMIT",

@@ -44,10 +44,13 @@ def _unknown_note(fig: Figure) -> str | None:
     return f"unknown for {fig.unknown:,} incident{'s' if fig.unknown != 1 else ''}"
 
 
-def kpis(totals: Totals, frame: pd.DataFrame) -> Kpis:
-    """KPI texts of a selection (``frame``) and its :func:`~incidents.totals.casualty_totals`."""
-    groups = frame["casualty_group"]
-    grouped = int(groups.notna().sum())
+def kpis(totals: Totals, frame: pd.DataFrame | None = None, *, grouped: int | None = None) -> Kpis:
+    """KPI texts of a selection (``frame``) and its :func:`~incidents.totals.casualty_totals`;
+    instead of the frame, ``grouped`` may say how many of its rows belong to a shared figure."""
+    if grouped is None:
+        if frame is None:
+            raise TypeError("kpis() needs the selection's frame or its grouped count")
+        grouped = int(frame["casualty_group"].notna().sum())
     carriers = totals.incidents - grouped + totals.shared_figures
     shared = None
     if totals.shared_figures:

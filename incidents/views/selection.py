@@ -18,7 +18,9 @@ from ..schema import COUNT_COLUMNS
 from ..totals import casualty_totals, counted_casualties
 from .kpis import Kpis, kpis
 from .mapview import in_bbox
-from .table import TableView, table_view
+from . import columnar
+from .columnar import FrameArrays
+from .table import TABLE_LIMIT, TableView, table_view
 from .timeline import Timeline, timeline
 
 __all__ = ["SLIM_COLUMNS", "Selection", "filter_from_key", "filter_key"]
@@ -31,6 +33,10 @@ SLIM_COLUMNS: tuple[str, ...] = (
     "latitude", "longitude", "geo_precision",
     *COUNT_COLUMNS, *(GROUP_PREFIX + c for c in COUNT_COLUMNS),
 )  # fmt: skip
+
+
+#: Columns a hexagon map needs besides its cells (the plan, the view, the caption).
+MAP_COLUMNS: tuple[str, ...] = ("latitude", "longitude", "geo_precision", "casualty_group")
 
 
 def filter_key(flt: IncidentFilter) -> str:
@@ -59,9 +65,15 @@ class Selection:
     map: MapResult | None
     map_summary: MapSummary | None
 
-    def __init__(self, frame: pd.DataFrame, flt: IncidentFilter):
+    def __init__(self, frame: pd.DataFrame, flt: IncidentFilter, arrays: FrameArrays | None = None):
         self.positions = None if flt.is_empty else np.flatnonzero(filter_mask(frame, flt))
         self.count = len(frame) if self.positions is None else len(self.positions)
+        if arrays is not None and self.count > POINT_LIMIT:
+            self._from_arrays(frame, arrays)
+        else:
+            self._init_rows(frame)
+
+    def _init_rows(self, frame: pd.DataFrame) -> None:
         small = self.count <= POINT_LIMIT
         slim = self.rows(frame) if small else self._slim(frame)
         # The map (the heaviest part) is built on the second core while the rest is computed.
@@ -73,6 +85,28 @@ class Selection:
             self.table = table_view(slim, rows_of=lambda pos: frame.iloc[self._absolute(pos)])
             drawn = drawing.result() if drawing is not None else None
             self.map, self.map_summary = drawn, (drawn.summary if drawn is not None else None)
+
+    def _from_arrays(self, frame: pd.DataFrame, arrays: FrameArrays) -> None:
+        """A big selection from the revision's arrays (:mod:`.columnar`): no row is copied but
+        the coordinates and the table's newest rows; the same figures as the row-wise path."""
+        rows = np.arange(len(frame)) if self.positions is None else self.positions
+        if int(arrays.placed[rows].sum()) <= POINT_LIMIT:  # few on the map: drawn one by one, full rows
+            self._init_rows(frame)
+            return
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            drawing = pool.submit(self._big_map, frame, arrays, rows)
+            quiet = columnar.silent(arrays, rows)
+            self.kpis = kpis(columnar.totals(arrays, rows, quiet), grouped=columnar.grouped_count(arrays, rows))
+            self.timeline = columnar.timeline(arrays, rows, quiet)
+            shown = rows[columnar.newest(arrays, rows, TABLE_LIMIT)]
+            self.table = table_view(frame.iloc[shown], total=len(rows), group_sizes=columnar.group_sizes(arrays, rows))
+            self.map = drawing.result()
+            self.map_summary = self.map.summary
+
+    def _big_map(self, frame: pd.DataFrame, arrays: FrameArrays, rows: np.ndarray) -> MapResult:
+        coords = frame[list(MAP_COLUMNS)]
+        coords = coords if self.positions is None else coords.iloc[rows]
+        return render_map(coords, zoom_to_points=True, cells=columnar.cells(arrays, rows))
 
     def _absolute(self, pos: np.ndarray) -> np.ndarray:
         return pos if self.positions is None else self.positions[pos]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any, Callable, Mapping
 
 import numpy as np
 import pandas as pd
@@ -136,6 +136,8 @@ def table_view(
     limit: int = TABLE_LIMIT,
     text_limit: int = TEXT_LIMIT,
     rows_of: Callable[[np.ndarray], pd.DataFrame] | None = None,
+    total: int | None = None,
+    group_sizes: Mapping[str, int] | None = None,
 ) -> TableView:
     """The table of a selection: at most ``limit`` rows, newest first, display-ready columns.
 
@@ -147,13 +149,23 @@ def table_view(
     ``frame`` needs only ``event_date``, ``event_id`` and ``casualty_group`` when ``rows_of``
     is given: it returns the full rows at the given positions of ``frame`` (so a big
     selection never has to be copied whole to show its newest rows).
+
+    ``total`` and ``group_sizes`` (rows per shared figure in the selection) say that ``frame``
+    holds the rows to show, newest first, of a selection of ``total`` rows (e.g. from
+    :func:`incidents.views.columnar.newest`).
     """
-    total = len(frame)
-    positions = _newest_positions(frame, limit) if total else np.arange(0)
-    rows = (rows_of or frame.iloc.__getitem__)(positions) if total else frame
+    if total is None:
+        total = len(frame)
+        positions = _newest_positions(frame, limit) if total else np.arange(0)
+        rows = (rows_of or frame.iloc.__getitem__)(positions) if total else frame
+    else:
+        rows = frame.iloc[:limit]
     grouped = rows["casualty_group"]
     if len(rows):
-        sizes = frame["casualty_group"].value_counts() if grouped.notna().any() else pd.Series(dtype="int64")
+        if group_sizes is not None:
+            sizes = pd.Series(dict(group_sizes), dtype="int64")
+        else:
+            sizes = frame["casualty_group"].value_counts() if grouped.notna().any() else pd.Series(dtype="int64")
     shared = []
     for g in grouped.tolist() if len(rows) else []:
         if g is None or g is pd.NA:

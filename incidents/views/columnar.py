@@ -1,0 +1,205 @@
+"""The page's aggregates of a big selection, from arrays built once per store revision.
+
+A selection of a million incidents must not copy a million rows of strings to count them.
+:func:`frame_arrays` turns what the KPIs, the timeline, the table's order and the hexagon map
+need into plain numpy arrays, once per store revision (about a second at 1M rows); each
+selection then takes its rows' entries (integer positions) and sums them with ``np.bincount``.
+
+The results equal those of the row-wise functions they stand in for, figure for figure
+(``tests/incidents/test_columnar.py`` compares them): :func:`totals` =
+:func:`incidents.totals.casualty_totals`, :func:`timeline` = :func:`incidents.views.timeline`,
+:func:`cells` = :func:`incidents.maps.aggregate_cells` of the placed rows, :func:`newest` = the
+table's order. The one rule they share, a casualty figure given for several incidents counted
+once on its earliest incident in the selection (:func:`incidents.totals.group_carriers`), is
+applied per selection by :func:`silent`.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from ..maps.aggregate import CellIndex, cell_index, sum_cells
+from ..totals import Figure, Totals, figure_parts
+from .timeline import _TIMELINE_COLUMNS, Freq, Timeline, _period_end, _period_start, timeline_freq
+
+__all__ = ["FrameArrays", "cells", "frame_arrays", "group_sizes", "grouped_count", "newest", "silent", "timeline", "totals"]
+
+_MEASURES = (("killed", "fatalities"), ("injured", "injured"))
+
+
+@dataclass(eq=False)
+class FrameArrays:
+    """Per-row arrays of a frame (see :func:`frame_arrays`). Read-only once built."""
+
+    n: int
+    dates: pd.Series  # event_date (for the timeline's periods)
+    date_key: np.ndarray  # int64: event_date
+    id_rank: np.ndarray  # int64: rank of event_id (ties on a date, newest first = highest)
+    type_codes: np.ndarray  # int64 into type_names
+    type_names: np.ndarray  # sorted event types, "(none)" for a missing one
+    unconfirmed: np.ndarray  # bool: claimed or disputed
+    group_codes: np.ndarray  # int64: casualty group, -1 = none
+    group_names: np.ndarray
+    best: dict[str, np.ndarray]  # float64 best figure the row carries (group's if grouped), NaN = unknown
+    parts: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]]  # figure_parts of the same
+    placed: np.ndarray  # bool: usable coordinates
+    cell_index: CellIndex
+    _periods: dict[str, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def periods(self, freq: Freq) -> tuple[np.ndarray, np.ndarray]:
+        """(period code per row, sorted period starts) of ``freq``; computed once per freq."""
+        with self._lock:
+            if freq not in self._periods:
+                codes, found = pd.factorize(_period_start(self.dates, freq).to_numpy())  # hashing, not a sort of all rows
+                order = np.argsort(found)
+                rank = np.empty(len(found), dtype=np.int64)
+                rank[order] = np.arange(len(found))
+                self._periods[freq] = (rank[codes], np.asarray(found)[order])
+            return self._periods[freq]
+
+
+def _carried(frame: pd.DataFrame, own: str) -> pd.Series:
+    """The row's figure, or the group's for a row of a shared figure."""
+    grouped = frame["casualty_group"].notna()
+    value = frame[own].astype("Int64").copy()
+    if grouped.any():
+        value[grouped] = frame["group_" + own].astype("Int64")[grouped]
+    return value
+
+
+def frame_arrays(frame: pd.DataFrame) -> FrameArrays:
+    """The arrays of a typed incidents frame with ``group_*`` columns (:func:`incidents.load_frame`)."""
+    n = len(frame)
+    dates = frame["event_date"]
+    ids = frame["event_id"].astype("string").fillna("")
+    id_rank = np.empty(n, dtype=np.int64)
+    id_rank[ids.argsort(kind="stable").to_numpy()] = np.arange(n)  # Arrow's sort: 4x numpy's on objects
+    type_codes, type_names = pd.factorize(frame["event_type"].astype("string").fillna("(none)"), sort=True)
+    group_codes, group_names = pd.factorize(frame["casualty_group"])
+    best, parts = {}, {}
+    for ours, col in _MEASURES:
+        figures = [_carried(frame, col + suffix) for suffix in ("", "_low", "_high")]
+        best[ours] = figures[0].to_numpy(dtype="float64", na_value=np.nan)
+        parts[ours] = figure_parts(*figures)
+    lat = frame["latitude"].to_numpy(dtype=float, na_value=np.nan)
+    lon = frame["longitude"].to_numpy(dtype=float, na_value=np.nan)
+    index = cell_index(lat, lon)
+    return FrameArrays(
+        n=n,
+        dates=dates,
+        date_key=dates.to_numpy().view("int64"),
+        id_rank=id_rank,
+        type_codes=np.asarray(type_codes, dtype=np.int64),
+        type_names=np.asarray(type_names, dtype=object),
+        unconfirmed=frame["claim_status"].isin(["claimed", "disputed"]).fillna(False).to_numpy(dtype=bool),
+        group_codes=np.asarray(group_codes, dtype=np.int64),
+        group_names=np.asarray(group_names, dtype=object),
+        best=best,
+        parts=parts,
+        placed=index.codes >= 0,
+        cell_index=index,
+    )
+
+
+def silent(arrays: FrameArrays, rows: np.ndarray) -> np.ndarray:
+    """For ``rows`` (positions): True where the row's figure is a shared one carried by another
+    of ``rows`` (the earliest by date, then id: :func:`incidents.totals.group_carriers`)."""
+    groups = arrays.group_codes[rows]
+    out = groups >= 0
+    grouped = np.flatnonzero(out)
+    if len(grouped):
+        at = rows[grouped]
+        order = np.lexsort((arrays.id_rank[at], arrays.date_key[at], groups[grouped]))
+        first = np.ones(len(order), dtype=bool)
+        first[1:] = groups[grouped][order][1:] != groups[grouped][order][:-1]
+        out[grouped[order[first]]] = False
+    return out
+
+
+def totals(arrays: FrameArrays, rows: np.ndarray, quiet: np.ndarray | None = None) -> Totals:
+    """:func:`incidents.totals.casualty_totals` of ``rows``."""
+    quiet = silent(arrays, rows) if quiet is None else quiet
+    figures = {}
+    for ours, _ in _MEASURES:
+        best, low, high, known = (a[rows] for a in arrays.parts[ours])
+        real = ~quiet
+        k = known & real
+        figures[ours] = Figure(int(best[k].sum()), int(low[k].sum()), int(high[k].sum()), int((real & ~known).sum()))
+    groups = arrays.group_codes[rows]
+    shared = int(len(np.unique(groups[groups >= 0])))
+    return Totals(incidents=len(rows), killed=figures["killed"], injured=figures["injured"], shared_figures=shared)
+
+
+def grouped_count(arrays: FrameArrays, rows: np.ndarray) -> int:
+    """How many of ``rows`` belong to a shared casualty figure."""
+    return int((arrays.group_codes[rows] >= 0).sum())
+
+
+def group_sizes(arrays: FrameArrays, rows: np.ndarray) -> dict[str, int]:
+    """Rows per shared casualty figure among ``rows``."""
+    groups = arrays.group_codes[rows]
+    counts = np.bincount(groups[groups >= 0], minlength=len(arrays.group_names))
+    return {str(arrays.group_names[g]): int(counts[g]) for g in np.flatnonzero(counts)}
+
+
+def timeline(arrays: FrameArrays, rows: np.ndarray, quiet: np.ndarray | None = None, *, freq: Freq | None = None) -> Timeline:
+    """:func:`incidents.views.timeline` of ``rows`` (not empty)."""
+    quiet = silent(arrays, rows) if quiet is None else quiet
+    if freq is None:
+        keys = arrays.date_key[rows]
+        first, last = arrays.dates.iloc[rows[np.argmin(keys)]], arrays.dates.iloc[rows[np.argmax(keys)]]
+        freq = timeline_freq(first, last)
+    codes, starts = arrays.periods(freq)
+    n_types = len(arrays.type_names)
+    key = codes[rows] * n_types + arrays.type_codes[rows]
+    size = len(starts) * n_types
+    incidents = np.bincount(key, minlength=size)
+    present = np.flatnonzero(incidents)
+    data = pd.DataFrame(
+        {
+            "period": starts[present // n_types],
+            "event_type": pd.array(arrays.type_names[present % n_types], dtype="string"),
+            "incidents": incidents[present].astype("int64"),
+        }
+    )
+    for name, _ in _MEASURES:
+        values = np.where(quiet, 0.0, arrays.best[name][rows])
+        unknown = np.isnan(values)
+        sums = np.bincount(key, weights=np.where(unknown, 0.0, values), minlength=size)[present]
+        known = np.bincount(key, weights=~unknown, minlength=size)[present]
+        data[name] = pd.array(np.where(known > 0, np.round(sums), np.nan), dtype="Float64").astype("Int64")
+        data[name + "_unknown"] = np.bincount(key, weights=unknown, minlength=size)[present].astype("int64")
+    data["period_end"] = _period_end(data["period"], freq)
+    return Timeline(data[list(_TIMELINE_COLUMNS)], freq)
+
+
+def cells(arrays: FrameArrays, rows: np.ndarray) -> dict[int, pd.DataFrame]:
+    """:func:`incidents.maps.aggregate_cells` of the placed ones of ``rows``."""
+    placed = rows[arrays.placed[rows]]
+    quiet = silent(arrays, placed)  # as the map counts them: carriers among the placed rows
+    real = ~quiet
+    stats: dict[str, np.ndarray] = {"incidents": np.ones(len(placed), dtype=np.int64)}
+    for ours, _ in _MEASURES:
+        best, low, high, known = (a[placed] for a in arrays.parts[ours])
+        k = known & real
+        stats[ours], stats[ours + "_low"], stats[ours + "_high"] = (np.where(k, v, 0) for v in (best, low, high))
+        stats[ours + "_unknown"] = (real & ~known).astype(np.int64)
+    stats["unconfirmed"] = arrays.unconfirmed[placed].astype(np.int64)
+    return sum_cells(arrays.cell_index, placed, stats)
+
+
+def newest(arrays: FrameArrays, rows: np.ndarray, limit: int) -> np.ndarray:
+    """Positions (into ``rows``) of the ``limit`` newest of ``rows``: date, then id, descending."""
+    dates = arrays.date_key[rows]
+    if len(rows) > limit:
+        kth = np.partition(dates, len(rows) - limit)[len(rows) - limit]
+        candidates = np.flatnonzero(dates >= kth)
+    else:
+        candidates = np.arange(len(rows))
+    order = np.lexsort((arrays.id_rank[rows[candidates]], dates[candidates]))[::-1]
+    return candidates[order[:limit]]

@@ -1,0 +1,94 @@
+"""The columnar path of a big selection gives the row-wise path's figures, exactly."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from benchmarks.bench_map import synthetic_frame
+from incidents import IncidentFilter
+from incidents.maps import POINT_LIMIT, aggregate_cells
+from incidents.totals import casualty_totals, counted_casualties
+from incidents.views import Selection, timeline
+from incidents.views import columnar
+
+
+@pytest.fixture(scope="module")
+def frame() -> pd.DataFrame:
+    f = synthetic_frame(3 * POINT_LIMIT, seed=11)
+    rng = np.random.default_rng(5)
+    unplaced = rng.random(len(f)) < 0.02
+    f.loc[unplaced, "latitude"] = np.nan  # not on the map, still counted
+    # A group whose earliest incident has no coordinates: the map's carrier is another one.
+    grouped = f.index[f["casualty_group"].notna()]
+    g = f.loc[grouped[0], "casualty_group"]
+    members = f.index[f["casualty_group"] == g]
+    f.loc[members, "event_date"] = pd.Timestamp("2023-01-01")
+    f.loc[members[0], "latitude"] = np.nan
+    f.loc[rng.random(len(f)) < 0.01, "event_type"] = pd.NA
+    return f
+
+
+@pytest.fixture(scope="module")
+def arrays(frame) -> columnar.FrameArrays:
+    return columnar.frame_arrays(frame)
+
+
+def subsets(n: int) -> dict[str, np.ndarray]:
+    rng = np.random.default_rng(3)
+    return {
+        "all": np.arange(n),
+        "random half": np.flatnonzero(rng.random(n) < 0.5),  # splits shared figures
+        "every 7th": np.arange(0, n, 7),
+        "one row": np.array([n // 2]),
+    }
+
+
+@pytest.mark.parametrize("name", list(subsets(10)))
+def test_totals_timeline_and_cells_equal_the_row_wise_ones(frame, arrays, name):
+    rows = subsets(len(frame))[name]
+    sub = frame.iloc[rows]
+    assert columnar.totals(arrays, rows) == casualty_totals(sub)
+    fast, slow = columnar.timeline(arrays, rows), timeline(sub, counted_casualties(sub))
+    assert fast.freq == slow.freq
+    pd.testing.assert_frame_equal(fast.data.reset_index(drop=True), slow.data.reset_index(drop=True))
+    placed = sub[np.isfinite(sub["latitude"].to_numpy(dtype=float))]
+    expected = aggregate_cells(placed)
+    got = columnar.cells(arrays, rows)
+    assert set(got) == set(expected)
+    for res in expected:
+        pd.testing.assert_frame_equal(got[res], expected[res], check_dtype=False)
+    assert columnar.grouped_count(arrays, rows) == int(sub["casualty_group"].notna().sum())
+    assert columnar.group_sizes(arrays, rows) == sub["casualty_group"].value_counts().to_dict()
+
+
+def test_newest_is_date_then_id_descending(frame, arrays):
+    rows = np.arange(len(frame))
+    order = rows[columnar.newest(arrays, rows, 1000)]
+    expected = frame.assign(_pos=rows).sort_values(["event_date", "event_id"], ascending=False).head(1000)["_pos"].to_numpy()
+    assert (order == expected).all()
+
+
+@pytest.mark.parametrize(
+    "flt",
+    [
+        IncidentFilter(),
+        IncidentFilter(min_killed=1),
+        IncidentFilter(min_killed=1, unknown="exclude"),
+        IncidentFilter(event_types=("Battles", "Explosions/Remote violence")),
+        IncidentFilter(start=pd.Timestamp("2023-01-01").date(), end=pd.Timestamp("2023-03-31").date()),  # below the point limit
+    ],
+)
+def test_selection_is_the_same_either_way(frame, arrays, flt):
+    fast, slow = Selection(frame, flt, arrays), Selection(frame, flt)
+    assert fast.count == slow.count
+    assert fast.kpis == slow.kpis
+    pd.testing.assert_frame_equal(fast.timeline.data.reset_index(drop=True), slow.timeline.data.reset_index(drop=True))
+    pd.testing.assert_frame_equal(fast.table.rows, slow.table.rows)
+    assert (fast.table.shown, fast.table.total) == (slow.table.shown, slow.table.total)
+    assert fast.map_summary == slow.map_summary
+    assert fast.map.layer.payload == slow.map.layer.payload
+    if fast.map_summary.mode == "aggregated":  # the hexagons hold every placed incident
+        assert set(fast.map_summary.cells) == {3, 4, 5, 6}
+        assert fast.map_summary.aggregated == int(np.isfinite(frame["latitude"].to_numpy(dtype=float)[fast.positions if fast.positions is not None else slice(None)]).sum())
