@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import math
 from typing import Mapping
 
@@ -18,24 +19,34 @@ from .style import marker_style, size_casualties
 __all__ = ["cell_payload", "points_payload"]
 
 
+@functools.lru_cache(maxsize=1 << 16)
+def _cell_geometry(cell: int) -> tuple[int, int, tuple[int, ...]]:
+    """A cell's centre and its 6 vertex offsets, in 1e-4 degrees (cells recur from one
+    selection to the next: each is computed once per process)."""
+    clat, clon = h3i.cell_to_latlng(cell)
+    ilat, ilon = round(clat * 1e4), round(clon * 1e4)
+    boundary = list(h3i.cell_to_boundary(cell))
+    while len(boundary) < 6:  # pentagon: repeat a vertex so every cell has 6
+        boundary.append(boundary[-1])
+    verts: list[int] = []
+    for vlat, vlon in boundary[:6]:
+        dlon = round(vlon * 1e4) - ilon
+        if dlon > 1_800_000:
+            dlon -= 3_600_000
+        elif dlon < -1_800_000:
+            dlon += 3_600_000
+        verts.extend((round(vlat * 1e4) - ilat, dlon))
+    return ilat, ilon, tuple(verts)
+
+
 def cell_payload(table: pd.DataFrame, res: int) -> dict:
     """Compact columns of one resolution: centres and vertex offsets in 1e-4 degrees."""
     lat_c, lon_c, verts = [], [], []
     for cell in table["cell"].tolist():
-        clat, clon = h3i.cell_to_latlng(cell)
-        ilat, ilon = round(clat * 1e4), round(clon * 1e4)
+        ilat, ilon, offsets = _cell_geometry(int(cell))
         lat_c.append(ilat)
         lon_c.append(ilon)
-        boundary = list(h3i.cell_to_boundary(cell))
-        while len(boundary) < 6:  # pentagon: repeat a vertex so every cell has 6
-            boundary.append(boundary[-1])
-        for vlat, vlon in boundary[:6]:
-            dlon = round(vlon * 1e4) - ilon
-            if dlon > 1_800_000:
-                dlon -= 3_600_000
-            elif dlon < -1_800_000:
-                dlon += 3_600_000
-            verts.extend((round(vlat * 1e4) - ilat, dlon))
+        verts.extend(offsets)
     payload = {"res": res, "minZoom": HEX_MIN_ZOOM.get(res, 0), "km": round(2 * math.sqrt(h3i.average_hexagon_area(res, "km^2") / 2.598), 1), "lat": lat_c, "lon": lon_c, "v": verts}
     for name in STAT_COLUMNS:
         payload[name] = table[name].tolist()

@@ -26,7 +26,7 @@ from ..maps.aggregate import CellIndex, cell_index, sum_cells
 from ..totals import Figure, Totals, figure_parts
 from .timeline import _TIMELINE_COLUMNS, Freq, Timeline, _period_end, _period_start, timeline_freq
 
-__all__ = ["FrameArrays", "cells", "frame_arrays", "group_sizes", "grouped_count", "newest", "silent", "timeline", "totals"]
+__all__ = ["FrameArrays", "cells", "frame_arrays", "group_sizes", "grouped_count", "map_frame", "newest", "silent", "timeline", "totals"]
 
 _MEASURES = (("killed", "fatalities"), ("injured", "injured"))
 
@@ -191,6 +191,21 @@ def cells(arrays: FrameArrays, rows: np.ndarray) -> dict[int, pd.DataFrame]:
         stats[ours + "_unknown"] = (real & ~known).astype(np.int64)
     stats["unconfirmed"] = arrays.unconfirmed[placed].astype(np.int64)
     return sum_cells(arrays.cell_index, placed, stats)
+
+
+def map_frame(frame: pd.DataFrame, arrays: FrameArrays, rows: np.ndarray) -> pd.DataFrame:
+    """What a hexagon map of ``rows`` needs besides its :func:`cells` (the plan, the view, the
+    caption): coordinates, geo-precision and the shared-figure column (as a categorical: the
+    group strings of a million rows are not copied)."""
+    groups = pd.Categorical.from_codes(arrays.group_codes[rows], categories=pd.Index(arrays.group_names, dtype="object"))
+    return pd.DataFrame(
+        {
+            "latitude": frame["latitude"].to_numpy(dtype=float, na_value=np.nan)[rows],
+            "longitude": frame["longitude"].to_numpy(dtype=float, na_value=np.nan)[rows],
+            "geo_precision": frame["geo_precision"].array[rows],
+            "casualty_group": groups,
+        }
+    )
 
 
 def newest(arrays: FrameArrays, rows: np.ndarray, limit: int) -> np.ndarray:

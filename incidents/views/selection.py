@@ -35,10 +35,6 @@ SLIM_COLUMNS: tuple[str, ...] = (
 )  # fmt: skip
 
 
-#: Columns a hexagon map needs besides its cells (the plan, the view, the caption).
-MAP_COLUMNS: tuple[str, ...] = ("latitude", "longitude", "geo_precision", "casualty_group")
-
-
 def filter_key(flt: IncidentFilter) -> str:
     """A canonical string of a filter (its URL parameters as sorted JSON), for cache keys."""
     return json.dumps(flt.to_query_params(), sort_keys=True)
@@ -104,9 +100,7 @@ class Selection:
             self.map_summary = self.map.summary
 
     def _big_map(self, frame: pd.DataFrame, arrays: FrameArrays, rows: np.ndarray) -> MapResult:
-        coords = frame[list(MAP_COLUMNS)]
-        coords = coords if self.positions is None else coords.iloc[rows]
-        return render_map(coords, zoom_to_points=True, cells=columnar.cells(arrays, rows))
+        return render_map(columnar.map_frame(frame, arrays, rows), zoom_to_points=True, cells=columnar.cells(arrays, rows))
 
     def _absolute(self, pos: np.ndarray) -> np.ndarray:
         return pos if self.positions is None else self.positions[pos]
