@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from ..filters import IncidentFilter, filter_mask
-from ..frame import GROUP_PREFIX
+from ..frame import GROUP_PREFIX, take_rows
 from ..maps import POINT_LIMIT, MapResult, MapSummary, render_map
 from ..schema import COUNT_COLUMNS
 from ..totals import casualty_totals, counted_casualties
@@ -78,7 +78,7 @@ class Selection:
             totals = casualty_totals(slim)
             self.kpis = kpis(totals, slim)
             self.timeline = timeline(slim, counted_casualties(slim)) if self.count else None
-            self.table = table_view(slim, rows_of=lambda pos: frame.iloc[self._absolute(pos)])
+            self.table = table_view(slim, rows_of=lambda pos: take_rows(frame, self._absolute(pos)))
             drawn = drawing.result() if drawing is not None else None
             self.map, self.map_summary = drawn, (drawn.summary if drawn is not None else None)
 
@@ -95,7 +95,7 @@ class Selection:
             self.kpis = kpis(columnar.totals(arrays, rows, quiet), grouped=columnar.grouped_count(arrays, rows))
             self.timeline = columnar.timeline(arrays, rows, quiet)
             shown = rows[columnar.newest(arrays, rows, TABLE_LIMIT)]
-            self.table = table_view(frame.iloc[shown], total=len(rows), group_sizes=columnar.group_sizes(arrays, rows))
+            self.table = table_view(take_rows(frame, shown), total=len(rows), group_sizes=columnar.group_sizes(arrays, rows))
             self.map = drawing.result()
             self.map_summary = self.map.summary
 
@@ -130,7 +130,7 @@ class Selection:
         if not 0 < count <= POINT_LIMIT:
             return None
         columns = [c for c in SLIM_COLUMNS if c in frame.columns]
-        return pd.concat([frame.iloc[positions[inside]], frame[columns].iloc[positions[~inside]]], ignore_index=True)
+        return pd.concat([take_rows(frame, positions[inside]), frame[columns].iloc[positions[~inside]]], ignore_index=True)
 
     def zoomed_map(self, frame: pd.DataFrame, bbox: tuple[float, float, float, float]) -> MapResult | None:
         """The map of a big selection with the incidents inside ``bbox`` drawn one by one, or None
@@ -142,4 +142,6 @@ class Selection:
 
     def rows(self, frame: pd.DataFrame) -> pd.DataFrame:
         """The selected rows, all columns (a copy, except for the unfiltered view)."""
-        return frame if self.positions is None else frame.iloc[self.positions]
+        if self.positions is None:
+            return frame
+        return take_rows(frame, self.positions) if self.count <= POINT_LIMIT else frame.iloc[self.positions]

@@ -92,3 +92,24 @@ def test_selection_is_the_same_either_way(frame, arrays, flt):
     if fast.map_summary.mode == "aggregated":  # the hexagons hold every placed incident
         assert set(fast.map_summary.cells) == {3, 4, 5, 6}
         assert fast.map_summary.aggregated == int(np.isfinite(frame["latitude"].to_numpy(dtype=float)[fast.positions if fast.positions is not None else slice(None)]).sum())
+
+
+@pytest.mark.parametrize("positions", [[], [0], [5, 3, 3, 0], list(range(0, 300, 7)), [299, 150, 0, 151]])
+def test_take_rows_equals_iloc_on_chunked_arrow_columns(positions):
+    from incidents.frame import take_rows
+    import pyarrow as pa
+
+    n = 300
+    text = pa.chunked_array([pa.array([f"row {i}" if i % 11 else None for i in range(k, k + 100)]) for k in (0, 100, 200)])
+    frame = pd.DataFrame(
+        {
+            "event_id": pd.array(text, dtype="string"),
+            "killed": pd.array([i if i % 3 else None for i in range(n)], dtype="Int64"),
+            "latitude": np.linspace(44, 56, n),
+            "event_date": pd.date_range("2024-01-01", periods=n, freq="D").astype("datetime64[us]"),
+        },
+        index=np.arange(1000, 1000 + n),
+    )
+    assert frame["event_id"].array.__arrow_array__().num_chunks == 3
+    pos = np.array(positions, dtype=np.int64)
+    pd.testing.assert_frame_equal(take_rows(frame, pos), frame.iloc[pos])
