@@ -24,7 +24,7 @@ import pandas as pd
 
 from ..maps.aggregate import CellIndex, cell_index, sum_cells
 from ..totals import Figure, Totals, figure_parts
-from .timeline import _TIMELINE_COLUMNS, Freq, Timeline, _period_end, _period_start, timeline_freq
+from .timeline import Freq, Timeline, _period_start, period_sums, timeline_freq
 
 __all__ = ["FrameArrays", "cells", "frame_arrays", "group_sizes", "grouped_count", "map_frame", "newest", "silent", "timeline", "totals"]
 
@@ -155,27 +155,8 @@ def timeline(arrays: FrameArrays, rows: np.ndarray, quiet: np.ndarray | None = N
         first, last = arrays.dates.iloc[rows[np.argmin(keys)]], arrays.dates.iloc[rows[np.argmax(keys)]]
         freq = timeline_freq(first, last)
     codes, starts = arrays.periods(freq)
-    n_types = len(arrays.type_names)
-    key = codes[rows] * n_types + arrays.type_codes[rows]
-    size = len(starts) * n_types
-    incidents = np.bincount(key, minlength=size)
-    present = np.flatnonzero(incidents)
-    data = pd.DataFrame(
-        {
-            "period": starts[present // n_types],
-            "event_type": pd.array(arrays.type_names[present % n_types], dtype="string"),
-            "incidents": incidents[present].astype("int64"),
-        }
-    )
-    for name, _ in _MEASURES:
-        values = np.where(quiet, 0.0, arrays.best[name][rows])
-        unknown = np.isnan(values)
-        sums = np.bincount(key, weights=np.where(unknown, 0.0, values), minlength=size)[present]
-        known = np.bincount(key, weights=~unknown, minlength=size)[present]
-        data[name] = pd.array(np.where(known > 0, np.round(sums), np.nan), dtype="Float64").astype("Int64")
-        data[name + "_unknown"] = np.bincount(key, weights=unknown, minlength=size)[present].astype("int64")
-    data["period_end"] = _period_end(data["period"], freq)
-    return Timeline(data[list(_TIMELINE_COLUMNS)], freq)
+    best = {name: np.where(quiet, 0.0, arrays.best[name][rows]) for name, _ in _MEASURES}
+    return period_sums(starts, codes[rows], arrays.type_names, arrays.type_codes[rows], best, freq)
 
 
 def cells(arrays: FrameArrays, rows: np.ndarray) -> dict[int, pd.DataFrame]:

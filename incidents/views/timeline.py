@@ -107,6 +107,16 @@ def timeline(frame: pd.DataFrame, counted: pd.DataFrame | None = None, *, freq: 
     periods, period_codes = np.unique(_period_start(frame["event_date"], freq).to_numpy(), return_inverse=True)
     types = frame["event_type"].astype("string").fillna("(none)")
     type_codes, type_names = pd.factorize(types, sort=True)
+    best = {name: counted[name].to_numpy(dtype="float64", na_value=np.nan) for name in ("killed", "injured")}
+    return period_sums(periods, period_codes.reshape(-1), np.asarray(type_names, dtype=object), type_codes, best, freq)
+
+
+def period_sums(
+    periods: np.ndarray, period_codes: np.ndarray, type_names: np.ndarray, type_codes: np.ndarray, best: dict[str, np.ndarray], freq: Freq
+) -> Timeline:
+    """The :class:`Timeline` of rows given as codes: ``period_codes`` into the sorted ``periods``,
+    ``type_codes`` into the sorted ``type_names``, and each row's counted ``best["killed"]`` and
+    ``best["injured"]`` (float, NaN = unknown). Periods and types without rows are left out."""
     n_types = len(type_names)
     key = period_codes.astype("int64") * n_types + type_codes
     size = len(periods) * n_types
@@ -115,12 +125,12 @@ def timeline(frame: pd.DataFrame, counted: pd.DataFrame | None = None, *, freq: 
     data = pd.DataFrame(
         {
             "period": periods[present // n_types],
-            "event_type": pd.array(np.asarray(type_names, dtype=object)[present % n_types], dtype="string"),
+            "event_type": pd.array(type_names[present % n_types], dtype="string"),
             "incidents": incidents[present].astype("int64"),
         }
     )
     for name in ("killed", "injured"):
-        values = counted[name].to_numpy(dtype="float64", na_value=np.nan)
+        values = best[name]
         unknown = np.isnan(values)
         sums = np.bincount(key, weights=np.where(unknown, 0.0, values), minlength=size)[present]
         known = np.bincount(key, weights=~unknown, minlength=size)[present]
