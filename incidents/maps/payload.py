@@ -47,10 +47,27 @@ def cell_payload(table: pd.DataFrame, res: int) -> dict:
         lat_c.append(ilat)
         lon_c.append(ilon)
         verts.extend(offsets)
-    payload = {"res": res, "minZoom": HEX_MIN_ZOOM.get(res, 0), "km": round(2 * math.sqrt(h3i.average_hexagon_area(res, "km^2") / 2.598), 1), "lat": lat_c, "lon": lon_c, "v": verts}
+    payload = {
+        "res": res,
+        "minZoom": HEX_MIN_ZOOM.get(res, 0),
+        "km": round(2 * math.sqrt(h3i.average_hexagon_area(res, "km^2") / 2.598), 1),
+        # Neighbouring cells (sorted by id) have close centres and nearly the same shape: each
+        # value is sent as its difference from the previous cell's (the browser adds them up).
+        "lat": _deltas(lat_c, 1),
+        "lon": _deltas(lon_c, 1),
+        "v": _deltas(verts, 12),
+    }
     for name in STAT_COLUMNS:
-        payload[name] = table[name].tolist()
+        values = table[name].tolist()
+        base = name.rsplit("_", 1)[0]
+        # A range equal to the best figure (no uncertainty anywhere in the level) is not repeated.
+        payload[name] = None if name.endswith(("_low", "_high")) and values == payload[base] else values
     return payload
+
+
+def _deltas(values: list[int], stride: int) -> list[int]:
+    """``values[i] - values[i - stride]`` (the first ``stride`` values as they are)."""
+    return values[:stride] + [values[i] - values[i - stride] for i in range(stride, len(values))]
 
 
 def _encode(values: list) -> dict:

@@ -6,6 +6,7 @@ import json
 import re
 
 import folium
+import h3
 import numpy as np
 import pandas as pd
 import pytest
@@ -396,6 +397,39 @@ def test_aggregated_payload_holds_the_cells(seed):
         assert len(lv["v"]) == 12 * len(lv["lat"])
     assert "narrow the filters" in data["hex"]["note"]
     assert "counted once" in data["hex"]["note"]
+
+
+def decoded_level(lv: dict) -> dict:
+    """A hexagon level as the browser reads it (incidents_layer.js undoes the compaction)."""
+    out = dict(lv)
+    out["lat"], out["lon"] = np.cumsum(lv["lat"]).tolist(), np.cumsum(lv["lon"]).tolist()
+    v = np.array(lv["v"], dtype=np.int64).reshape(-1, 12)
+    out["v"] = np.cumsum(v, axis=0).reshape(-1).tolist()
+    for name in ("killed", "injured"):
+        for suffix in ("_low", "_high"):
+            out[name + suffix] = lv[name + suffix] or lv[name]
+    return out
+
+
+def test_hexagon_payload_decodes_to_the_h3_cells():
+    frame = synthetic_frame(POINT_LIMIT + 3000, seed=8)
+    frame.loc[frame.index[:50], "fatalities_high"] = 99  # a range in some cells
+    tables = maps.aggregate_cells(frame)
+    data = payload(render(frame))
+    for lv in data["hex"]["levels"]:
+        got = decoded_level(lv)
+        table = tables[lv["res"]]
+        for j, cell in enumerate(table["cell"].tolist()[:: max(1, len(table) // 50)] ):
+            k = table.index[table["cell"] == cell][0]
+            clat, clon = h3.cell_to_latlng(h3.int_to_str(cell))
+            assert (got["lat"][k], got["lon"][k]) == (round(clat * 1e4), round(clon * 1e4))
+            boundary = h3.cell_to_boundary(h3.int_to_str(cell))
+            for m, (vlat, vlon) in enumerate(boundary[:6]):
+                assert got["lat"][k] + got["v"][12 * k + 2 * m] == round(vlat * 1e4)
+        for name in ("killed_low", "killed_high", "injured_low", "injured_high"):
+            assert got[name] == table[name].tolist()
+    assert any(lv["killed_high"] is not None for lv in data["hex"]["levels"])  # sent when it differs
+    assert all(lv["injured_low"] is None for lv in data["hex"]["levels"])  # not sent when it does not
 
 
 # --- modes -------------------------------------------------------------------------------------

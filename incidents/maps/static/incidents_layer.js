@@ -126,6 +126,14 @@ var {{ this.get_name() }} = (function (map) {
   /* ---- hexagon aggregates ---- */
   var H = D.hex;
   if (H && H.levels.length) {
+    H.levels.forEach(function (lv) {  /* undo payload.cell_payload's compaction */
+      var i;
+      for (i = 1; i < lv.lat.length; i++) { lv.lat[i] += lv.lat[i - 1]; lv.lon[i] += lv.lon[i - 1]; }
+      for (i = 12; i < lv.v.length; i++) { lv.v[i] += lv.v[i - 12]; }
+      ["killed", "injured"].forEach(function (n) {
+        ["_low", "_high"].forEach(function (s) { if (!lv[n + s]) { lv[n + s] = lv[n]; } });
+      });
+    });
     var cellsGroup = L.featureGroup();
     var cache = {};
     function classColor(n) {
