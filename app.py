@@ -66,10 +66,15 @@ def options_for(cache_key: str, _frame: pd.DataFrame) -> views.FilterOptions:
 
 @st.cache_resource(max_entries=4, ttl=3600, show_spinner="Drawing the incidents in view…")
 def zoomed_map_for(
-    cache_key: str, filter_key: str, bbox: tuple[float, float, float, float], _selection: Selection, _frame: pd.DataFrame
+    cache_key: str,
+    filter_key: str,
+    bbox: tuple[float, float, float, float],
+    _selection: Selection,
+    _frame: pd.DataFrame,
+    _arrays: views.FrameArrays,
 ) -> maps.MapResult | None:
     """The map of a big selection with the incidents inside ``bbox`` drawn one by one, or None."""
-    return _selection.zoomed_map(_frame, bbox)
+    return _selection.zoomed_map(_frame, bbox, _arrays)
 
 
 @st.cache_resource(max_entries=8, ttl=3600, show_spinner="Filtering…")
@@ -290,7 +295,7 @@ def show_map(selection: Selection, frame: pd.DataFrame, cache_key: str, filter_k
     elif aggregated:
         view = state.get("map") or {}
         box = views.map_box(view, state.get("map_box"))
-        zoomed = zoomed_map_for(cache_key, filter_key, box, selection, frame) if box else None
+        zoomed = zoomed_map_for(cache_key, filter_key, box, selection, frame, arrays_for(cache_key, frame)) if box else None
         if zoomed is not None:
             result = zoomed
         state.map_box = (box, int(view.get("zoom") or 0)) if zoomed is not None and box else None

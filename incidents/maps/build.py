@@ -226,27 +226,37 @@ def render_map(
     zoom_to_points: bool = False,
     height: str | int = "100%",
     cells: Mapping[int, pd.DataFrame] | None = None,
+    points: pd.DataFrame | None = None,
 ) -> MapResult:
     """The map of :func:`build_map` and the :func:`map_summary` of the same arguments, from one
     computation: in aggregated mode the H3 cells are computed once, not once per function.
 
-    ``cells``: :func:`aggregate_cells` of the frame's placed rows, when the caller has them
-    (:func:`incidents.views.columnar.cells`); used when no ``bbox`` splits the rows."""
+    For big frames the caller may hand in what it already has (the dashboard does, from
+    :mod:`incidents.views.columnar`): ``cells``, the :func:`aggregate_cells` of the rows the map
+    counts in hexagons (the placed rows, or with ``bbox`` those outside it), and ``points``, the
+    full rows of the incidents drawn one by one, in ``frame``'s order; ``frame`` itself then
+    needs only ``latitude``, ``longitude``, ``geo_precision`` and ``casualty_group``."""
     if basemap not in BASEMAPS:
         raise ValueError(f"unknown basemap {basemap!r}; choose one of {', '.join(BASEMAPS)}")
     plan = make_plan(frame, point_limit, bbox)
     summary_cells: dict[int, int] = {}
     layer = None
     if plan.mode != "empty":
-        given = cells if cells is not None and plan.bbox is None and not plan.points.any() else None
-        payload, summary_cells = _payload(frame, plan, point_limit, zoom_to_points, given)
+        if points is not None and len(points) != int(plan.points.sum()):
+            raise ValueError(f"points holds {len(points)} rows; the map draws {int(plan.points.sum())} one by one")
+        payload, summary_cells = _payload(frame, plan, point_limit, zoom_to_points, cells, points)
         layer = IncidentsLayer(payload, name="Incidents" if plan.mode == "points" else "Incidents (hexagon counts)")
         layer._id = hashlib.sha256(layer.payload.encode()).hexdigest()[:32]  # same data, same page
     return MapResult(layer, _summary(frame, plan, point_limit, zoom_to_points, summary_cells), basemap, height)
 
 
 def _payload(
-    frame: pd.DataFrame, plan: Plan, point_limit: int, zoom_to_points: bool, given: Mapping[int, pd.DataFrame] | None = None
+    frame: pd.DataFrame,
+    plan: Plan,
+    point_limit: int,
+    zoom_to_points: bool,
+    given: Mapping[int, pd.DataFrame] | None = None,
+    points: pd.DataFrame | None = None,
 ) -> tuple[dict, dict[int, int]]:
     """The layer's JSON payload and the number of cells per embedded resolution."""
     any_shared = bool(frame["casualty_group"].notna().any()) if len(frame) else False
@@ -254,7 +264,7 @@ def _payload(
     cells: dict[int, int] = {}
     if plan.points.any():
         group_sizes = frame["casualty_group"].value_counts().to_dict()
-        payload["points"] = points_payload(frame[plan.points], group_sizes)
+        payload["points"] = points_payload(frame[plan.points] if points is None else points, group_sizes)
     if plan.aggregated.any():
         tables = embedded_cells(frame, plan) if given is None else {r: t for r, t in given.items() if len(t) <= CELL_LIMIT}
         cells = {res: len(t) for res, t in tables.items()}
@@ -268,7 +278,7 @@ def _payload(
     payload["reportView"] = plan.mode == "aggregated" and zoom_to_points  # the page redraws on zoom
     payload["legend"] = {
         "title": "Incidents" if plan.mode == "points" else "Incident counts",
-        "entries": plan_legend(frame, plan),
+        "entries": plan_legend(frame, plan, points),
         "note": "Click a symbol for details." if plan.mode == "points" else "Click a hexagon for its totals.",
     }
     # The view: a selection's layer fits its incidents the first time its key is shown on a map

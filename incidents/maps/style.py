@@ -173,13 +173,14 @@ def _swatch(
     return css
 
 
-def plan_legend(frame: pd.DataFrame, plan: Plan) -> list[dict]:
-    """Legend lines of a plan (see :func:`legend_entries`)."""
+def plan_legend(frame: pd.DataFrame, plan: Plan, points: pd.DataFrame | None = None) -> list[dict]:
+    """Legend lines of a plan (see :func:`legend_entries`); ``points``: the full rows of the
+    plan's points when ``frame`` holds only coordinates (see :func:`render_map`)."""
     entries: list[dict] = []
     if plan.mode == "empty":
         return entries
     if plan.points.any():
-        pts = frame[plan.points]
+        pts = frame[plan.points] if points is None else points
         present = set(pts["event_type"].dropna().unique().tolist())
         for name, color in EVENT_TYPE_COLORS.items():
             if name in present:

@@ -113,3 +113,13 @@ def test_take_rows_equals_iloc_on_chunked_arrow_columns(positions):
     assert frame["event_id"].array.__arrow_array__().num_chunks == 3
     pos = np.array(positions, dtype=np.int64)
     pd.testing.assert_frame_equal(take_rows(frame, pos), frame.iloc[pos])
+
+
+@pytest.mark.parametrize("box", [(50.0, 30.0, 51.0, 31.2), (49.0, 32.0, 49.6, 33.5), (40.0, 10.0, 41.0, 11.0), (44.0, 22.0, 57.0, 45.0)])
+def test_zoomed_map_is_the_same_either_way(frame, arrays, box):
+    selection = Selection(frame, IncidentFilter(), arrays)
+    fast, slow = selection.zoomed_map(frame, box, arrays), selection.zoomed_map(frame, box)
+    assert (fast is None) == (slow is None)
+    if fast is not None:
+        assert fast.summary == slow.summary and fast.summary.points > 0
+        assert fast.layer.payload == slow.layer.payload
