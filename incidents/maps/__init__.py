@@ -2,7 +2,9 @@
 
 ``build_map(frame)`` returns a :class:`folium.Map`; ``map_summary(frame)`` says what it draws
 (the app shows it as a caption); ``render_map(frame)`` returns both (:class:`MapResult`) from one
-computation. The design, its limits and the numbers are in ``docs/map.md``.
+computation, with the data layer apart from the map (``base_map()``, the same for every
+selection), so a page can keep one map and swap its layer. The design, its limits and the
+numbers are in ``docs/map.md``.
 
 * Up to :data:`POINT_LIMIT` incidents, each incident is one circle, drawn by a small script of
   ours on a Leaflet canvas from a compact, dictionary-encoded JSON payload: no folium marker
@@ -14,8 +16,9 @@ computation. The design, its limits and the numbers are in ``docs/map.md``.
   (:func:`incidents.totals.counted_casualties`). With ``bbox`` (the view the app last saw), the
   incidents inside it are drawn one by one when there are at most ``point_limit`` of them.
 * Everything the browser receives from records goes through :func:`incidents.safe.js_json`.
-* Identical input gives an identical page: element ids derive from a digest of the payload,
-  so streamlit-folium does not remount the map on reruns that change nothing.
+* Identical input gives an identical page: the base map's element ids are fixed and the
+  layer's derive from a digest of its payload, so streamlit-folium keeps the map in the browser
+  and re-evaluates the layer only when the data change.
 
 Modules: :mod:`.basemaps` (base layers, tile URL overrides), :mod:`.style` (colours, symbol
 styles and sizes, hexagon classes, legend entries), :mod:`.popups` (popup and tooltip texts),

@@ -10,6 +10,7 @@ Honesty rules (the same as :mod:`incidents.totals`): a casualty figure shared by
 incidents counts once; an unknown figure is never shown or drawn as zero.
 
 Modules: :mod:`.selection` (everything the page shows for one filter, :class:`Selection`),
+:mod:`.columnar` (the per-revision arrays big selections are summed from, :class:`FrameArrays`),
 :mod:`.kpis` (the metrics), :mod:`.timeline` (the chart's data, colours and caption),
 :mod:`.table` (the incident table), :mod:`.widgets` (filter options, widget values, URL
 parameters), :mod:`.mapview` (the map's view box) and :mod:`.text` (Markdown escaping,
