@@ -6,6 +6,7 @@ The dashboard's own server (``streamlit run serve.py``) is exercised end to end 
 from __future__ import annotations
 
 import asyncio
+from concurrent.futures import ThreadPoolExecutor
 import gzip
 import os
 
@@ -63,7 +64,10 @@ def call(app, path: str, *, method: str = "GET", headers: dict[str, str] | None 
 
         await app(scope, receive, send)
 
-    asyncio.run(run())
+    # In a thread of its own: the browser tests' Playwright (sync API) keeps an event loop
+    # running in the main thread for the whole session.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pool.submit(asyncio.run, run()).result()
     start = next(m for m in sent if m["type"] == "http.response.start")
     body = b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body")
     return start["status"], dict(start["headers"]), body
