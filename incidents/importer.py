@@ -6,7 +6,7 @@ in the file and the reason. ``strict=True`` imports nothing when any row is reje
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -18,7 +18,7 @@ from .formats import ReadResult, read_incidents
 from .formats.acled import AcledZeros
 from .geocoding import place_incidents
 from .snapshot import load_frame
-from .store import OnConflict, Store
+from .store import InsertResult, OnConflict, Store
 from .validate import validate_frame, validate_groups
 
 if TYPE_CHECKING:
@@ -28,14 +28,10 @@ __all__ = ["ImportReport", "import_file", "import_result"]
 
 
 @dataclass
-class ImportReport:
-    """What an import did. ``errors`` lists every rejected row, in file order."""
+class ImportReport(InsertResult):
+    """What an import did: the store's :class:`InsertResult` and what the file held.
+    ``errors`` lists every rejected row (the file's and the store's), in file order."""
 
-    inserted: int = 0
-    replaced: int = 0
-    skipped: int = 0
-    errors: list[RowError] = field(default_factory=list)
-    revision: int = 0
     format: str = ""
     #: Rows found in the file (valid or not).
     rows: int = 0

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-__all__ = ["Figure", "Totals", "counted_casualties", "casualty_totals", "figure_parts", "group_carriers"]
+__all__ = ["Figure", "Totals", "counted_casualties", "casualty_totals", "carried_figure", "figure_parts", "group_carriers"]
 
 
 @dataclass(frozen=True)
@@ -64,18 +64,25 @@ def counted_casualties(frame: pd.DataFrame) -> pd.DataFrame:
     carrier = group_carriers(frame)
     grouped = frame["casualty_group"].notna().to_numpy()
     silent = grouped & ~carrier  # part of a figure carried by another row: contributes 0
-    rows = np.flatnonzero(grouped)  # few: only these rows differ from the row's own figure
     out = pd.DataFrame(index=frame.index)
     for ours, col in (("killed", "fatalities"), ("injured", "injured")):
         for suffix in ("", "_low", "_high"):
-            value = frame[col + suffix].astype("Int64").array.copy()
-            if len(rows):
-                shared = frame["group_" + col + suffix].astype("Int64").array[rows]
-                value[rows] = shared
+            value = carried_figure(frame, col + suffix)
+            if silent.any():
                 value[np.flatnonzero(silent)] = 0
             out[ours + suffix] = value
     out["in_group"] = silent
     return out
+
+
+def carried_figure(frame: pd.DataFrame, column: str) -> pd.arrays.IntegerArray:
+    """``column`` (e.g. ``fatalities_low``) of every row, the shared figure's (``group_`` +
+    column) for a row of a casualty group; a new array (Int64, NA = unknown)."""
+    value = frame[column].astype("Int64").array.copy()
+    rows = np.flatnonzero(frame["casualty_group"].notna().to_numpy())  # few: only these differ
+    if len(rows):
+        value[rows] = frame["group_" + column].astype("Int64").array[rows]
+    return value
 
 
 def _values(column: pd.Series) -> tuple[np.ndarray, np.ndarray]:

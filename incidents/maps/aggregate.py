@@ -11,11 +11,11 @@ import numpy as np
 import pandas as pd
 
 from ..totals import counted_casualties, figure_parts
-from .plan import Plan
+from .plan import Plan, placed_mask
 
 __all__ = [
     "CELL_LIMIT", "HEX_MIN_ZOOM", "HEX_RESOLUTIONS", "STAT_COLUMNS", "CellIndex",
-    "aggregate_cells", "cell_index", "cell_stats", "embedded_cells", "sum_cells",
+    "aggregate_cells", "cell_index", "cell_stats", "embedded_cells", "row_stats", "sum_cells",
 ]  # fmt: skip
 
 #: H3 resolutions embedded in aggregated maps and the zoom level from which each is used.
@@ -23,14 +23,6 @@ HEX_RESOLUTIONS: tuple[int, ...] = (3, 4, 5, 6)
 HEX_MIN_ZOOM: Mapping[int, int] = MappingProxyType({3: 0, 4: 6, 5: 8, 6: 9})
 #: A resolution with more cells than this is not embedded (the coarser one is used instead).
 CELL_LIMIT = 12000
-
-
-def _figure_parts(best: pd.Series, low: pd.Series, high: pd.Series, real: np.ndarray):
-    """Per-row contributions to a summed figure, exactly as :func:`incidents.totals.casualty_totals`."""
-    best_v, low_v, high_v, known = figure_parts(best, low, high)
-    known &= real
-    unknown = real & ~known
-    return np.where(known, best_v, 0), np.where(known, low_v, 0), np.where(known, high_v, 0), unknown
 
 
 @dataclass(frozen=True, eq=False)
@@ -52,7 +44,7 @@ def cell_index(lat: np.ndarray, lon: np.ndarray, resolutions: Sequence[int] = HE
     at the finest resolution and once per distinct cell for the coarser ones."""
     lat = np.asarray(lat, dtype=float)
     lon = np.asarray(lon, dtype=float)
-    placed = np.isfinite(lat) & np.isfinite(lon) & (np.abs(lat) <= 90) & (np.abs(lon) <= 180)
+    placed = placed_mask(lat, lon)
     lat_i = np.round(np.where(placed, lat, 0) * 1e5).astype(np.int64)
     lon_i = np.round(np.where(placed, lon, 0) * 1e5).astype(np.int64)
     key = (lat_i + 9_000_000) * (1 << 25) + (lon_i + 18_000_000)
@@ -105,17 +97,30 @@ STAT_COLUMNS = (
 )
 
 
-def cell_stats(counted: pd.DataFrame, claim_status: pd.Series) -> dict[str, np.ndarray]:
-    """Per-row contributions to the cell sums (:data:`STAT_COLUMNS`) from
-    :func:`~incidents.totals.counted_casualties` and the claim status."""
-    real = ~counted["in_group"].to_numpy(dtype=bool)
-    stats: dict[str, np.ndarray] = {"incidents": np.ones(len(counted), dtype=np.int64)}
+def row_stats(
+    parts: Mapping[str, tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]], real: np.ndarray, unconfirmed: np.ndarray
+) -> dict[str, np.ndarray]:
+    """Per-row contributions to the cell sums (:data:`STAT_COLUMNS`), summed as
+    :func:`incidents.totals.casualty_totals` sums them: ``parts["killed"]`` and
+    ``parts["injured"]`` are :func:`~incidents.totals.figure_parts` of the counted figures,
+    ``real`` is False on rows whose figure is carried by another row, ``unconfirmed`` marks
+    claimed or disputed incidents."""
+    stats: dict[str, np.ndarray] = {"incidents": np.ones(len(real), dtype=np.int64)}
     for ours in ("killed", "injured"):
-        b, lo, hi, unk = _figure_parts(counted[ours], counted[ours + "_low"], counted[ours + "_high"], real)
-        stats[ours], stats[ours + "_low"], stats[ours + "_high"] = b, lo, hi
-        stats[ours + "_unknown"] = unk.astype(np.int64)
-    stats["unconfirmed"] = claim_status.isin(["claimed", "disputed"]).fillna(False).to_numpy(dtype=np.int64)
+        best, low, high, known = parts[ours]
+        counted = known & real
+        stats[ours], stats[ours + "_low"], stats[ours + "_high"] = (np.where(counted, v, 0) for v in (best, low, high))
+        stats[ours + "_unknown"] = (real & ~known).astype(np.int64)
+    stats["unconfirmed"] = np.asarray(unconfirmed, dtype=np.int64)
     return stats
+
+
+def cell_stats(counted: pd.DataFrame, claim_status: pd.Series) -> dict[str, np.ndarray]:
+    """:func:`row_stats` from :func:`~incidents.totals.counted_casualties` and the claim status."""
+    parts = {ours: figure_parts(counted[ours], counted[ours + "_low"], counted[ours + "_high"]) for ours in ("killed", "injured")}
+    real = ~counted["in_group"].to_numpy(dtype=bool)
+    unconfirmed = claim_status.isin(["claimed", "disputed"]).fillna(False).to_numpy(dtype=bool)
+    return row_stats(parts, real, unconfirmed)
 
 
 def aggregate_cells(frame: pd.DataFrame, resolutions: Sequence[int] = HEX_RESOLUTIONS) -> dict[int, pd.DataFrame]:

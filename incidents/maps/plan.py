@@ -44,10 +44,15 @@ def snap_bbox(bounds: Any) -> tuple[float, float, float, float] | None:
     return (s, w, n, e)
 
 
-def _placed(frame: pd.DataFrame) -> np.ndarray:
-    lat = frame["latitude"].to_numpy(dtype=float, na_value=np.nan)
-    lon = frame["longitude"].to_numpy(dtype=float, na_value=np.nan)
+def placed_mask(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
+    """Rows with usable coordinates (finite, on the globe): the rows a map can show."""
+    lat = np.asarray(lat, dtype=float)
+    lon = np.asarray(lon, dtype=float)
     return np.isfinite(lat) & np.isfinite(lon) & (np.abs(lat) <= 90) & (np.abs(lon) <= 180)
+
+
+def _placed(frame: pd.DataFrame) -> np.ndarray:
+    return placed_mask(frame["latitude"].to_numpy(dtype=float, na_value=np.nan), frame["longitude"].to_numpy(dtype=float, na_value=np.nan))
 
 
 def _in_bbox(frame: pd.DataFrame, bbox: Sequence[float]) -> np.ndarray:

@@ -22,8 +22,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from ..maps.aggregate import CellIndex, cell_index, sum_cells
-from ..totals import Figure, Totals, figure_parts
+from ..maps.aggregate import CellIndex, cell_index, row_stats, sum_cells
+from ..totals import Figure, Totals, carried_figure, figure_parts
 from .timeline import Freq, Timeline, _period_start, period_sums, timeline_freq
 
 __all__ = ["FrameArrays", "cells", "frame_arrays", "group_sizes", "grouped_count", "map_frame", "newest", "silent", "timeline", "totals"]
@@ -63,15 +63,6 @@ class FrameArrays:
             return self._periods[freq]
 
 
-def _carried(frame: pd.DataFrame, own: str) -> pd.Series:
-    """The row's figure, or the group's for a row of a shared figure."""
-    grouped = frame["casualty_group"].notna()
-    value = frame[own].astype("Int64").copy()
-    if grouped.any():
-        value[grouped] = frame["group_" + own].astype("Int64")[grouped]
-    return value
-
-
 def frame_arrays(frame: pd.DataFrame) -> FrameArrays:
     """The arrays of a typed incidents frame with ``group_*`` columns (:func:`incidents.load_frame`)."""
     n = len(frame)
@@ -83,7 +74,7 @@ def frame_arrays(frame: pd.DataFrame) -> FrameArrays:
     group_codes, group_names = pd.factorize(frame["casualty_group"])
     best, parts = {}, {}
     for ours, col in _MEASURES:
-        figures = [_carried(frame, col + suffix) for suffix in ("", "_low", "_high")]
+        figures = [pd.Series(carried_figure(frame, col + suffix)) for suffix in ("", "_low", "_high")]
         best[ours] = figures[0].to_numpy(dtype="float64", na_value=np.nan)
         parts[ours] = figure_parts(*figures)
     lat = frame["latitude"].to_numpy(dtype=float, na_value=np.nan)
@@ -163,15 +154,8 @@ def cells(arrays: FrameArrays, rows: np.ndarray) -> dict[int, pd.DataFrame]:
     """:func:`incidents.maps.aggregate_cells` of the placed ones of ``rows``."""
     placed = rows[arrays.placed[rows]]
     quiet = silent(arrays, placed)  # as the map counts them: carriers among the placed rows
-    real = ~quiet
-    stats: dict[str, np.ndarray] = {"incidents": np.ones(len(placed), dtype=np.int64)}
-    for ours, _ in _MEASURES:
-        best, low, high, known = (a[placed] for a in arrays.parts[ours])
-        k = known & real
-        stats[ours], stats[ours + "_low"], stats[ours + "_high"] = (np.where(k, v, 0) for v in (best, low, high))
-        stats[ours + "_unknown"] = (real & ~known).astype(np.int64)
-    stats["unconfirmed"] = arrays.unconfirmed[placed].astype(np.int64)
-    return sum_cells(arrays.cell_index, placed, stats)
+    parts = {ours: tuple(a[placed] for a in arrays.parts[ours]) for ours, _ in _MEASURES}
+    return sum_cells(arrays.cell_index, placed, row_stats(parts, ~quiet, arrays.unconfirmed[placed]))
 
 
 def map_frame(frame: pd.DataFrame, arrays: FrameArrays, rows: np.ndarray) -> pd.DataFrame:

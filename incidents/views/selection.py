@@ -14,6 +14,7 @@ import pandas as pd
 from ..filters import IncidentFilter, filter_mask
 from ..frame import GROUP_PREFIX, take_rows
 from ..maps import POINT_LIMIT, MapResult, MapSummary, render_map
+from ..maps.plan import placed_mask
 from ..schema import COUNT_COLUMNS
 from ..totals import casualty_totals, counted_casualties
 from .kpis import Kpis, kpis
@@ -111,13 +112,11 @@ class Selection:
 
     def _map(self, frame: pd.DataFrame, slim: pd.DataFrame, small: bool) -> MapResult:
         # zoom_to_points: the page redraws the map for the view the analyst zooms to (zoomed_map).
-        # render_map: the map and its caption from one computation (hexagons counted once).
-        try:
-            return render_map(slim, zoom_to_points=True)
-        except KeyError:  # the map module needs a column the slim copy lacks: use full rows
-            if small:
-                raise
-            return render_map(self.rows(frame), zoom_to_points=True)
+        # At most POINT_LIMIT placed rows are drawn one by one, and their popups need every
+        # column: a big selection with few coordinates takes its full rows, not the slim copy.
+        lat, lon = slim["latitude"].to_numpy(dtype=float, na_value=np.nan), slim["longitude"].to_numpy(dtype=float, na_value=np.nan)
+        drawn_one_by_one = int(placed_mask(lat, lon).sum()) <= POINT_LIMIT
+        return render_map(self.rows(frame) if drawn_one_by_one and not small else slim, zoom_to_points=True)
 
     def zoomed_rows(self, frame: pd.DataFrame, bbox: tuple[float, float, float, float]) -> pd.DataFrame | None:
         """Rows for a map of ``bbox``: full rows inside it (their popups need every column),

@@ -123,3 +123,17 @@ def test_zoomed_map_is_the_same_either_way(frame, arrays, box):
     if fast is not None:
         assert fast.summary == slow.summary and fast.summary.points > 0
         assert fast.layer.payload == slow.layer.payload
+
+
+def test_big_selection_with_few_coordinates_draws_them_with_full_popups(frame):
+    few = frame.copy()
+    few.loc[few.index[POINT_LIMIT // 2 :], "latitude"] = np.nan  # most rows are not on the map
+    arrays = columnar.frame_arrays(few)
+    fast, slow = Selection(few, IncidentFilter(), arrays), Selection(few, IncidentFilter())
+    for sel in (fast, slow):
+        assert sel.count > POINT_LIMIT and sel.map_summary.mode == "points"
+        assert sel.map_summary.points == int(np.isfinite(few["latitude"].to_numpy(dtype=float)).sum())
+        # Popups come from full rows: the notes and actors a slim copy lacks are there.
+        drawn = few[np.isfinite(few["latitude"].to_numpy(dtype=float))].iloc[0]
+        assert drawn["notes"] in sel.map.layer.payload and "Military Forces of Russia" in sel.map.layer.payload
+    assert fast.map.layer.payload == slow.map.layer.payload
