@@ -1,8 +1,8 @@
 """Conflict incidents dashboard: `streamlit run app.py` (or `make run`).
 
 A thin page: layout, widgets, caching and error display. What it shows is computed by
-:mod:`incidents.views` (one :class:`~incidents.views.Selection` per filter: KPIs, timeline,
-table and map; filter options, widget values, URL parameters), :mod:`incidents.maps` (the map)
+:mod:`dashboard.views` (one :class:`~dashboard.views.Selection` per filter: KPIs, timeline,
+table and map; filter options, widget values, URL parameters), :mod:`dashboard.maps` (the map)
 and :mod:`incidents.export` (downloads, the same code as the CLI). The filters live in the URL
 query string (see ``docs/dashboard.md``), so a view can be shared by copying the address.
 """
@@ -17,9 +17,10 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from incidents import IncidentFilter, Store, StoreError, default_url, export, load_frame, maps, views
-from incidents.views import Selection
-from incidents.views import escape_markdown as md
+from dashboard import maps, views
+from incidents import IncidentFilter, Store, StoreError, default_url, export, load_frame
+from dashboard.views import Selection
+from dashboard.views import escape_markdown as md
 
 st.set_page_config(page_title="Conflict incidents", page_icon="🗺️", layout="wide")
 
@@ -283,7 +284,7 @@ def show_map(selection: Selection, frame: pd.DataFrame, cache_key: str, filter_k
     Up to POINT_LIMIT incidents: one symbol each, and panning never reruns the script. More:
     hexagon counts, and the page follows the view (bounds, zoom, centre): when the analyst
     zooms in to an area holding at most POINT_LIMIT incidents, the layer is redrawn with those
-    incidents one by one (see :func:`incidents.views.map_box`)."""
+    incidents one by one (see :func:`dashboard.views.map_box`)."""
     st.subheader("Map")
     state = st.session_state
     result = selection.map

@@ -1,7 +1,7 @@
 """The dashboard as one ASGI app: ``streamlit run serve.py`` (what ``make run`` does).
 
 It serves ``app.py`` exactly as ``streamlit run app.py`` would, plus gzip for Streamlit's
-front-end bundle, compressed once and kept (:mod:`incidents.static_gzip`): a first visit
+front-end bundle, compressed once and kept (:mod:`dashboard.static_gzip`): a first visit
 downloads about 1.6 MB of it instead of 5.8 MB. Behind a reverse proxy that compresses,
 ``streamlit run app.py`` is just as good. Any ASGI server works too:
 ``uvicorn serve:app --host 127.0.0.1 --port 8501``.
@@ -10,6 +10,6 @@ downloads about 1.6 MB of it instead of 5.8 MB. Behind a reverse proxy that comp
 import streamlit as st
 from starlette.middleware import Middleware
 
-from incidents.static_gzip import CachedGzipMiddleware
+from dashboard.static_gzip import CachedGzipMiddleware
 
 app = st.App("app.py", middleware=[Middleware(CachedGzipMiddleware)])

@@ -16,7 +16,7 @@ import folium
 import numpy as np
 import pandas as pd
 
-from incidents.maps import build_map, map_summary
+from dashboard.maps import build_map, map_summary
 from incidents.taxonomy import EVENT_TYPES, SUB_EVENT_TYPES
 
 DEFAULT_SIZES = (10_000, 100_000, 1_000_000)

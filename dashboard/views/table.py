@@ -152,7 +152,7 @@ def table_view(
 
     ``total`` and ``group_sizes`` (rows per shared figure in the selection) say that ``frame``
     holds the rows to show, newest first, of a selection of ``total`` rows (e.g. from
-    :func:`incidents.views.columnar.newest`).
+    :func:`dashboard.views.columnar.newest`).
     """
     if total is None:
         total = len(frame)

@@ -11,12 +11,12 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 import pandas as pd
 
-from ..filters import IncidentFilter, filter_mask
-from ..frame import GROUP_PREFIX, take_rows
+from incidents.filters import IncidentFilter, filter_mask
+from incidents.frame import GROUP_PREFIX, take_rows
 from ..maps import POINT_LIMIT, MapResult, MapSummary, render_map
 from ..maps.plan import placed_mask
-from ..schema import COUNT_COLUMNS
-from ..totals import casualty_totals, counted_casualties
+from incidents.schema import COUNT_COLUMNS
+from incidents.totals import casualty_totals, counted_casualties
 from .kpis import Kpis, kpis
 from .mapview import in_bbox
 from . import columnar
@@ -50,7 +50,7 @@ class Selection:
     """Everything the page shows for one filter. Holds row positions, not a copy of the rows.
 
     ``count`` incidents match; ``kpis``, ``timeline`` (None when nothing matches), ``table``,
-    and the map's data layer with its caption (``map``, a :class:`~incidents.maps.MapResult`,
+    and the map's data layer with its caption (``map``, a :class:`~dashboard.maps.MapResult`,
     and ``map_summary``; None when nothing matches).
     """
 

@@ -38,7 +38,7 @@ def map_box(view: Mapping[str, Any], active: tuple | None) -> tuple[float, float
     stays inside it: a replaced map reports its initial view before it moves to the analyst's
     (without this rule the page would flip between two maps), and zooming out over an area
     keeps its incidents drawn. Otherwise the view snapped outward to a coarse grid
-    (:func:`incidents.maps.snap_bbox`), so small pans change nothing.
+    (:func:`dashboard.maps.snap_bbox`), so small pans change nothing.
     """
     if not view.get("bounds"):
         return None

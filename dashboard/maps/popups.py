@@ -87,7 +87,7 @@ def _sources(
 ) -> tuple[list[list], bool]:
     """Sources as ``[outlet, url or None, unlinked url text or None, "published · language", quote]``.
 
-    Only :func:`incidents.safe.safe_url` URLs (http/https) of at most ``url_cap`` characters
+    Only :func:`dashboard.safe.safe_url` URLs (http/https) of at most ``url_cap`` characters
     are links; others are kept as (shortened) text.
     """
     if is_na(raw) or not str(raw).strip():

@@ -8,7 +8,7 @@ from typing import Any, Mapping, Sequence
 
 import pandas as pd
 
-from ..taxonomy import EVENT_TYPES
+from incidents.taxonomy import EVENT_TYPES
 from ._common import is_na
 from .plan import POINT_LIMIT, Plan, make_plan
 

@@ -1,4 +1,4 @@
-"""incidents.maps: presentation rules, popup content, escaping, aggregation, modes, size, stability."""
+"""dashboard.maps: presentation rules, popup content, escaping, aggregation, modes, size, stability."""
 
 from __future__ import annotations
 
@@ -13,9 +13,9 @@ import pytest
 
 import incidents
 from benchmarks.bench_map import synthetic_frame
-from incidents import maps
-from incidents.maps import aggregate as aggregate_module
-from incidents.maps import (
+from dashboard import maps
+from dashboard.maps import aggregate as aggregate_module
+from dashboard.maps import (
     BASEMAPS,
     CELL_CLASSES,
     DEFAULT_BOUNDS,

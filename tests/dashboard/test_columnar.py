@@ -8,10 +8,10 @@ import pytest
 
 from benchmarks.bench_map import synthetic_frame
 from incidents import IncidentFilter
-from incidents.maps import POINT_LIMIT, aggregate_cells
+from dashboard.maps import POINT_LIMIT, aggregate_cells
 from incidents.totals import casualty_totals, counted_casualties
-from incidents.views import Selection, timeline
-from incidents.views import columnar
+from dashboard.views import Selection, timeline
+from dashboard.views import columnar
 
 
 @pytest.fixture(scope="module")

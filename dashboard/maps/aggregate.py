@@ -10,7 +10,7 @@ import h3.api.numpy_int as h3i
 import numpy as np
 import pandas as pd
 
-from ..totals import counted_casualties, figure_parts
+from incidents.totals import counted_casualties, figure_parts
 from .plan import Plan, placed_mask
 
 __all__ = [

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 
-from ..filters import IncidentFilter
+from incidents.filters import IncidentFilter
 
 __all__ = ["TEXT_LIMIT", "clip", "escape_markdown", "filter_summary", "store_label"]
 

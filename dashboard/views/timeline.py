@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from ..maps import EVENT_TYPE_COLORS, OTHER_COLOR
-from ..totals import counted_casualties
+from incidents.totals import counted_casualties
 
 __all__ = [
     "AXIS_STEPS",

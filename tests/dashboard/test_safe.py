@@ -1,4 +1,4 @@
-"""incidents.safe: JSON for inline scripts, URL scheme filter, HTML and template-literal escaping."""
+"""dashboard.safe: JSON for inline scripts, URL scheme filter, HTML and template-literal escaping."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from incidents.safe import escape_html, escape_js_template, js_json, safe_url
+from dashboard.safe import escape_html, escape_js_template, js_json, safe_url
 
 HOSTILE = [
     "<img src=x onerror=alert(1)>",

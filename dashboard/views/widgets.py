@@ -9,8 +9,8 @@ from typing import Any, Iterable, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from ..filters import FilterError, IncidentFilter
-from ..schema import CLAIM_STATUSES
+from incidents.filters import FilterError, IncidentFilter
+from incidents.schema import CLAIM_STATUSES
 
 __all__ = [
     "ACTOR_LIMIT",

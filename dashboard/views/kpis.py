@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from ..totals import Figure, Totals
+from incidents.totals import Figure, Totals
 
 __all__ = ["Kpis", "figure_value", "kpis"]
 

@@ -7,8 +7,8 @@ selection then takes its rows' entries (integer positions) and sums them with ``
 
 The results equal those of the row-wise functions they stand in for, figure for figure
 (``tests/incidents/test_columnar.py`` compares them): :func:`totals` =
-:func:`incidents.totals.casualty_totals`, :func:`timeline` = :func:`incidents.views.timeline`,
-:func:`cells` = :func:`incidents.maps.aggregate_cells` of the placed rows, :func:`newest` = the
+:func:`incidents.totals.casualty_totals`, :func:`timeline` = :func:`dashboard.views.timeline`,
+:func:`cells` = :func:`dashboard.maps.aggregate_cells` of the placed rows, :func:`newest` = the
 table's order. The one rule they share, a casualty figure given for several incidents counted
 once on its earliest incident in the selection (:func:`incidents.totals.group_carriers`), is
 applied per selection by :func:`silent`.
@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from ..maps.aggregate import CellIndex, cell_index, row_stats, sum_cells
-from ..totals import Figure, Totals, carried_figure, figure_parts
+from incidents.totals import Figure, Totals, carried_figure, figure_parts
 from .timeline import Freq, Timeline, _period_start, period_sums, timeline_freq
 
 __all__ = ["FrameArrays", "cells", "frame_arrays", "group_sizes", "grouped_count", "map_frame", "newest", "silent", "timeline", "totals"]
@@ -139,7 +139,7 @@ def group_sizes(arrays: FrameArrays, rows: np.ndarray) -> dict[str, int]:
 
 
 def timeline(arrays: FrameArrays, rows: np.ndarray, quiet: np.ndarray | None = None, *, freq: Freq | None = None) -> Timeline:
-    """:func:`incidents.views.timeline` of ``rows`` (not empty)."""
+    """:func:`dashboard.views.timeline` of ``rows`` (not empty)."""
     quiet = silent(arrays, rows) if quiet is None else quiet
     if freq is None:
         keys = arrays.date_key[rows]
@@ -151,7 +151,7 @@ def timeline(arrays: FrameArrays, rows: np.ndarray, quiet: np.ndarray | None = N
 
 
 def cells(arrays: FrameArrays, rows: np.ndarray) -> dict[int, pd.DataFrame]:
-    """:func:`incidents.maps.aggregate_cells` of the placed ones of ``rows``."""
+    """:func:`dashboard.maps.aggregate_cells` of the placed ones of ``rows``."""
     placed = rows[arrays.placed[rows]]
     quiet = silent(arrays, placed)  # as the map counts them: carriers among the placed rows
     parts = {ours: tuple(a[placed] for a in arrays.parts[ours]) for ours, _ in _MEASURES}

@@ -15,7 +15,7 @@ from starlette.applications import Starlette
 from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 
-from incidents.static_gzip import CachedGzipMiddleware, accepts_gzip
+from dashboard.static_gzip import CachedGzipMiddleware, accepts_gzip
 
 BUNDLE = ("function f(){return 1}\n" * 4000).encode()  # ~92 KB of JavaScript, very compressible
 

@@ -232,7 +232,7 @@ def render_map(
     computation: in aggregated mode the H3 cells are computed once, not once per function.
 
     For big frames the caller may hand in what it already has (the dashboard does, from
-    :mod:`incidents.views.columnar`): ``cells``, the :func:`aggregate_cells` of the rows the map
+    :mod:`dashboard.views.columnar`): ``cells``, the :func:`aggregate_cells` of the rows the map
     counts in hexagons (the placed rows, or with ``bbox`` those outside it), and ``points``, the
     full rows of the incidents drawn one by one, in ``frame``'s order; ``frame`` itself then
     needs only ``latitude``, ``longitude``, ``geo_precision`` and ``casualty_group``."""

@@ -15,7 +15,7 @@ numbers are in ``docs/map.md``.
   popup gives counts and casualty sums, with a shared figure counted once
   (:func:`incidents.totals.counted_casualties`). With ``bbox`` (the view the app last saw), the
   incidents inside it are drawn one by one when there are at most ``point_limit`` of them.
-* Everything the browser receives from records goes through :func:`incidents.safe.js_json`.
+* Everything the browser receives from records goes through :func:`dashboard.safe.js_json`.
 * Identical input gives an identical page: the base map's element ids are fixed and the
   layer's derive from a digest of its payload, so streamlit-folium keeps the map in the browser
   and re-evaluates the layer only when the data change.

@@ -1,4 +1,4 @@
-"""The dashboard's pure functions (incidents.views), one case per row, mostly on the seed."""
+"""The dashboard's pure functions (dashboard.views), one case per row, mostly on the seed."""
 
 from __future__ import annotations
 
@@ -12,9 +12,9 @@ import pytest
 
 from incidents import Figure, IncidentFilter, apply_filter, casualty_totals, load_seed, with_group_figures
 from benchmarks.bench_map import synthetic_frame
-from incidents import views
-from incidents.maps import EVENT_TYPE_COLORS, POINT_LIMIT, map_summary, snap_bbox
-from incidents.maps import aggregate as aggregate_module
+from dashboard import views
+from dashboard.maps import EVENT_TYPE_COLORS, POINT_LIMIT, map_summary, snap_bbox
+from dashboard.maps import aggregate as aggregate_module
 
 FRAME = with_group_figures(*load_seed())
 D = dt.date
