@@ -10,7 +10,8 @@ query string (see ``docs/dashboard.md``), so a view can be shared by copying the
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import altair as alt
 import pandas as pd
@@ -18,9 +19,9 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from dashboard import maps, views
-from incidents import IncidentFilter, Store, StoreError, default_url, export, load_frame
 from dashboard.views import Selection
 from dashboard.views import escape_markdown as md
+from incidents import IncidentFilter, Store, StoreError, default_url, export, load_frame
 
 st.set_page_config(page_title="Conflict incidents", page_icon="🗺️", layout="wide")
 
@@ -79,7 +80,9 @@ def zoomed_map_for(
 
 
 @st.cache_resource(max_entries=8, ttl=3600, show_spinner="Filtering…")
-def selection_for(cache_key: str, filter_key: str, _frame: pd.DataFrame, _arrays: views.FrameArrays) -> Selection:
+def selection_for(
+    cache_key: str, filter_key: str, _frame: pd.DataFrame, _arrays: views.FrameArrays
+) -> Selection:
     """The page's content for one filter of one store revision (the map, the chart, the table)."""
     return Selection(_frame, views.filter_from_key(filter_key), _arrays)
 
@@ -94,20 +97,28 @@ def main() -> None:
         cache_key = store_cache_key(url)
     except StoreError as err:
         st.error(f"Cannot open the incident store {md(views.store_label(url))}: {md(err)}")
-        st.info("Set `INCIDENTS_DB` to a SQLAlchemy URL, e.g. `sqlite:///data/incidents.sqlite`, and reload.")
+        st.info(
+            "Set `INCIDENTS_DB` to a SQLAlchemy URL, e.g. `sqlite:///data/incidents.sqlite`, and reload."
+        )
         st.stop()
-    except Exception as err:  # noqa: BLE001 - the page must say what failed, not show a traceback
-        st.error(f"Cannot open the incident store {md(views.store_label(url))} ({md(type(err).__name__)}).")
+    except Exception as err:
+        st.error(
+            f"Cannot open the incident store {md(views.store_label(url))} ({md(type(err).__name__)})."
+        )
         st.stop()
     try:
         frame = incidents_frame(cache_key, store)
-    except Exception as err:  # noqa: BLE001
-        st.error(f"Cannot read the incidents of {md(views.store_label(url))} ({md(type(err).__name__)}: {md(str(err)[:200])}).")
+    except Exception as err:
+        st.error(
+            f"Cannot read the incidents of {md(views.store_label(url))} ({md(type(err).__name__)}: {md(str(err)[:200])})."
+        )
         st.stop()
     options = options_for(cache_key, frame)
 
     state = st.session_state
-    if "initial_filter" not in state:  # first run of this browser session: the URL says what to show
+    if (
+        "initial_filter" not in state
+    ):  # first run of this browser session: the URL says what to show
         params = {key: st.query_params.get_all(key) for key in st.query_params}
         state.initial_filter, state.url_warnings = views.parse_query_params(params)
         state.gen = 0
@@ -115,7 +126,9 @@ def main() -> None:
     flt = sidebar(options)
     filter_key = views.filter_key(flt)
     wanted = flt.to_query_params()
-    if not views.same_params(wanted, {key: st.query_params.get_all(key) for key in st.query_params}):
+    if not views.same_params(
+        wanted, {key: st.query_params.get_all(key) for key in st.query_params}
+    ):
         st.query_params.from_dict(wanted)
 
     st.title("Conflict incidents")
@@ -158,7 +171,14 @@ def sidebar(options: views.FilterOptions) -> IncidentFilter:
     with st.sidebar:
         head, button = st.columns([1, 1], vertical_alignment="center")
         head.header("Filters")
-        button.button("Reset", on_click=reset, key="reset", icon=":material/restart_alt:", help="Clear every filter", width="stretch")
+        button.button(
+            "Reset",
+            on_click=reset,
+            key="reset",
+            icon=":material/restart_alt:",
+            help="Clear every filter",
+            width="stretch",
+        )
         values: dict[str, Any] = {}
         values["dates"] = st.date_input(
             "Dates",
@@ -178,7 +198,12 @@ def sidebar(options: views.FilterOptions) -> IncidentFilter:
             (right, "max_injured", "Max injured"),
         ):
             values[name] = col.number_input(
-                label, min_value=0, value=getattr(init, name), step=1, placeholder="any", key=f"{name}-{gen}"
+                label,
+                min_value=0,
+                value=getattr(init, name),
+                step=1,
+                placeholder="any",
+                key=f"{name}-{gen}",
             )
         choices = list(views.UNKNOWN_LABELS)
         values["unknown"] = st.radio(
@@ -201,7 +226,9 @@ def sidebar(options: views.FilterOptions) -> IncidentFilter:
         )
         values["sub_event_types"] = st.multiselect(
             "Sub-type",
-            views.dependent_options(options.sub_event_types, values["event_types"], init.sub_event_types),
+            views.dependent_options(
+                options.sub_event_types, values["event_types"], init.sub_event_types
+            ),
             default=init.sub_event_types,
             placeholder="All sub-types",
             key=f"sub_event_types-{gen}",
@@ -238,7 +265,11 @@ def sidebar(options: views.FilterOptions) -> IncidentFilter:
             accept_new_options=options.actors_truncated,
             key=f"actors-{gen}",
             help="Main or other actor."
-            + (f" The {views.ACTOR_LIMIT} most frequent are listed; type any other name." if options.actors_truncated else ""),
+            + (
+                f" The {views.ACTOR_LIMIT} most frequent are listed; type any other name."
+                if options.actors_truncated
+                else ""
+            ),
         )
         values["text"] = st.text_input(
             "Search location and notes",
@@ -262,7 +293,13 @@ def show_kpis(k: views.Kpis, stored: int) -> None:
         border=True,
     )
     c2.metric(
-        "Killed", k.killed, delta=k.killed_note, delta_color="off", delta_arrow="off", help=KILLED_HELP, border=True
+        "Killed",
+        k.killed,
+        delta=k.killed_note,
+        delta_color="off",
+        delta_arrow="off",
+        help=KILLED_HELP,
+        border=True,
     )
     c3.metric(
         "Injured",
@@ -296,7 +333,13 @@ def show_map(selection: Selection, frame: pd.DataFrame, cache_key: str, filter_k
     elif aggregated:
         view = state.get("map") or {}
         box = views.map_box(view, state.get("map_box"))
-        zoomed = zoomed_map_for(cache_key, filter_key, box, selection, frame, arrays_for(cache_key, frame)) if box else None
+        zoomed = (
+            zoomed_map_for(
+                cache_key, filter_key, box, selection, frame, arrays_for(cache_key, frame)
+            )
+            if box
+            else None
+        )
         if zoomed is not None:
             result = zoomed
         state.map_box = (box, int(view.get("zoom") or 0)) if zoomed is not None and box else None
@@ -320,7 +363,9 @@ def show_timeline(timeline: views.Timeline | None) -> None:
     if timeline is None or not len(timeline.data):
         st.caption("Nothing to chart.")
         return
-    choice = st.segmented_control("Show", list(MEASURES), default="Incidents", key="measure", required=True)
+    choice = st.segmented_control(
+        "Show", list(MEASURES), default="Incidents", key="measure", required=True
+    )
     column = MEASURES[choice or "Incidents"]
     data = views.stacked(timeline.data, column)
     types, colors = views.event_type_colors(timeline)
@@ -341,16 +386,23 @@ def show_timeline(timeline: views.Timeline | None) -> None:
             y=alt.Y("y0:Q", title=f"{choice} per {timeline.unit}"),
             y2="y1:Q",
             color=alt.Color(
-                "event_type:N", title=None, scale=color_scale, legend=alt.Legend(orient="right", labelLimit=300)
+                "event_type:N",
+                title=None,
+                scale=color_scale,
+                legend=alt.Legend(orient="right", labelLimit=300),
             ),
             tooltip=[
-                alt.Tooltip("period:T", title=timeline.unit.capitalize() + " from", format="%Y-%m-%d"),
+                alt.Tooltip(
+                    "period:T", title=timeline.unit.capitalize() + " from", format="%Y-%m-%d"
+                ),
                 alt.Tooltip("event_type:N", title="Event type"),
                 alt.Tooltip("incidents:Q", title="Incidents", format=","),
                 alt.Tooltip("killed:Q", title="Killed (known figures)", format=","),
                 alt.Tooltip("killed_unknown:Q", title="Incidents with killed unknown", format=","),
                 alt.Tooltip("injured:Q", title="Injured (known figures)", format=","),
-                alt.Tooltip("injured_unknown:Q", title="Incidents with injured unknown", format=","),
+                alt.Tooltip(
+                    "injured_unknown:Q", title="Incidents with injured unknown", format=","
+                ),
             ],
         )
         .properties(height=TIMELINE_HEIGHT)
@@ -370,13 +422,24 @@ def show_table(table: views.TableView) -> None:
         height=min(38 + 35 * max(table.shown, 1), 420),
         column_config={
             "Date": cfg.DateColumn("Date", format="YYYY-MM-DD"),
-            "Killed": cfg.TextColumn("Killed", help="Best estimate (low–high); 'unknown' when no source gives a figure."),
-            "Injured": cfg.TextColumn("Injured", help="Best estimate (low–high); 'unknown' when no source gives a figure."),
-            "Shared figure": cfg.TextColumn(
-                "Shared figure", help="The casualty figure is reported for several incidents together; totals count it once."
+            "Killed": cfg.TextColumn(
+                "Killed", help="Best estimate (low–high); 'unknown' when no source gives a figure."
             ),
-            "Claim": cfg.TextColumn("Claim", help="confirmed, claimed (by whom: 'Claimed by') or disputed."),
-            "Link": cfg.LinkColumn("Link", display_text=r"https?://(?:www\.)?([^/?#]+)", help="First source URL (http/https only)."),
+            "Injured": cfg.TextColumn(
+                "Injured", help="Best estimate (low–high); 'unknown' when no source gives a figure."
+            ),
+            "Shared figure": cfg.TextColumn(
+                "Shared figure",
+                help="The casualty figure is reported for several incidents together; totals count it once.",
+            ),
+            "Claim": cfg.TextColumn(
+                "Claim", help="confirmed, claimed (by whom: 'Claimed by') or disputed."
+            ),
+            "Link": cfg.LinkColumn(
+                "Link",
+                display_text=r"https?://(?:www\.)?([^/?#]+)",
+                help="First source URL (http/https only).",
+            ),
             "Notes": cfg.TextColumn("Notes", width="large"),
         },
     )

@@ -19,7 +19,10 @@ DEFAULT_SIZES = (10_000, 100_000, 1_000_000)
 
 def main(argv: list[str] | None = None) -> int:
     wanted = (argv if argv is not None else sys.argv[1:]) or list(AREAS)
-    sizes = tuple(int(s) for s in os.environ.get("BENCH_SIZES", "").split(",") if s.strip()) or DEFAULT_SIZES
+    sizes = (
+        tuple(int(s) for s in os.environ.get("BENCH_SIZES", "").split(",") if s.strip())
+        or DEFAULT_SIZES
+    )
     for name in wanted:
         module = importlib.import_module(f"benchmarks.{name}")
         started = time.perf_counter()

@@ -31,8 +31,8 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Iterator, Sequence
 
 from benchmarks.generate import generate_frame
 from incidents import Store, load_frame
@@ -53,7 +53,13 @@ CHROMIUM_ARGS = [
 
 
 def build_store(
-    url: str, n: int, *, seed: int = 0, with_seed: bool = True, snapshot: bool = True, cache_dir: Path | None = None
+    url: str,
+    n: int,
+    *,
+    seed: int = 0,
+    with_seed: bool = True,
+    snapshot: bool = True,
+    cache_dir: Path | None = None,
 ) -> Store:
     """A store at ``url`` holding ``n`` generated incidents (:func:`benchmarks.generate.generate_frame`,
     ACLED-like) plus the 5 seed ones unless told not to;
@@ -78,12 +84,22 @@ def free_port() -> int:
 
 @contextlib.contextmanager
 def streamlit_server(
-    db_url: str, cache_dir: Path, *, port: int | None = None, env: dict | None = None, script: str = "serve.py"
+    db_url: str,
+    cache_dir: Path,
+    *,
+    port: int | None = None,
+    env: dict | None = None,
+    script: str = "serve.py",
 ) -> Iterator[tuple[str, subprocess.Popen]]:
     """``streamlit run serve.py`` (what ``make run`` starts: ``app.py`` plus gzip for the
     front-end bundle) on a free port with ``INCIDENTS_DB``; stopped (by pid) on exit."""
     port = port or free_port()
-    environment = {**os.environ, "INCIDENTS_DB": db_url, "INCIDENTS_CACHE_DIR": str(cache_dir), **(env or {})}
+    environment = {
+        **os.environ,
+        "INCIDENTS_DB": db_url,
+        "INCIDENTS_CACHE_DIR": str(cache_dir),
+        **(env or {}),
+    }
     log = tempfile.NamedTemporaryFile(prefix="streamlit-", suffix=".log", delete=False)
     proc = subprocess.Popen(
         [
@@ -144,7 +160,7 @@ def _browser_available() -> bool:
 def _asset_routes():
     """The browser tests' CDN → npm-copy routing (tests/browser/conftest.py), if available."""
     sys.path.insert(0, str(ROOT))
-    from tests.browser.assets_routes import install_routes  # noqa: PLC0415
+    from tests.browser.assets_routes import install_routes
 
     return install_routes
 
@@ -230,14 +246,22 @@ def browser_timings(url: str, proc: subprocess.Popen) -> dict:
         cdp.send("Network.enable")
         received = {"http": 0, "ws": 0, "outside": 0}
         urls: dict[str, str] = {}
-        cdp.on("Network.responseReceived", lambda e: urls.__setitem__(e["requestId"], e["response"]["url"]))
+        cdp.on(
+            "Network.responseReceived",
+            lambda e: urls.__setitem__(e["requestId"], e["response"]["url"]),
+        )
 
         def finished(e: dict) -> None:
             kind = "http" if urls.get(e["requestId"], "").startswith(url) else "outside"
             received[kind] += int(e.get("encodedDataLength", 0))
 
         cdp.on("Network.loadingFinished", finished)
-        cdp.on("Network.webSocketFrameReceived", lambda e: received.__setitem__("ws", received["ws"] + len(e["response"]["payloadData"])))
+        cdp.on(
+            "Network.webSocketFrameReceived",
+            lambda e: received.__setitem__(
+                "ws", received["ws"] + len(e["response"]["payloadData"])
+            ),
+        )
         started = time.perf_counter()
         page.goto(url + "/")
         page.wait_for_function(COMPLETE_VIEW_JS, timeout=180_000, polling=100)
@@ -314,7 +338,16 @@ def run(sizes: Sequence[int] = DEFAULT_SIZES, *, browser: bool | None = None) ->
                     row["peak_rss_mb"] = peak_rss_mb(proc.pid)
             row.update(apptest_timings(db_url, FILTER))
             results.append(row)
-            print(json.dumps({k: (round(v, 3) if isinstance(v, float) else v) for k, v in row.items() if k != "outside"}), flush=True)
+            print(
+                json.dumps(
+                    {
+                        k: (round(v, 3) if isinstance(v, float) else v)
+                        for k, v in row.items()
+                        if k != "outside"
+                    }
+                ),
+                flush=True,
+            )
     return results
 
 
@@ -338,9 +371,16 @@ def main(sizes: Sequence[int] = DEFAULT_SIZES) -> None:
     print()
     print(" | ".join(label for _, label, _ in cols))
     for row in rows:
-        print(" | ".join(fmt.format(row[key]) if row.get(key) is not None else "-" for key, _, fmt in cols))
+        print(
+            " | ".join(
+                fmt.format(row[key]) if row.get(key) is not None else "-" for key, _, fmt in cols
+            )
+        )
 
 
 if __name__ == "__main__":
-    sizes = tuple(int(s) for s in os.environ.get("BENCH_SIZES", "").split(",") if s.strip()) or DEFAULT_SIZES
+    sizes = (
+        tuple(int(s) for s in os.environ.get("BENCH_SIZES", "").split(",") if s.strip())
+        or DEFAULT_SIZES
+    )
     main(sizes)

@@ -22,7 +22,7 @@ import tempfile
 import time
 from pathlib import Path
 
-__all__ = ["run", "main", "NAIVE_SAMPLE"]
+__all__ = ["NAIVE_SAMPLE", "main", "run"]
 
 NAIVE_SAMPLE = 20_000
 DEFAULT_SIZES = (100_000, 1_000_000)
@@ -57,7 +57,13 @@ def _import(csv_path: str, db_path: str) -> dict:
     started = time.perf_counter()
     report = import_file(store, csv_path)
     seconds = time.perf_counter() - started
-    return {"seconds": seconds, "rows": report.inserted, "rejected": len(report.errors), "peak_mib": _peak_mib(), "base_mib": base}
+    return {
+        "seconds": seconds,
+        "rows": report.inserted,
+        "rejected": len(report.errors),
+        "peak_mib": _peak_mib(),
+        "base_mib": base,
+    }
 
 
 def _export(db_path: str, out_path: str) -> dict:
@@ -68,7 +74,12 @@ def _export(db_path: str, out_path: str) -> dict:
     base = _peak_mib()
     started = time.perf_counter()
     rows = export_incidents(store, out_path, format="csv")
-    return {"seconds": time.perf_counter() - started, "rows": rows, "peak_mib": _peak_mib(), "base_mib": base}
+    return {
+        "seconds": time.perf_counter() - started,
+        "rows": rows,
+        "peak_mib": _peak_mib(),
+        "base_mib": base,
+    }
 
 
 def _naive_import(csv_path: str, db_path: str, sample: int) -> dict:
@@ -79,13 +90,20 @@ def _naive_import(csv_path: str, db_path: str, sample: int) -> dict:
     frame = pd.read_csv(csv_path, nrows=sample, dtype=str, keep_default_na=False)
     conn = sqlite3.connect(db_path)
     columns = list(frame.columns)
-    conn.execute(f"CREATE TABLE acled ({', '.join(c + ' TEXT' for c in columns)}, PRIMARY KEY (event_id_cnty))")
+    conn.execute(
+        f"CREATE TABLE acled ({', '.join(c + ' TEXT' for c in columns)}, PRIMARY KEY (event_id_cnty))"
+    )
     sql = f"INSERT INTO acled VALUES ({', '.join('?' for _ in columns)})"
     for _, row in frame.iterrows():
         conn.execute(sql, [None if v == "" else v for v in row.tolist()])
     conn.commit()
     conn.close()
-    return {"seconds": time.perf_counter() - started, "rows": len(frame), "peak_mib": _peak_mib(), "base_mib": base}
+    return {
+        "seconds": time.perf_counter() - started,
+        "rows": len(frame),
+        "peak_mib": _peak_mib(),
+        "base_mib": base,
+    }
 
 
 def _naive_export(db_path: str, out_path: str, sample: int) -> dict:
@@ -94,7 +112,9 @@ def _naive_export(db_path: str, out_path: str, sample: int) -> dict:
     base = _peak_mib()
     started = time.perf_counter()
     conn = sqlite3.connect(db_path)
-    cursor = conn.execute(f"SELECT * FROM incidents ORDER BY event_date, event_id LIMIT {int(sample)}")
+    cursor = conn.execute(
+        f"SELECT * FROM incidents ORDER BY event_date, event_id LIMIT {int(sample)}"
+    )
     rows = 0
     with open(out_path, "w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
@@ -103,7 +123,12 @@ def _naive_export(db_path: str, out_path: str, sample: int) -> dict:
             writer.writerow(record)
             rows += 1
     conn.close()
-    return {"seconds": time.perf_counter() - started, "rows": rows, "peak_mib": _peak_mib(), "base_mib": base}
+    return {
+        "seconds": time.perf_counter() - started,
+        "rows": rows,
+        "peak_mib": _peak_mib(),
+        "base_mib": base,
+    }
 
 
 def _in_child(func, *args) -> dict:
@@ -123,26 +148,33 @@ def run(sizes=DEFAULT_SIZES, *, workdir: str | None = None) -> list[dict]:
             mib = csv_path.stat().st_size / 2**20
             db = tmp_path / f"store-{n}.sqlite"
             sample = min(n, NAIVE_SAMPLE)
-            naive_in = _in_child(_naive_import, str(csv_path), str(tmp_path / f"naive-{n}.sqlite"), sample)
+            naive_in = _in_child(
+                _naive_import, str(csv_path), str(tmp_path / f"naive-{n}.sqlite"), sample
+            )
             ours_in = _in_child(_import, str(csv_path), str(db))
             naive_out = _in_child(_naive_export, str(db), str(tmp_path / f"naive-{n}.csv"), sample)
             ours_out = _in_child(_export, str(db), str(tmp_path / f"out-{n}.csv"))
-            for step, ours, naive in (("import", ours_in, naive_in), ("export csv", ours_out, naive_out)):
+            for step, ours, naive in (
+                ("import", ours_in, naive_in),
+                ("export csv", ours_out, naive_out),
+            ):
                 rate = ours["rows"] / ours["seconds"]
                 naive_rate = naive["rows"] / naive["seconds"]
-                results.append({
-                    "size": n,
-                    "step": step,
-                    "file_mib": round(mib, 1),
-                    "seconds": round(ours["seconds"], 2),
-                    "rows_per_s": round(rate),
-                    "peak_rss_mib": round(ours["peak_mib"]),
-                    "naive_rows_per_s": round(naive_rate),
-                    "naive_rows_measured": naive["rows"],
-                    "naive_seconds_extrapolated": round(n / naive_rate, 1),
-                    "speedup": round(rate / naive_rate, 1),
-                    "rejected": ours.get("rejected", 0),
-                })
+                results.append(
+                    {
+                        "size": n,
+                        "step": step,
+                        "file_mib": round(mib, 1),
+                        "seconds": round(ours["seconds"], 2),
+                        "rows_per_s": round(rate),
+                        "peak_rss_mib": round(ours["peak_mib"]),
+                        "naive_rows_per_s": round(naive_rate),
+                        "naive_rows_measured": naive["rows"],
+                        "naive_seconds_extrapolated": round(n / naive_rate, 1),
+                        "speedup": round(rate / naive_rate, 1),
+                        "rejected": ours.get("rejected", 0),
+                    }
+                )
             for path in (csv_path, db, tmp_path / f"out-{n}.csv"):
                 path.unlink(missing_ok=True)
     return results
@@ -152,7 +184,11 @@ def format_table(results: list[dict]) -> str:
     head = f"{'rows':>10} {'step':<11} {'file MiB':>8} {'seconds':>8} {'rows/s':>10} {'peak RSS':>9} {'naive rows/s':>13} {'naive s (extrap.)':>18} {'speed-up':>8}"
     lines = [head, "-" * len(head)]
     for r in results:
-        sample = "" if r["naive_rows_measured"] >= r["size"] else f" (sample {r['naive_rows_measured']:,})"
+        sample = (
+            ""
+            if r["naive_rows_measured"] >= r["size"]
+            else f" (sample {r['naive_rows_measured']:,})"
+        )
         lines.append(
             f"{r['size']:>10,} {r['step']:<11} {r['file_mib']:>8} {r['seconds']:>8.2f} {r['rows_per_s']:>10,} "
             f"{r['peak_rss_mib']:>6} MiB {r['naive_rows_per_s']:>13,} {r['naive_seconds_extrapolated']:>18}{sample} {r['speedup']:>7}x"
@@ -161,15 +197,21 @@ def format_table(results: list[dict]) -> str:
 
 
 def main(argv: list[str] | None = None, *, sizes=None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m benchmarks.bench_io", description="Import/export benchmark.")
-    parser.add_argument("--sizes", default=None, help="comma-separated row counts (default 100000,1000000)")
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks.bench_io", description="Import/export benchmark."
+    )
+    parser.add_argument(
+        "--sizes", default=None, help="comma-separated row counts (default 100000,1000000)"
+    )
     args = parser.parse_args(argv if argv is not None else ([] if sizes is not None else None))
     if args.sizes:
         sizes = tuple(int(s) for s in args.sizes.split(",") if s.strip())
     results = run(sizes or DEFAULT_SIZES)
     print(format_table(results))
-    print(f"(naive baseline: pandas.read_csv + iterrows + one INSERT per row; csv.writer per row for export; "
-          f"measured on at most {NAIVE_SAMPLE:,} rows and extrapolated; cpus={os.cpu_count()})")
+    print(
+        f"(naive baseline: pandas.read_csv + iterrows + one INSERT per row; csv.writer per row for export; "
+        f"measured on at most {NAIVE_SAMPLE:,} rows and extrapolated; cpus={os.cpu_count()})"
+    )
     return 0
 
 

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import os
 import time
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 import folium
 import numpy as np
@@ -86,7 +87,9 @@ def synthetic_frame(n: int, seed: int = 0) -> pd.DataFrame:
         {
             "event_id": pd.array(ids, dtype="string"),
             "event_date": dates.astype("datetime64[us]"),
-            "time_precision": pd.array(rng.choice([1, 2, 3], size=n, p=[0.9, 0.08, 0.02]), dtype="Int64"),
+            "time_precision": pd.array(
+                rng.choice([1, 2, 3], size=n, p=[0.9, 0.08, 0.02]), dtype="Int64"
+            ),
             "disorder_type": pd.array(np.full(n, "Political violence"), dtype="string"),
             "event_type": pd.array(etype, dtype="string"),
             "sub_event_type": pd.array(sub, dtype="string"),
@@ -119,7 +122,9 @@ def synthetic_frame(n: int, seed: int = 0) -> pd.DataFrame:
             "claimed_by": pd.array(claimed_by, dtype="string"),
             "sources": pd.array(
                 np.char.add(
-                    np.char.add('[{"outlet": "Example News", "url": "https://example.org/news/', ids),
+                    np.char.add(
+                        '[{"outlet": "Example News", "url": "https://example.org/news/', ids
+                    ),
                     '", "published": "2024-01-01", "language": "en"}]',
                 ),
                 dtype="string",
@@ -137,11 +142,15 @@ def synthetic_frame(n: int, seed: int = 0) -> pd.DataFrame:
 def naive_map(frame: pd.DataFrame) -> folium.Map:
     """The baseline: one folium CircleMarker with an HTML popup per incident."""
     m = folium.Map(location=[49, 33], zoom_start=5)
-    for row in frame[["latitude", "longitude", "location", "event_type", "event_date", "fatalities"]].itertuples(index=False):
+    for row in frame[
+        ["latitude", "longitude", "location", "event_type", "event_date", "fatalities"]
+    ].itertuples(index=False):
         folium.CircleMarker(
             location=[row.latitude, row.longitude],
             radius=5,
-            popup=folium.Popup(f"{row.location}<br>{row.event_type}<br>{row.event_date:%Y-%m-%d}<br>{row.fatalities}"),
+            popup=folium.Popup(
+                f"{row.location}<br>{row.event_type}<br>{row.event_date:%Y-%m-%d}<br>{row.fatalities}"
+            ),
         ).add_to(m)
     return m
 
@@ -152,10 +161,14 @@ def _measure(make) -> tuple[float, int]:
     return time.perf_counter() - started, len(html)
 
 
-def run(sizes: Sequence[int] = DEFAULT_SIZES, *, baseline_max: int = BASELINE_MAX) -> list[dict[str, Any]]:
+def run(
+    sizes: Sequence[int] = DEFAULT_SIZES, *, baseline_max: int = BASELINE_MAX
+) -> list[dict[str, Any]]:
     """One dict per size: ours (seconds, MB, mode) and the baseline (measured or extrapolated)."""
     rows: list[dict[str, Any]] = []
-    build_map(synthetic_frame(6000, seed=9)).get_root().render()  # warm-up: imports, template compiles
+    build_map(
+        synthetic_frame(6000, seed=9)
+    ).get_root().render()  # warm-up: imports, template compiles
     per_incident: tuple[float, float] | None = None  # baseline seconds and bytes per incident
     for n in sizes:
         frame = synthetic_frame(n)
@@ -169,7 +182,9 @@ def run(sizes: Sequence[int] = DEFAULT_SIZES, *, baseline_max: int = BASELINE_MA
         if n <= baseline_max:
             b_s, b_size = _measure(lambda: naive_map(frame))
             per_incident = (b_s / n, b_size / n)
-            row.update(baseline_s=round(b_s, 2), baseline_mb=round(b_size / 1e6, 2), baseline_measured=True)
+            row.update(
+                baseline_s=round(b_s, 2), baseline_mb=round(b_size / 1e6, 2), baseline_measured=True
+            )
         elif per_incident is not None:
             row.update(
                 baseline_s=round(per_incident[0] * n, 1),
@@ -186,13 +201,20 @@ def main(sizes: Sequence[int] | None = None) -> int:
     sizes = tuple(sizes or env or DEFAULT_SIZES)
     limit_s, limit_size = _measure(lambda: build_map(synthetic_frame(5000, seed=1)))
     print("map benchmark (build + render; page = len(m.get_root().render()))")
-    print(f"{'incidents':>10}  {'mode':>10}  {'ours s':>7}  {'ours MB':>8}  {'naive s':>8}  {'naive MB':>9}")
+    print(
+        f"{'incidents':>10}  {'mode':>10}  {'ours s':>7}  {'ours MB':>8}  {'naive s':>8}  {'naive MB':>9}"
+    )
     for r in run(sizes):
         mark = "" if r.get("baseline_measured", True) else "~"
         bs = f"{mark}{r['baseline_s']}" if "baseline_s" in r else "-"
         bm = f"{mark}{r['baseline_mb']}" if "baseline_mb" in r else "-"
-        print(f"{r['incidents']:>10,}  {r['mode']:>10}  {r['ours_s']:>7}  {r['ours_mb']:>8}  {bs:>8}  {bm:>9}", flush=True)
-    print(f"points mode at the limit (5,000 incidents, one circle each): {limit_s:.2f} s, {limit_size / 1e6:.2f} MB")
+        print(
+            f"{r['incidents']:>10,}  {r['mode']:>10}  {r['ours_s']:>7}  {r['ours_mb']:>8}  {bs:>8}  {bm:>9}",
+            flush=True,
+        )
+    print(
+        f"points mode at the limit (5,000 incidents, one circle each): {limit_s:.2f} s, {limit_size / 1e6:.2f} MB"
+    )
     print("~ = naive baseline extrapolated linearly from the largest measured size")
     return 0
 

@@ -22,7 +22,7 @@ import re
 from typing import Any
 from urllib.parse import urlsplit
 
-__all__ = ["js_json", "safe_url", "escape_html", "escape_js_template", "MAX_URL_LENGTH"]
+__all__ = ["MAX_URL_LENGTH", "escape_html", "escape_js_template", "js_json", "safe_url"]
 
 MAX_URL_LENGTH = 2048
 
@@ -52,7 +52,9 @@ def js_json(obj: Any) -> str:
 
 
 # C0 controls, DEL, whitespace and the invisible characters browsers strip from URLs.
-_URL_BAD_CHARS = re.compile(r"[\x00-\x20\x7f\u00a0\u1680\u2000-\u200f\u2028-\u202f\u205f\u3000\ufeff]")
+_URL_BAD_CHARS = re.compile(
+    r"[\x00-\x20\x7f\u00a0\u1680\u2000-\u200f\u2028-\u202f\u205f\u3000\ufeff]"
+)
 
 
 def safe_url(url: Any) -> str | None:

@@ -23,7 +23,8 @@ from __future__ import annotations
 import gzip
 import hashlib
 from collections import OrderedDict
-from typing import Any, Awaitable, Callable, MutableMapping
+from collections.abc import Awaitable, Callable, MutableMapping
+from typing import Any
 
 import anyio.to_thread
 
@@ -97,7 +98,9 @@ class CachedGzipMiddleware:
         if not any(path == p if p == "/" else path.startswith(p) for p in self.prefixes):
             return False
         headers = {k.lower(): v for k, v in scope.get("headers", ())}
-        return b"range" not in headers and accepts_gzip(headers.get(b"accept-encoding", b"").decode("latin-1"))
+        return b"range" not in headers and accepts_gzip(
+            headers.get(b"accept-encoding", b"").decode("latin-1")
+        )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if not self.applies_to(scope):
@@ -128,7 +131,13 @@ class CachedGzipMiddleware:
             if size > self.max_size:  # too big to hold: send what we have, then stream
                 passing = True
                 await send(start)
-                await send({"type": "http.response.body", "body": b"".join(chunks), "more_body": message.get("more_body", False)})
+                await send(
+                    {
+                        "type": "http.response.body",
+                        "body": b"".join(chunks),
+                        "more_body": message.get("more_body", False),
+                    }
+                )
                 chunks.clear()
                 return
             if not message.get("more_body", False):
@@ -153,13 +162,17 @@ class CachedGzipMiddleware:
         key = (scope.get("path", ""), hashlib.blake2b(body, digest_size=16).digest())
         packed = self._cache.get(key)
         if packed is None:
-            packed = await anyio.to_thread.run_sync(lambda: gzip.compress(body, compresslevel=self.level, mtime=0))
+            packed = await anyio.to_thread.run_sync(
+                lambda: gzip.compress(body, compresslevel=self.level, mtime=0)
+            )
             self.compressions += 1
             self._remember(key, packed)
         else:
             self._cache.move_to_end(key)
         headers = [
-            (k, v) for k, v in start.get("headers", ()) if k.lower() not in (b"content-length", b"vary", b"etag")
+            (k, v)
+            for k, v in start.get("headers", ())
+            if k.lower() not in (b"content-length", b"vary", b"etag")
         ]
         vary = [v for k, v in start.get("headers", ()) if k.lower() == b"vary"]
         etag = [v for k, v in start.get("headers", ()) if k.lower() == b"etag"]

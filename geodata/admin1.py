@@ -28,9 +28,9 @@ from pathlib import Path
 from geodata.normalize import clean_text, raw_key, skeleton_keys
 
 __all__ = [
+    "REGION_MARKERS",
     "Admin1",
     "Admin1Table",
-    "REGION_MARKERS",
     "resolve_admin1",
     "split_region_marker",
 ]
@@ -40,17 +40,11 @@ ADMIN1_TSV = DATA_DIR / "admin1_ua_ru.tsv"
 
 #: Words that say "this is a region", in the languages the press uses.
 REGION_MARKERS = frozenset(
-    """
-    oblast oblast' oblasti oblastʹ obl obl. region région regione región regiao região
-    province provincia provinz voblast voblasts gebiet kraj krai kray okrug
-    obwód obwodu obwodzie województwo
-    область області области обл обл. край краю округ регион регіон
-    republic république republik respublika республика республіка
-    """.split()
+    ["oblast", "oblast'", "oblasti", "oblastʹ", "obl", "obl.", "region", "région", "regione", "región", "regiao", "região", "province", "provincia", "provinz", "voblast", "voblasts", "gebiet", "kraj", "krai", "kray", "okrug", "obwód", "obwodu", "obwodzie", "województwo", "область", "області", "области", "обл", "обл.", "край", "краю", "округ", "регион", "регіон", "republic", "république", "republik", "respublika", "республика", "республіка"]
 )
 # Words dropped around a marker ("la région de X", "the X region", "im Gebiet X").
 _STOPWORDS = frozenset(
-    "the of la le de du des d' d im in der des w we в на у autonomous autonome".split()
+    ["the", "of", "la", "le", "de", "du", "des", "d'", "d", "im", "in", "der", "des", "w", "we", "в", "на", "у", "autonomous", "autonome"]
 )
 _ISO_RE = re.compile(r"^([A-Za-z]{2})-([A-Za-z0-9]{1,3})$")
 _GN_RE = re.compile(r"^([A-Za-z]{2})\.([A-Za-z0-9]{1,20})$")
@@ -92,7 +86,9 @@ def split_region_marker(text: str) -> tuple[str, bool]:
     lowered = [w.casefold() for w in words]
     if not any(w in REGION_MARKERS for w in lowered):
         return " ".join(words), False
-    kept = [w for w, low in zip(words, lowered) if low not in REGION_MARKERS and low not in _STOPWORDS]
+    kept = [
+        w for w, low in zip(words, lowered) if low not in REGION_MARKERS and low not in _STOPWORDS
+    ]
     kept = [w[2:] if w.casefold().startswith(("d'", "l'")) and len(w) > 2 else w for w in kept]
     if not kept:
         return " ".join(words), False
@@ -190,7 +186,9 @@ class Admin1Table:
             if country is None or cc == country:
                 return self._by_key.get(f"{cc}.{code}") or _uncurated(cc, code)
         if country and re.fullmatch(r"[A-Za-z0-9]{1,3}", text):
-            region = self._by_key.get(f"{country}.{text.upper()}") or self._by_key.get(f"{country}.{text}")
+            region = self._by_key.get(f"{country}.{text.upper()}") or self._by_key.get(
+                f"{country}.{text}"
+            )
             if region is not None:
                 return region
         return None

@@ -60,11 +60,19 @@ class ResultCache:
         result = GeocodeResult.from_dict(json.loads(row[0]))
         return result.with_source(f"cache:{provider}")
 
-    def put(self, provider: str, query: str, result: GeocodeResult, *, country: str | None = None) -> None:
+    def put(
+        self, provider: str, query: str, result: GeocodeResult, *, country: str | None = None
+    ) -> None:
         with self._lock, self._conn:
             self._conn.execute(
                 "INSERT OR REPLACE INTO results VALUES (?, ?, ?, ?, ?)",
-                (provider, cache_key(query), (country or "").upper(), json.dumps(result.to_dict()), time.time()),
+                (
+                    provider,
+                    cache_key(query),
+                    (country or "").upper(),
+                    json.dumps(result.to_dict()),
+                    time.time(),
+                ),
             )
 
     def __len__(self) -> int:

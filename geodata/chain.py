@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from geodata.cache import ResultCache
     from geodata.providers.base import Provider
 
-__all__ = ["GeocoderChain", "MANUAL_SOURCE"]
+__all__ = ["MANUAL_SOURCE", "GeocoderChain"]
 
 log = logging.getLogger(__name__)
 MANUAL_SOURCE = "manual"
@@ -64,7 +64,9 @@ class GeocoderChain:
         try:
             result = self.gazetteer.geocode(query, country=country, admin1=admin1)
         except GeodataError as exc:
-            return GeocodeResult.abstain(str(query)[:200], f"invalid input: {exc}", source="gazetteer")
+            return GeocodeResult.abstain(
+                str(query)[:200], f"invalid input: {exc}", source="gazetteer"
+            )
         if result.ok or not self.providers:
             return result
         errors: list[str] = []
@@ -82,7 +84,9 @@ class GeocoderChain:
                 return checked
             errors.append(checked.reason or f"{provider.name}: no answer")
         reason = "; ".join([result.reason or "gazetteer abstained", *errors])
-        return GeocodeResult.abstain(result.query, reason, source=result.source, candidates=result.candidates)
+        return GeocodeResult.abstain(
+            result.query, reason, source=result.source, candidates=result.candidates
+        )
 
     def _online(self, provider: Provider, query: str, country: str | None) -> GeocodeResult:
         if self.cache is not None:
@@ -94,39 +98,54 @@ class GeocoderChain:
             self.cache.put(provider.name, query, result, country=country)
         return result
 
-    def _check_hints(self, result: GeocodeResult, country: str | None, admin1: str | None) -> GeocodeResult:
+    def _check_hints(
+        self, result: GeocodeResult, country: str | None, admin1: str | None
+    ) -> GeocodeResult:
         if not result.ok:
             return result
         if country and result.country and result.country != country.upper():
             return GeocodeResult.abstain(
-                result.query, f"{result.source} answered {result.country}, hint is {country.upper()}",
+                result.query,
+                f"{result.source} answered {result.country}, hint is {country.upper()}",
                 source=result.source,
             )
         if admin1:
             hint = self.gazetteer.admin1.resolve(admin1, country=country)
             if hint is not None and result.admin1 not in (hint.name, None):
                 region = self.gazetteer.admin1.resolve(result.admin1 or "", country=result.country)
-                if region is None or (region.key != hint.key and region.code not in hint.accepted_codes):
+                if region is None or (
+                    region.key != hint.key and region.code not in hint.accepted_codes
+                ):
                     return GeocodeResult.abstain(
-                        result.query, f"{result.source} answered {result.admin1}, hint is {hint.name}",
+                        result.query,
+                        f"{result.source} answered {result.admin1}, hint is {hint.name}",
                         source=result.source,
                     )
             if hint is not None and result.admin1 is None:
                 where = self.gazetteer.reverse(result.lat or 0.0, result.lon or 0.0)
                 if where.admin1 != hint.name:
                     return GeocodeResult.abstain(
-                        result.query, f"{result.source} answer lies in {where.admin1}, hint is {hint.name}",
+                        result.query,
+                        f"{result.source} answer lies in {where.admin1}, hint is {hint.name}",
                         source=result.source,
                     )
         return result
 
     def _manual(
-        self, query: str, lat: float, lon: float, country: str | None, admin1: str | None, precision: int | None
+        self,
+        query: str,
+        lat: float,
+        lon: float,
+        country: str | None,
+        admin1: str | None,
+        precision: int | None,
     ) -> GeocodeResult:
         try:
             where = self.gazetteer.reverse(lat, lon)
         except InvalidQuery as exc:
-            return GeocodeResult.abstain(str(query)[:200], f"invalid input: {exc}", source=MANUAL_SOURCE)
+            return GeocodeResult.abstain(
+                str(query)[:200], f"invalid input: {exc}", source=MANUAL_SOURCE
+            )
         return GeocodeResult(
             query=query,
             status="ok",

@@ -17,15 +17,22 @@ from geodata.exc import GeodataError
 from geodata.gazetteer import Gazetteer
 from geodata.results import GeocodeResult
 
-__all__ = ["main", "build_parser"]
+__all__ = ["build_parser", "main"]
 
 _PRECISION = {1: "town", 2: "near town", 3: "region"}
 _CSV_FIELD_LIMIT = 64 * 1024 * 1024  # a 10 MB cell must be read (then rejected), not crash csv
 
 
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="python -m geodata", description="Offline multilingual geocoder (GeoNames).")
-    p.add_argument("--cache-dir", type=Path, default=None, help="index/cache directory (default $GEODATA_CACHE_DIR or data/cache)")
+    p = argparse.ArgumentParser(
+        prog="python -m geodata", description="Offline multilingual geocoder (GeoNames)."
+    )
+    p.add_argument(
+        "--cache-dir",
+        type=Path,
+        default=None,
+        help="index/cache directory (default $GEODATA_CACHE_DIR or data/cache)",
+    )
     sub = p.add_subparsers(dest="command", required=True)
 
     g = sub.add_parser("geocode", help="resolve a place name, or a CSV of them with --batch")
@@ -33,9 +40,22 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("--country", help="ISO 3166-1 alpha-2 hint (hard filter)")
     g.add_argument("--admin1", help="region hint in any language (hard filter)")
     g.add_argument("--json", action="store_true", help="print one JSON object")
-    g.add_argument("--batch", type=Path, metavar="FILE.csv", help="CSV with columns query,country,admin1; JSON lines out")
-    g.add_argument("--online", action="store_true", help="ask Nominatim when the gazetteer abstains (needs --user-agent)")
-    g.add_argument("--user-agent", default=os.environ.get("GEODATA_USER_AGENT"), help="identifying Nominatim user agent")
+    g.add_argument(
+        "--batch",
+        type=Path,
+        metavar="FILE.csv",
+        help="CSV with columns query,country,admin1; JSON lines out",
+    )
+    g.add_argument(
+        "--online",
+        action="store_true",
+        help="ask Nominatim when the gazetteer abstains (needs --user-agent)",
+    )
+    g.add_argument(
+        "--user-agent",
+        default=os.environ.get("GEODATA_USER_AGENT"),
+        help="identifying Nominatim user agent",
+    )
     g.add_argument("--nominatim-domain", default="nominatim.openstreetmap.org")
     g.add_argument("--nominatim-scheme", default="https")
     g.add_argument("--timeout", type=float, default=10.0)
@@ -96,7 +116,10 @@ def _batch(path: Path, chain: GeocoderChain, out: IO[str]) -> int:
     with fh:
         reader = csv.DictReader(fh)
         if not reader.fieldnames or "query" not in [f.strip() for f in reader.fieldnames]:
-            print("error: batch CSV needs a 'query' column (optional: country, admin1)", file=sys.stderr)
+            print(
+                "error: batch CSV needs a 'query' column (optional: country, admin1)",
+                file=sys.stderr,
+            )
             return 2
         for row in reader:
             row = {(k or "").strip(): v for k, v in row.items()}
@@ -119,8 +142,16 @@ def main(argv: Sequence[str] | None = None, *, out: IO[str] | None = None) -> in
             t1 = time.perf_counter()
             Gazetteer.load(cache_dir=args.cache_dir)
             t2 = time.perf_counter()
-            print(json.dumps({**gaz.index.meta, "build_and_save_s": round(t1 - t0, 2), "load_s": round(t2 - t1, 3)}),
-                  file=out)
+            print(
+                json.dumps(
+                    {
+                        **gaz.index.meta,
+                        "build_and_save_s": round(t1 - t0, 2),
+                        "load_s": round(t2 - t1, 3),
+                    }
+                ),
+                file=out,
+            )
             return 0
         gaz = Gazetteer.load(cache_dir=args.cache_dir)
         if args.command == "reverse":
@@ -128,7 +159,10 @@ def main(argv: Sequence[str] | None = None, *, out: IO[str] | None = None) -> in
             if args.json:
                 print(json.dumps(rev.to_dict(), ensure_ascii=False), file=out)
             else:
-                print(f"{rev.country}, {rev.admin1}  (nearest: {rev.nearest_name}, {rev.distance_km} km)", file=out)
+                print(
+                    f"{rev.country}, {rev.admin1}  (nearest: {rev.nearest_name}, {rev.distance_km} km)",
+                    file=out,
+                )
             return 0
         chain = _chain(args, gaz)
         if args.batch is not None:

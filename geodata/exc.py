@@ -4,14 +4,14 @@ from __future__ import annotations
 
 __all__ = [
     "GeodataError",
-    "InvalidQuery",
-    "UnknownCountry",
     "IndexBuildError",
-    "ProviderError",
-    "ProviderTimeout",
-    "ProviderRateLimited",
-    "ProviderUnavailable",
+    "InvalidQuery",
     "ProviderConfigurationError",
+    "ProviderError",
+    "ProviderRateLimited",
+    "ProviderTimeout",
+    "ProviderUnavailable",
+    "UnknownCountry",
 ]
 
 

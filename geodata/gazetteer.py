@@ -47,7 +47,7 @@ from geodata.results import (
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["Gazetteer", "DOMINANCE", "SMALL_DOMINANCE", "SMALL_PLACE", "SOURCE"]
+__all__ = ["DOMINANCE", "SMALL_DOMINANCE", "SMALL_PLACE", "SOURCE", "Gazetteer"]
 
 SOURCE = "gazetteer"
 #: The best candidate must outweigh the runner-up this many times to be chosen.
@@ -120,7 +120,11 @@ class Gazetteer:
     # -- construction -------------------------------------------------------
     @classmethod
     def load(
-        cls, *, cache_dir: str | Path | None = None, source: str | Path | None = None, rebuild: bool = False
+        cls,
+        *,
+        cache_dir: str | Path | None = None,
+        source: str | Path | None = None,
+        rebuild: bool = False,
     ) -> Gazetteer:
         """Load (building once if needed) the index cached in *cache_dir*."""
         return cls(
@@ -147,11 +151,15 @@ class Gazetteer:
         if not cc:
             return None
         if len(cc) != 2 or cc not in self._countries:
-            raise UnknownCountry(f"unknown country code {country[:20]!r} (expected ISO 3166-1 alpha-2)")
+            raise UnknownCountry(
+                f"unknown country code {country[:20]!r} (expected ISO 3166-1 alpha-2)"
+            )
         return cc
 
     # -- geocoding ------------------------------------------------------------
-    def geocode(self, query: str, *, country: str | None = None, admin1: str | None = None) -> GeocodeResult:
+    def geocode(
+        self, query: str, *, country: str | None = None, admin1: str | None = None
+    ) -> GeocodeResult:
         """Resolve a place name. Never guesses: see the module docstring."""
         if not isinstance(query, str):
             raise InvalidQuery(f"query must be a string, got {type(query).__name__}")
@@ -201,16 +209,26 @@ class Gazetteer:
         return self._place(query, text, cc, hint, notes)
 
     def _region(
-        self, query: str, stem: str, text: str, cc: str | None, hint: Admin1 | None, notes: list[str]
+        self,
+        query: str,
+        stem: str,
+        text: str,
+        cc: str | None,
+        hint: Admin1 | None,
+        notes: list[str],
     ) -> GeocodeResult:
         region = self.admin1.resolve(text, country=cc)
         if region is None:
             return GeocodeResult.abstain(
-                query, f"region query: {stem!r} names no known region" + (f" of {cc}" if cc else ""), source=SOURCE
+                query,
+                f"region query: {stem!r} names no known region" + (f" of {cc}" if cc else ""),
+                source=SOURCE,
             )
         if hint is not None and hint.key != region.key and region.code not in hint.accepted_codes:
             return GeocodeResult.abstain(
-                query, f"region query names {region.name} but admin1 hint is {hint.name}", source=SOURCE
+                query,
+                f"region query names {region.name} but admin1 hint is {hint.name}",
+                source=SOURCE,
             )
         row = None
         how = ""
@@ -221,7 +239,9 @@ class Gazetteer:
             row = self.index.largest_in_admin1.get(region.key)
             how = "placed on the most populous place of the region (capital not recorded)"
         if row is None:
-            return GeocodeResult.abstain(query, f"region {region.name} has no place in the gazetteer", source=SOURCE)
+            return GeocodeResult.abstain(
+                query, f"region {region.name} has no place in the gazetteer", source=SOURCE
+            )
         cap = self._candidate(row, 1.0)
         reason = f"region query: {region.name} ({region.key}); {how} {cap.name} (geonames {cap.geonames_id})"
         return GeocodeResult(
@@ -258,8 +278,11 @@ class Gazetteer:
         ix = self.index
         hits = self._hits(text)
         if not hits:
-            return GeocodeResult.abstain(query, "; ".join([f"no place named {text!r} in the gazetteer", *notes]),
-                                         source=SOURCE)
+            return GeocodeResult.abstain(
+                query,
+                "; ".join([f"no place named {text!r} in the gazetteer", *notes]),
+                source=SOURCE,
+            )
         ranked = sorted(hits.values(), key=lambda h: -h.weight(int(ix.population[h.row])))
         ranked = self._dedupe(ranked)
         kept = ranked
@@ -267,14 +290,22 @@ class Gazetteer:
             kept = [h for h in kept if ix.country_of(h.row) == cc]
         if hint is not None:
             codes = hint.accepted_codes
-            kept = [h for h in kept if ix.country_of(h.row) == hint.country and ix.admin1_code_of(h.row) in codes]
+            kept = [
+                h
+                for h in kept
+                if ix.country_of(h.row) == hint.country and ix.admin1_code_of(h.row) in codes
+            ]
         if not kept:
             where = hint.name if hint is not None else cc
             others = tuple(self._candidate(h.row, h.score) for h in ranked[:MAX_CANDIDATES])
             return GeocodeResult.abstain(
                 query,
-                "; ".join([f"no candidate named {text!r} in {where}; {len(ranked)} namesake(s) elsewhere not used",
-                           *notes]),
+                "; ".join(
+                    [
+                        f"no candidate named {text!r} in {where}; {len(ranked)} namesake(s) elsewhere not used",
+                        *notes,
+                    ]
+                ),
                 source=SOURCE,
                 candidates=others,
             )
@@ -287,10 +318,14 @@ class Gazetteer:
         if len(kept) > 1 and w_best < needed * w_next:
             return GeocodeResult.abstain(
                 query,
-                "; ".join([f"ambiguous: {len(kept)} candidates named {text!r} of similar weight "
-                           f"(best {cands[0].name}, {cands[0].admin1}, {cands[0].country} vs "
-                           f"{cands[1].name}, {cands[1].admin1}, {cands[1].country}); add a country or admin1 hint",
-                           *notes]),
+                "; ".join(
+                    [
+                        f"ambiguous: {len(kept)} candidates named {text!r} of similar weight "
+                        f"(best {cands[0].name}, {cands[0].admin1}, {cands[0].country} vs "
+                        f"{cands[1].name}, {cands[1].admin1}, {cands[1].country}); add a country or admin1 hint",
+                        *notes,
+                    ]
+                ),
                 source=SOURCE,
                 candidates=cands,
             )
@@ -335,7 +370,8 @@ class Gazetteer:
             lat, lon = float(ix.lat[h.row]), float(ix.lon[h.row])
             dup = any(
                 ix.country_idx[o.row] == ix.country_idx[h.row]
-                and haversine_km(lat, lon, float(ix.lat[o.row]), float(ix.lon[o.row])) < DUPLICATE_KM
+                and haversine_km(lat, lon, float(ix.lat[o.row]), float(ix.lon[o.row]))
+                < DUPLICATE_KM
                 for o in out[:20]
             )
             if not dup:
@@ -367,7 +403,9 @@ class Gazetteer:
             lat_f, lon_f = float(lat), float(lon)
         except (TypeError, ValueError) as exc:
             raise InvalidQuery(f"coordinates must be numbers: {lat!r}, {lon!r}") from exc
-        if not (math.isfinite(lat_f) and math.isfinite(lon_f)) or not (-90 <= lat_f <= 90 and -180 <= lon_f <= 180):
+        if not (math.isfinite(lat_f) and math.isfinite(lon_f)) or not (
+            -90 <= lat_f <= 90 and -180 <= lon_f <= 180
+        ):
             raise InvalidQuery(f"coordinates out of range: {lat!r}, {lon!r}")
         ix = self.index
         rows = self._near_rows(lat_f, lon_f, rings=max(1, min(5, int(max_km / 100) + 1)))
@@ -403,7 +441,9 @@ class Gazetteer:
         return np.concatenate(parts) if parts else np.empty(0, np.int32)
 
     # -- bulk -----------------------------------------------------------------------
-    def places(self, *, countries: tuple[str, ...] | None = ("UA", "RU"), min_population: int = 0) -> pd.DataFrame:
+    def places(
+        self, *, countries: tuple[str, ...] | None = ("UA", "RU"), min_population: int = 0
+    ) -> pd.DataFrame:
         """Places as a DataFrame: name, lat, lon, country, admin1, population, geonames_id.
 
         ``countries=None`` returns every country."""

@@ -41,10 +41,10 @@ from geodata.normalize import NORMALIZE_VERSION, index_keys, key_hash
 __all__ = [
     "INDEX_FORMAT_VERSION",
     "GazetteerIndex",
+    "build_index",
     "default_cache_dir",
     "default_source",
     "index_path",
-    "build_index",
     "load_index",
 ]
 
@@ -226,7 +226,7 @@ def build_index(source: Path | None = None) -> GazetteerIndex:
             "source": str(source),
             "source_name": source.name,
             "places": n,
-            "keys": int(len(kh)),
+            "keys": len(kh),
             "build_seconds": round(elapsed, 2),
             "format": INDEX_FORMAT_VERSION,
             "normalize": NORMALIZE_VERSION,

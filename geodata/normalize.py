@@ -40,14 +40,14 @@ __all__ = [
     "NORMALIZE_VERSION",
     "READINGS",
     "clean_text",
+    "has_mixed_scripts",
+    "index_keys",
+    "is_foldable_script",
+    "key_hash",
+    "query_keys",
     "raw_key",
     "skeleton",
     "skeleton_keys",
-    "query_keys",
-    "index_keys",
-    "key_hash",
-    "is_foldable_script",
-    "has_mixed_scripts",
 ]
 
 #: Bump whenever folding rules change: the on-disk index is keyed on it.
@@ -60,7 +60,7 @@ MAX_QUERY_CHARS = 200
 #: Reading names in the order they are tried; "en" is plain transliteration.
 READINGS = ("en", "fr", "de", "pl")
 
-_APOSTROPHES = dict.fromkeys(map(ord, "’ʼʻ`´‘′ʹ\u02bc\u2019\u201d\u201c\""), "'")
+_APOSTROPHES = dict.fromkeys(map(ord, '’ʼʻ`´‘′ʹ\u02bc\u2019\u201d\u201c"'), "'")
 _WS = re.compile(r"\s+")
 # Characters kept by clean_text: letters, combining marks, digits, and a few
 # separators. Everything else (emoji, symbols, control characters) -> space.
@@ -97,7 +97,17 @@ _DOUBLES = re.compile(r"(.)\1+")
 
 _FR_MAP = {"tch": "ch", "ch": "sh", "ou": "u", "j": "zh"}
 _FR_RE = re.compile("tch|ch|ou|j")
-_DE_MAP = {"tsch": "ch", "sch": "sh", "ch": "kh", "ie": "i", "ss": "s", "ß": "s", "w": "v", "z": "ts", "j": "y"}
+_DE_MAP = {
+    "tsch": "ch",
+    "sch": "sh",
+    "ch": "kh",
+    "ie": "i",
+    "ss": "s",
+    "ß": "s",
+    "w": "v",
+    "z": "ts",
+    "j": "y",
+}
 _DE_RE = re.compile("tsch|sch|ch|ie|ss|ß|w|z|j")
 _DE_INITIAL_S = re.compile(r"\bs(?=[aeiouyäöü])")
 _PL_MAP = {

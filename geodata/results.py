@@ -6,7 +6,7 @@ import math
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any, Literal
 
-__all__ = ["Candidate", "GeocodeResult", "ReverseResult", "PRECISION_TOWN", "PRECISION_REGION"]
+__all__ = ["PRECISION_REGION", "PRECISION_TOWN", "Candidate", "GeocodeResult", "ReverseResult"]
 
 #: ACLED geo_precision: 1 = the town itself, 2 = near a town / district, 3 = region.
 PRECISION_TOWN = 1

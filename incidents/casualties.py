@@ -11,7 +11,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-__all__ = ["Count", "parse_count", "VAGUE_WORDS", "NONE_WORDS"]
+__all__ = ["NONE_WORDS", "VAGUE_WORDS", "Count", "parse_count"]
 
 
 @dataclass(frozen=True)
@@ -78,14 +78,44 @@ NONE_WORDS: tuple[str, ...] = (
 )
 
 _EXACT = re.compile(r"^\s*(\d{1,7})\s*$")
-_AT_LEAST = re.compile(r"^(?:at least|au moins|mindestens|не менее|щонайменше|как минимум)\s+(\d{1,7})$")
+_AT_LEAST = re.compile(
+    r"^(?:at least|au moins|mindestens|не менее|щонайменше|как минимум)\s+(\d{1,7})$"
+)
 _UP_TO = re.compile(r"^(?:up to|jusqu'à|jusqu’à|bis zu|до)\s+(\d{1,7})$")
 _RANGE = re.compile(r"^(\d{1,7})\s*(?:-|–|to|à|bis|до)\s*(\d{1,7})$")
 _NUMBER_WORDS = {
-    "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
-    "eight": 8, "nine": 9, "ten": 10, "un": 1, "une": 1, "deux": 2, "trois": 3, "quatre": 4,
-    "cinq": 5, "sept": 7, "huit": 8, "neuf": 9, "dix": 10, "ein": 1, "eine": 1, "zwei": 2,
-    "drei": 3, "vier": 4, "fünf": 5, "sechs": 6, "sieben": 7, "acht": 8, "neun": 9, "zehn": 10,
+    "zero": 0,
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "un": 1,
+    "une": 1,
+    "deux": 2,
+    "trois": 3,
+    "quatre": 4,
+    "cinq": 5,
+    "sept": 7,
+    "huit": 8,
+    "neuf": 9,
+    "dix": 10,
+    "ein": 1,
+    "eine": 1,
+    "zwei": 2,
+    "drei": 3,
+    "vier": 4,
+    "fünf": 5,
+    "sechs": 6,
+    "sieben": 7,
+    "acht": 8,
+    "neun": 9,
+    "zehn": 10,
 }
 
 

@@ -9,9 +9,9 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import sys
+from collections.abc import Sequence
 
 import pandas as pd
-from typing import Sequence
 
 from .exc import ImportRejected, IncidentsError
 from .filters import UNKNOWN_CHOICES, FilterError, IncidentFilter
@@ -41,20 +41,35 @@ def _add_filters(p: argparse.ArgumentParser) -> None:
     g.add_argument("--end", type=_date, help="last date, YYYY-MM-DD")
     for name in ("min-killed", "max-killed", "min-injured", "max-injured"):
         g.add_argument(f"--{name}", type=_count, metavar="N")
-    g.add_argument("--unknown", choices=UNKNOWN_CHOICES, default="include", help="incidents with unknown casualties")
+    g.add_argument(
+        "--unknown",
+        choices=UNKNOWN_CHOICES,
+        default="include",
+        help="incidents with unknown casualties",
+    )
     g.add_argument("--event-type", action="append", default=[], metavar="TYPE", help="repeatable")
     g.add_argument("--country", action="append", default=[], metavar="NAME", help="repeatable")
     g.add_argument("--admin1", action="append", default=[], metavar="NAME", help="repeatable")
-    g.add_argument("--claim", action="append", default=[], choices=CLAIM_STATUSES, help="repeatable")
+    g.add_argument(
+        "--claim", action="append", default=[], choices=CLAIM_STATUSES, help="repeatable"
+    )
     g.add_argument("--text", default="", help="words in location, notes or admin1")
 
 
 def _filter(a: argparse.Namespace) -> IncidentFilter:
     return IncidentFilter(
-        start=a.start, end=a.end, min_killed=a.min_killed, max_killed=a.max_killed,
-        min_injured=a.min_injured, max_injured=a.max_injured, unknown=a.unknown,
-        event_types=tuple(a.event_type), countries=tuple(a.country), admin1=tuple(a.admin1),
-        claim_statuses=tuple(a.claim), text=a.text,
+        start=a.start,
+        end=a.end,
+        min_killed=a.min_killed,
+        max_killed=a.max_killed,
+        min_injured=a.min_injured,
+        max_injured=a.max_injured,
+        unknown=a.unknown,
+        event_types=tuple(a.event_type),
+        countries=tuple(a.country),
+        admin1=tuple(a.admin1),
+        claim_statuses=tuple(a.claim),
+        text=a.text,
     )
 
 
@@ -78,15 +93,24 @@ def cmd_import(a: argparse.Namespace) -> int:
     from .importer import import_file
 
     try:
-        report = import_file(_store(a), a.path, format=a.format, strict=a.strict,
-                             on_conflict=a.on_conflict, acled_zeros=a.acled_zeros, geocoder=_geocoder(a))
+        report = import_file(
+            _store(a),
+            a.path,
+            format=a.format,
+            strict=a.strict,
+            on_conflict=a.on_conflict,
+            acled_zeros=a.acled_zeros,
+            geocoder=_geocoder(a),
+        )
     except ImportRejected as err:
         _print_errors([str(e) for e in err.errors])
         print(f"error: {err}", file=sys.stderr)
         return 1
     _print_errors([report.describe(e) for e in report.errors])
-    print(f"{report.format}: {report.inserted:,} inserted, {report.replaced:,} replaced, "
-          f"{report.skipped:,} skipped, {len(report.errors):,} rejected (store revision {report.revision})")
+    print(
+        f"{report.format}: {report.inserted:,} inserted, {report.replaced:,} replaced, "
+        f"{report.skipped:,} skipped, {len(report.errors):,} rejected (store revision {report.revision})"
+    )
     return 1 if report.errors else 0
 
 
@@ -125,10 +149,14 @@ def summary(frame, flt: IncidentFilter, *, latest: int = 10) -> str:
         out += ["", "Latest:"]
         recent = frame.sort_values(["event_date", "event_id"], ascending=False).head(latest)
         for r in recent.itertuples():
-            place = ", ".join(str(x) for x in (r.location, r.admin1, r.country) if isinstance(x, str))
+            place = ", ".join(
+                str(x) for x in (r.location, r.admin1, r.country) if isinstance(x, str)
+            )
             killed = "?" if r.fatalities is None or r.fatalities is pd.NA else r.fatalities
             killed = "shared" if isinstance(r.casualty_group, str) else killed
-            out.append(f"  {r.event_date.date()}  {r.event_id:<18} {r.sub_event_type:<34} {place[:40]:<40} killed {killed}")
+            out.append(
+                f"  {r.event_date.date()}  {r.event_id:<18} {r.sub_event_type:<34} {place[:40]:<40} killed {killed}"
+            )
     return "\n".join(out)
 
 
@@ -143,30 +171,50 @@ def build_parser() -> argparse.ArgumentParser:
     from .export import EXPORT_FORMATS
     from .formats import FORMATS, ZERO_CHOICES
 
-    parser = argparse.ArgumentParser(prog="python -m incidents", description="Import, export and list incidents.")
+    parser = argparse.ArgumentParser(
+        prog="python -m incidents", description="Import, export and list incidents."
+    )
     parser.add_argument("--db", help="store URL (default: $INCIDENTS_DB or data/incidents.sqlite)")
     sub = parser.add_subparsers(dest="command", required=True)
     p = sub.add_parser("import", help="import a CSV, ACLED, UCDP GED, GeoJSON or JSON file")
     p.add_argument("path")
     p.add_argument("--format", choices=FORMATS, default="auto")
     p.add_argument("--strict", action="store_true", help="import nothing if any row is rejected")
-    p.add_argument("--on-conflict", choices=("error", "skip", "replace"), default="error",
-                   help="what to do with event ids already in the store")
-    p.add_argument("--geocode", action="store_true",
-                   help="place rows without coordinates with the offline gazetteer (abstentions are rejected rows)")
-    p.add_argument("--online", metavar="USER_AGENT",
-                   help="with --geocode, also ask Nominatim (1 request/s) identifying as USER_AGENT")
-    p.add_argument("--acled-zeros", choices=ZERO_CHOICES, default="unknown",
-                   help="ACLED's 0 fatalities means 'no information': import it as unknown (default) or keep it")
+    p.add_argument(
+        "--on-conflict",
+        choices=("error", "skip", "replace"),
+        default="error",
+        help="what to do with event ids already in the store",
+    )
+    p.add_argument(
+        "--geocode",
+        action="store_true",
+        help="place rows without coordinates with the offline gazetteer (abstentions are rejected rows)",
+    )
+    p.add_argument(
+        "--online",
+        metavar="USER_AGENT",
+        help="with --geocode, also ask Nominatim (1 request/s) identifying as USER_AGENT",
+    )
+    p.add_argument(
+        "--acled-zeros",
+        choices=ZERO_CHOICES,
+        default="unknown",
+        help="ACLED's 0 fatalities means 'no information': import it as unknown (default) or keep it",
+    )
     p.set_defaults(run=cmd_import)
     p = sub.add_parser("export", help="export the (filtered) incidents")
     p.add_argument("--format", choices=EXPORT_FORMATS, default="csv")
     p.add_argument("--out", required=True, help="output file")
-    p.add_argument("--excel", action="store_true", help="CSV for Excel: UTF-8 BOM and CRLF line ends")
+    p.add_argument(
+        "--excel", action="store_true", help="CSV for Excel: UTF-8 BOM and CRLF line ends"
+    )
     _add_filters(p)
     p.set_defaults(run=cmd_export)
     p = sub.add_parser("list", help="summary of the (filtered) incidents")
-    p.add_argument("--latest", type=_count, default=10, metavar="N", help="how many recent incidents to show")
+    p.add_argument(
+        "--latest", type=_count, default=10, metavar="N", help="how many recent incidents to show"
+    )
     _add_filters(p)
     p.set_defaults(run=cmd_list)
     return parser

@@ -5,13 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 __all__ = [
-    "IncidentsError",
-    "ValidationError",
-    "RowError",
+    "ExportError",
     "ImportFormatError",
     "ImportRejected",
+    "IncidentsError",
+    "RowError",
     "StoreError",
-    "ExportError",
+    "ValidationError",
 ]
 
 

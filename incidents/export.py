@@ -24,8 +24,9 @@ from __future__ import annotations
 
 import io
 import os
+from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import BinaryIO, Iterable, Iterator, Literal
+from typing import BinaryIO, Literal
 
 import numpy as np
 import pandas as pd
@@ -59,7 +60,14 @@ EXPORT_COLUMNS: tuple[str, ...] = tuple(c.name for c in COLUMNS) + GROUP_FIGURE_
 FORMULA_PREFIXES: tuple[str, ...] = ("=", "+", "-", "@", "\t", "\r")
 _FORMULA_RE = "^[=+\\-@\\t\\r]"
 _KIND = {c.name: c.kind for c in COLUMNS} | {name: "count" for name in GROUP_FIGURE_COLUMNS}
-_ARROW = {"text": pa.string(), "json": pa.string(), "date": pa.date32(), "int": pa.int64(), "count": pa.int64(), "float": pa.float64()}
+_ARROW = {
+    "text": pa.string(),
+    "json": pa.string(),
+    "date": pa.date32(),
+    "int": pa.int64(),
+    "count": pa.int64(),
+    "float": pa.float64(),
+}
 _SCHEMA = pa.schema([(name, _ARROW[_KIND[name]]) for name in EXPORT_COLUMNS])
 _OWN_FIGURES = tuple(COUNT_COLUMNS)
 BOM = b"\xef\xbb\xbf"
@@ -144,7 +152,9 @@ def _arrow_column(values: pd.Series, kind: str) -> pa.Array:
 
 
 def _arrow(table: pd.DataFrame) -> pa.Table:
-    return pa.Table.from_arrays([_arrow_column(table[n], _KIND[n]) for n in EXPORT_COLUMNS], schema=_SCHEMA)
+    return pa.Table.from_arrays(
+        [_arrow_column(table[n], _KIND[n]) for n in EXPORT_COLUMNS], schema=_SCHEMA
+    )
 
 
 def neutralise_formulas(table: pa.Table) -> pa.Table:
@@ -167,7 +177,9 @@ def _write_csv(chunks: Iterable[pd.DataFrame], out: BinaryIO, *, excel: bool) ->
     first = True
     for chunk in chunks:
         table = neutralise_formulas(_arrow(chunk))
-        options = pacsv.WriteOptions(include_header=first, eol="\r\n" if excel else "\n", quoting_header="none")
+        options = pacsv.WriteOptions(
+            include_header=first, eol="\r\n" if excel else "\n", quoting_header="none"
+        )
         pacsv.write_csv(table, out, write_options=options)
         rows += len(chunk)
         first = False
@@ -204,7 +216,11 @@ def _groups_for(source, named: pd.DataFrame) -> pd.DataFrame:
         groups = source.groups()
         return groups[groups["group_id"].isin(ids)].reset_index(drop=True)
     has = named[list(GROUP_FIGURE_COLUMNS)].notna().any(axis=1)
-    table = named.assign(_has=has).sort_values("_has", ascending=False, kind="stable").drop_duplicates("casualty_group")
+    table = (
+        named.assign(_has=has)
+        .sort_values("_has", ascending=False, kind="stable")
+        .drop_duplicates("casualty_group")
+    )
     groups = pd.DataFrame({"group_id": table["casualty_group"].astype("string")})
     for name in COUNT_COLUMNS:
         groups[name] = table["group_" + name].astype("Int64")
@@ -229,7 +245,9 @@ def _write_gpkg(source, chunks: Iterable[pd.DataFrame], path: Path) -> int:
         gdf = gpd.GeoDataFrame(frame, geometry=geometry, crs=CRS)
         pyogrio.write_dataframe(gdf, path, layer="incidents", driver="GPKG", append=written)
         written = True
-        named.append(frame.loc[frame["casualty_group"].notna(), ["casualty_group", *GROUP_FIGURE_COLUMNS]])
+        named.append(
+            frame.loc[frame["casualty_group"].notna(), ["casualty_group", *GROUP_FIGURE_COLUMNS]]
+        )
         rows += len(chunk)
     groups = _groups_for(source, pd.concat(named, ignore_index=True))
     pyogrio.write_dataframe(groups, path, layer="casualty_groups", driver="GPKG")
@@ -253,7 +271,9 @@ def export_incidents(
     renamed at the end) or, for CSV and GeoJSON, a binary file object such as ``io.BytesIO``.
     """
     if format not in EXPORT_FORMATS:
-        raise ExportError(f"unknown export format {format!r}; choose one of {', '.join(EXPORT_FORMATS)}")
+        raise ExportError(
+            f"unknown export format {format!r}; choose one of {', '.join(EXPORT_FORMATS)}"
+        )
     chunks = _chunks(source, flt, chunksize)
     if not isinstance(out, (str, Path)):
         if format == "gpkg":

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field, fields, replace
-from typing import Iterable, Literal, Mapping
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, fields, replace
+from typing import Literal
 
 import numpy as np
 import pandas as pd
@@ -12,7 +13,7 @@ import pandas as pd
 from .exc import IncidentsError
 from .schema import CLAIM_STATUSES
 
-__all__ = ["IncidentFilter", "FilterError", "filter_mask", "apply_filter", "UNKNOWN_CHOICES"]
+__all__ = ["UNKNOWN_CHOICES", "FilterError", "IncidentFilter", "apply_filter", "filter_mask"]
 
 Unknown = Literal["include", "exclude", "only"]
 UNKNOWN_CHOICES: tuple[str, ...] = ("include", "exclude", "only")
@@ -91,7 +92,7 @@ class IncidentFilter:
         return params
 
     @classmethod
-    def from_query_params(cls, params: Mapping[str, str | Iterable[str]]) -> "IncidentFilter":
+    def from_query_params(cls, params: Mapping[str, str | Iterable[str]]) -> IncidentFilter:
         """Parse URL parameters; raises :class:`FilterError` naming the bad parameter."""
 
         def values(key: str) -> list[str]:
@@ -131,7 +132,7 @@ class IncidentFilter:
             kwargs["text"] = text[:200]
         return cls(**kwargs)
 
-    def with_(self, **changes) -> "IncidentFilter":
+    def with_(self, **changes) -> IncidentFilter:
         return replace(self, **changes)
 
 
@@ -143,7 +144,9 @@ def _casualty(frame: pd.DataFrame, column: str) -> pd.Series:
     return own
 
 
-def _bound_mask(values: pd.Series, low: int | None, high: int | None, unknown: Unknown) -> np.ndarray:
+def _bound_mask(
+    values: pd.Series, low: int | None, high: int | None, unknown: Unknown
+) -> np.ndarray:
     mask = np.ones(len(values), dtype=bool)
     if low is None and high is None:
         return mask
@@ -179,11 +182,20 @@ def filter_mask(frame: pd.DataFrame, flt: IncidentFilter) -> np.ndarray:
         if wanted:
             mask &= frame[column].isin(wanted).fillna(False).to_numpy(dtype=bool)
     if flt.actors:
-        mask &= (frame["actor1"].isin(flt.actors) | frame["actor2"].isin(flt.actors)).fillna(False).to_numpy(dtype=bool)
+        mask &= (
+            (frame["actor1"].isin(flt.actors) | frame["actor2"].isin(flt.actors))
+            .fillna(False)
+            .to_numpy(dtype=bool)
+        )
     if flt.text:
         hit = np.zeros(len(frame), dtype=bool)
         for column in ("location", "notes", "admin1"):
-            hit |= frame[column].str.contains(flt.text, case=False, regex=False).fillna(False).to_numpy(dtype=bool)
+            hit |= (
+                frame[column]
+                .str.contains(flt.text, case=False, regex=False)
+                .fillna(False)
+                .to_numpy(dtype=bool)
+            )
         mask &= hit
     return mask
 

@@ -9,7 +9,7 @@ import pyarrow as pa
 
 from .schema import COUNT_COLUMNS
 
-__all__ = ["with_group_figures", "to_geodataframe", "take_rows", "GROUP_PREFIX", "CRS"]
+__all__ = ["CRS", "GROUP_PREFIX", "take_rows", "to_geodataframe", "with_group_figures"]
 
 CRS = "EPSG:4326"
 #: Group figures joined onto incidents are named ``group_<column>`` (``group_fatalities``...).

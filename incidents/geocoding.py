@@ -20,7 +20,7 @@ from .exc import RowError
 if TYPE_CHECKING:
     from geodata import GeocoderChain
 
-__all__ = ["Placement", "place_incidents", "GEO_SOURCE_BY_PROVIDER"]
+__all__ = ["GEO_SOURCE_BY_PROVIDER", "Placement", "place_incidents"]
 
 #: How the chain's ``source`` maps to our ``geo_source`` values.
 GEO_SOURCE_BY_PROVIDER = {"gazetteer": "gazetteer", "manual": "manual"}
@@ -50,7 +50,7 @@ def _column(frame: pd.DataFrame, name: str) -> pd.Series:
 def place_incidents(
     frame: pd.DataFrame,
     *,
-    chain: "GeocoderChain",
+    chain: GeocoderChain,
     lines: pd.Series | np.ndarray | None = None,
 ) -> Placement:
     """Fill missing coordinates (geocoding) and missing regions (reverse lookup) of raw rows.
@@ -60,7 +60,15 @@ def place_incidents(
     """
     out = frame.copy().reset_index(drop=True)
     line_arr = np.arange(1, len(out) + 1) if lines is None else np.asarray(lines)
-    for name in ("latitude", "longitude", "geo_precision", "geo_source", "geonames_id", "admin1", "country"):
+    for name in (
+        "latitude",
+        "longitude",
+        "geo_precision",
+        "geo_source",
+        "geonames_id",
+        "admin1",
+        "country",
+    ):
         out[name] = _column(out, name).astype(object)
     lat_blank, lon_blank = _blank(out["latitude"]), _blank(out["longitude"])
     country_blank, admin1_blank = _blank(out["country"]), _blank(out["admin1"])
@@ -79,8 +87,13 @@ def place_incidents(
             answers[key] = chain.geocode(key[0], country=key[1], admin1=key[2])
         result = answers[key]
         if not result.ok:
-            errors.append(RowError(int(line_arr[pos]), "location",
-                                   f"{key[0]!r} could not be placed ({result.reason}); give latitude and longitude"))
+            errors.append(
+                RowError(
+                    int(line_arr[pos]),
+                    "location",
+                    f"{key[0]!r} could not be placed ({result.reason}); give latitude and longitude",
+                )
+            )
             continue
         out.at[pos, "latitude"] = result.lat
         out.at[pos, "longitude"] = result.lon

@@ -56,13 +56,27 @@ def _group_frame(read: ReadResult, store: Store) -> tuple[pd.DataFrame | None, l
     groups = report.valid
     if read.derived_groups:
         # Figures rebuilt from group_* columns carry no description or sources: keep the stored ones.
-        errors = [RowError(e.line, "group_" + e.field if e.field != "group_id" else "casualty_group", e.message, e.event_id) for e in errors]
+        errors = [
+            RowError(
+                e.line,
+                "group_" + e.field if e.field != "group_id" else "casualty_group",
+                e.message,
+                e.event_id,
+            )
+            for e in errors
+        ]
         stored = store.groups().set_index("group_id")
         for name in ("description", "sources"):
-            known = groups["group_id"].map(stored[name]) if len(stored) else pd.Series(pd.NA, index=groups.index)
+            known = (
+                groups["group_id"].map(stored[name])
+                if len(stored)
+                else pd.Series(pd.NA, index=groups.index)
+            )
             groups[name] = groups[name].fillna(known.astype("string"))
     else:
-        errors = [RowError(e.line, f"casualty_groups: {e.field}", e.message, e.event_id) for e in errors]
+        errors = [
+            RowError(e.line, f"casualty_groups: {e.field}", e.message, e.event_id) for e in errors
+        ]
     return groups, errors
 
 
@@ -72,7 +86,7 @@ def import_result(
     *,
     strict: bool = False,
     on_conflict: OnConflict = "error",
-    geocoder: "GeocoderChain | None" = None,
+    geocoder: GeocoderChain | None = None,
     refresh_snapshot: bool = True,
 ) -> ImportReport:
     """Validate rows already read (:func:`incidents.formats.read_incidents`) and insert them.
@@ -83,7 +97,9 @@ def import_result(
     ``refresh_snapshot`` the store's columnar snapshot is rebuilt after a write, so the
     dashboard's next start reads it instead of the database.
     """
-    report = ImportReport(format=read.format, rows=len(read.frame) + len(read.errors), unit=read.unit)
+    report = ImportReport(
+        format=read.format, rows=len(read.frame) + len(read.errors), unit=read.unit
+    )
     frame, lines, place_errors = read.frame, read.lines, []
     if geocoder is not None:
         placed = place_incidents(frame, chain=geocoder, lines=lines)
@@ -102,7 +118,11 @@ def import_result(
         lines=checked.lines,
         strict=strict,
     )
-    report.inserted, report.replaced, report.skipped = result.inserted, result.replaced, result.skipped
+    report.inserted, report.replaced, report.skipped = (
+        result.inserted,
+        result.replaced,
+        result.skipped,
+    )
     report.errors = sorted(errors + result.errors, key=lambda e: e.line)
     report.revision = result.revision
     if refresh_snapshot and (result.inserted or result.replaced):
@@ -118,7 +138,7 @@ def import_file(
     strict: bool = False,
     on_conflict: OnConflict = "error",
     acled_zeros: AcledZeros = "unknown",
-    geocoder: "GeocoderChain | None" = None,
+    geocoder: GeocoderChain | None = None,
     refresh_snapshot: bool = True,
 ) -> ImportReport:
     """Import one file (any format of :func:`incidents.formats.read_incidents`) into ``store``.
@@ -131,5 +151,10 @@ def import_file(
     """
     read = read_incidents(path, format=format, acled_zeros=acled_zeros)
     return import_result(
-        store, read, strict=strict, on_conflict=on_conflict, geocoder=geocoder, refresh_snapshot=refresh_snapshot
+        store,
+        read,
+        strict=strict,
+        on_conflict=on_conflict,
+        geocoder=geocoder,
+        refresh_snapshot=refresh_snapshot,
     )

@@ -12,16 +12,16 @@ from dataclasses import dataclass
 from typing import Literal
 
 __all__ = [
-    "Column",
+    "CLAIM_STATUSES",
     "COLUMNS",
     "COLUMN_NAMES",
     "COUNT_COLUMNS",
-    "TEXT_COLUMNS",
-    "GROUP_COLUMNS",
-    "CLAIM_STATUSES",
     "GEO_PRECISIONS",
-    "TIME_PRECISIONS",
     "GEO_SOURCES",
+    "GROUP_COLUMNS",
+    "TEXT_COLUMNS",
+    "TIME_PRECISIONS",
+    "Column",
 ]
 
 Kind = Literal["text", "date", "int", "count", "float", "json"]
@@ -38,7 +38,9 @@ class Column:
 COLUMNS: tuple[Column, ...] = (
     Column("event_id", "text", True, "Unique id (ACLED event_id_cnty when imported from ACLED)."),
     Column("event_date", "date", True, "Date of the event, ISO 8601 (YYYY-MM-DD)."),
-    Column("time_precision", "int", True, "1 exact day, 2 within a week, 3 within a month (ACLED)."),
+    Column(
+        "time_precision", "int", True, "1 exact day, 2 within a week, 3 within a month (ACLED)."
+    ),
     Column("disorder_type", "text", True, "ACLED disorder type."),
     Column("event_type", "text", True, "ACLED event type."),
     Column("sub_event_type", "text", True, "ACLED sub-event type, one of the event type's."),

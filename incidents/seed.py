@@ -17,7 +17,9 @@ SEED_PATH = Path(__file__).resolve().parent / "data" / "seed.json"
 
 def _jsonify_sources(records: list[dict]) -> list[dict]:
     return [
-        {**r, "sources": json.dumps(r["sources"], ensure_ascii=False)} if isinstance(r.get("sources"), list) else r
+        {**r, "sources": json.dumps(r["sources"], ensure_ascii=False)}
+        if isinstance(r.get("sources"), list)
+        else r
         for r in records
     ]
 

@@ -9,8 +9,8 @@ old snapshot unused; older snapshots of the same store are removed.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 import pandas as pd
 import pyarrow.parquet as pq
@@ -18,7 +18,7 @@ import pyarrow.parquet as pq
 from .frame import with_group_figures
 from .store import PROJECT_DIR, Store
 
-__all__ = ["load_frame", "default_cache_dir", "snapshot_path", "iter_snapshot"]
+__all__ = ["default_cache_dir", "iter_snapshot", "load_frame", "snapshot_path"]
 
 #: Rows per Parquet row group: the unit :func:`iter_snapshot` reads, so memory stays bounded.
 ROW_GROUP = 100_000
@@ -29,7 +29,9 @@ def default_cache_dir() -> Path:
     return Path(os.environ.get("INCIDENTS_CACHE_DIR") or PROJECT_DIR / "data" / "cache")
 
 
-def load_frame(store: Store, *, cache_dir: Path | None = None, use_snapshot: bool = True) -> pd.DataFrame:
+def load_frame(
+    store: Store, *, cache_dir: Path | None = None, use_snapshot: bool = True
+) -> pd.DataFrame:
     """All incidents with their shared figures joined (``group_*`` columns), typed.
 
     With ``use_snapshot`` the frame is read from (or written to) a Parquet file keyed on the

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import hashlib
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator, Literal
+from typing import Literal
 
 import numpy as np
 import pandas as pd
@@ -23,7 +24,7 @@ import sqlalchemy as sa
 from .exc import ImportRejected, RowError, StoreError
 from .schema import COLUMNS, COUNT_COLUMNS, GROUP_COLUMNS
 
-__all__ = ["Store", "InsertResult", "default_url", "DEFAULT_DB_PATH", "OnConflict"]
+__all__ = ["DEFAULT_DB_PATH", "InsertResult", "OnConflict", "Store", "default_url"]
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 DEFAULT_DB_PATH = PROJECT_DIR / "data" / "incidents.sqlite"
@@ -45,7 +46,9 @@ incidents_table = sa.Table(
     "incidents",
     metadata,
     *[
-        sa.Column(c.name, _SQL_TYPES[c.kind](), primary_key=c.name == "event_id", nullable=not c.required)
+        sa.Column(
+            c.name, _SQL_TYPES[c.kind](), primary_key=c.name == "event_id", nullable=not c.required
+        )
         for c in COLUMNS
     ],
 )
@@ -113,7 +116,7 @@ class Store:
 
     # -- opening -----------------------------------------------------------------------
     @classmethod
-    def open(cls, url: str | None = None, *, seed: bool = True) -> "Store":
+    def open(cls, url: str | None = None, *, seed: bool = True) -> Store:
         """Open (and if new, create and seed) the store at ``url`` (default: :func:`default_url`)."""
         url = url or default_url()
         try:
@@ -157,7 +160,9 @@ class Store:
     def revision(self) -> int:
         """A number that changes on every write (cache on it)."""
         with self.engine.connect() as conn:
-            value = conn.execute(sa.select(meta_table.c.value).where(meta_table.c.key == "revision")).scalar_one()
+            value = conn.execute(
+                sa.select(meta_table.c.value).where(meta_table.c.key == "revision")
+            ).scalar_one()
         return int(value)
 
     @property
@@ -168,7 +173,9 @@ class Store:
 
     def count(self) -> int:
         with self.engine.connect() as conn:
-            return conn.execute(sa.select(sa.func.count()).select_from(incidents_table)).scalar_one()
+            return conn.execute(
+                sa.select(sa.func.count()).select_from(incidents_table)
+            ).scalar_one()
 
     def groups(self) -> pd.DataFrame:
         """The shared casualty figures, one row per group."""
@@ -182,7 +189,9 @@ class Store:
 
     def iter_frames(self, *, chunksize: int = 100_000) -> Iterator[pd.DataFrame]:
         """The incidents in chunks of typed rows, ordered by date and id (streaming export)."""
-        query = sa.select(incidents_table).order_by(incidents_table.c.event_date, incidents_table.c.event_id)
+        query = sa.select(incidents_table).order_by(
+            incidents_table.c.event_date, incidents_table.c.event_id
+        )
         with self.engine.connect() as conn:
             if conn.dialect.name == "sqlite":
                 # The driver's own cursor: SQLAlchemy's row objects cost a third of the time here.
@@ -292,18 +301,23 @@ class Store:
                         .values(value=sa.cast(sa.cast(meta_table.c.value, sa.Integer) + 1, sa.Text))
                     )
         except sa.exc.DBAPIError as err:
-            raise StoreError(f"the store could not be written, nothing was changed: {err.orig}") from err
+            raise StoreError(
+                f"the store could not be written, nothing was changed: {err.orig}"
+            ) from err
         result.revision = self.revision
         return result
 
-    def _bulk_insert(self, conn: sa.Connection, table: sa.Table, frame: pd.DataFrame, names: list[str]) -> None:
+    def _bulk_insert(
+        self, conn: sa.Connection, table: sa.Table, frame: pd.DataFrame, names: list[str]
+    ) -> None:
         for start in range(0, len(frame), _BATCH):
             chunk = frame.iloc[start : start + _BATCH]
             records = _records(chunk, names)
             if conn.dialect.name == "sqlite":
                 placeholders = ", ".join("?" for _ in names)
                 conn.exec_driver_sql(
-                    f"INSERT INTO {table.name} ({', '.join(names)}) VALUES ({placeholders})", records
+                    f"INSERT INTO {table.name} ({', '.join(names)}) VALUES ({placeholders})",
+                    records,
                 )
             else:
                 conn.execute(table.insert(), [dict(zip(names, r)) for r in records])
@@ -330,14 +344,22 @@ class Store:
             part = values[start : start + 10_000]
             found.update(
                 conn.execute(
-                    sa.select(incidents_table.c.event_id).where(incidents_table.c.event_id.in_(part))
+                    sa.select(incidents_table.c.event_id).where(
+                        incidents_table.c.event_id.in_(part)
+                    )
                 ).scalars()
             )
         return found
 
 
-_ARROW_TYPES = {"text": pa.string(), "json": pa.string(), "date": pa.string(),
-                "int": pa.int64(), "count": pa.int64(), "float": pa.float64()}
+_ARROW_TYPES = {
+    "text": pa.string(),
+    "json": pa.string(),
+    "date": pa.string(),
+    "int": pa.int64(),
+    "count": pa.int64(),
+    "float": pa.float64(),
+}
 _KINDS = {c.name: c.kind for c in COLUMNS}
 
 
@@ -368,7 +390,9 @@ def _typed(frame: pd.DataFrame) -> pd.DataFrame:
         if c.kind in ("text", "json"):
             frame[c.name] = frame[c.name].astype("string")
         elif c.kind == "date":
-            frame[c.name] = pd.to_datetime(frame[c.name], format="%Y-%m-%d").astype("datetime64[us]")
+            frame[c.name] = pd.to_datetime(frame[c.name], format="%Y-%m-%d").astype(
+                "datetime64[us]"
+            )
         elif c.kind in ("int", "count"):
             frame[c.name] = pd.to_numeric(frame[c.name]).astype("Int64")
         else:
@@ -381,5 +405,7 @@ def _sqlite_pragmas(dbapi_conn, _record) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA cache_size=-65536")  # 64 MiB page cache: bulk loads keep the id index in memory
+    cursor.execute(
+        "PRAGMA cache_size=-65536"
+    )  # 64 MiB page cache: bulk loads keep the id index in memory
     cursor.close()

@@ -6,8 +6,8 @@ kept exactly as ACLED spells them so that an analyst's ACLED files and filters c
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from types import MappingProxyType
-from typing import Mapping
 
 __all__ = [
     "DISORDER_TYPES",

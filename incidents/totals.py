@@ -12,7 +12,15 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-__all__ = ["Figure", "Totals", "counted_casualties", "casualty_totals", "carried_figure", "figure_parts", "group_carriers"]
+__all__ = [
+    "Figure",
+    "Totals",
+    "carried_figure",
+    "casualty_totals",
+    "counted_casualties",
+    "figure_parts",
+    "group_carriers",
+]
 
 
 @dataclass(frozen=True)
@@ -46,7 +54,9 @@ def group_carriers(frame: pd.DataFrame) -> np.ndarray:
     grouped = frame["casualty_group"].notna().to_numpy()
     if not grouped.any():
         return np.zeros(len(frame), dtype=bool)
-    order = frame.assign(_pos=np.arange(len(frame)))[grouped].sort_values(["event_date", "event_id"])
+    order = frame.assign(_pos=np.arange(len(frame)))[grouped].sort_values(
+        ["event_date", "event_id"]
+    )
     first = order.drop_duplicates("casualty_group", keep="first")["_pos"].to_numpy()
     mask = np.zeros(len(frame), dtype=bool)
     mask[first] = True
@@ -91,7 +101,9 @@ def _values(column: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     return column.to_numpy(dtype="int64", na_value=0), column.isna().to_numpy()
 
 
-def figure_parts(best: pd.Series, low: pd.Series, high: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+def figure_parts(
+    best: pd.Series, low: pd.Series, high: pd.Series
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Per-row contributions to a summed figure: ``best``, ``low``, ``high`` (int64; a missing
     bound falls back on the others: best <- low; low <- best; high <- best, then low) and
     ``known`` (bool: any of the three given). Unknown rows contribute 0 and are counted apart."""
@@ -117,7 +129,11 @@ def casualty_totals(frame: pd.DataFrame) -> Totals:
     real = ~counted["in_group"]
     return Totals(
         incidents=len(frame),
-        killed=_figure(counted["killed"][real], counted["killed_low"][real], counted["killed_high"][real]),
-        injured=_figure(counted["injured"][real], counted["injured_low"][real], counted["injured_high"][real]),
+        killed=_figure(
+            counted["killed"][real], counted["killed_low"][real], counted["killed_high"][real]
+        ),
+        injured=_figure(
+            counted["injured"][real], counted["injured_low"][real], counted["injured_high"][real]
+        ),
         shared_figures=int(frame["casualty_group"].nunique()),
     )

@@ -18,7 +18,14 @@ from .exc import RowError
 from .schema import CLAIM_STATUSES, COLUMNS, COUNT_COLUMNS, GEO_PRECISIONS, TIME_PRECISIONS
 from .taxonomy import DISORDER_TYPES, EVENT_TYPES, SUB_EVENT_TYPES, default_disorder_type
 
-__all__ = ["ValidationReport", "validate_frame", "validate_groups", "parse_dates", "EARLIEST_DATE", "MAX_TEXT"]
+__all__ = [
+    "EARLIEST_DATE",
+    "MAX_TEXT",
+    "ValidationReport",
+    "parse_dates",
+    "validate_frame",
+    "validate_groups",
+]
 
 EARLIEST_DATE = pd.Timestamp("1900-01-01")
 #: Longest text accepted in one cell (characters); longer cells are rejected, not cut.
@@ -117,7 +124,9 @@ def _source_problem(text: str) -> str | None:
         if url not in (None, "") and urlsplit(str(url)).scheme.lower() not in ("http", "https"):
             return f"source {n}: only http(s) URLs are accepted, got {_show(url)}"
         published = item.get("published")
-        if published not in (None, "") and pd.isna(pd.to_datetime(str(published), errors="coerce", format="ISO8601")):
+        if published not in (None, "") and pd.isna(
+            pd.to_datetime(str(published), errors="coerce", format="ISO8601")
+        ):
             return f"source {n}: published {_show(published)} is not an ISO date"
     return None
 
@@ -153,10 +162,19 @@ def validate_frame(
 
     # Required values present.
     for c in COLUMNS:
-        if c.required and c.name not in ("disorder_type", "claim_status", "time_precision", "geo_precision"):
+        if c.required and c.name not in (
+            "disorder_type",
+            "claim_status",
+            "time_precision",
+            "geo_precision",
+        ):
             values = raw[c.name]
             missing = values.isna() | (values.astype("string").str.strip() == "")
-            hint = " (or import with --geocode to place the row from its location)" if c.kind == "float" else ""
+            hint = (
+                " (or import with --geocode to place the row from its location)"
+                if c.kind == "float"
+                else ""
+            )
             col.flag(missing, c.name, "is required" + hint)
 
     # Text.
@@ -174,7 +192,9 @@ def validate_frame(
     col.flag(
         dates.isna(),
         "event_date",
-        lambda p: f"{_show(raw['event_date'].iat[p])} is not a date (use YYYY-MM-DD or '03 July 2025')",
+        lambda p: (
+            f"{_show(raw['event_date'].iat[p])} is not a date (use YYYY-MM-DD or '03 July 2025')"
+        ),
     )
     col.flag(dates < EARLIEST_DATE, "event_date", lambda p: f"{dates.iat[p].date()} is before 1900")
     col.flag(dates > today_ts, "event_date", lambda p: f"{dates.iat[p].date()} is in the future")
@@ -189,7 +209,13 @@ def validate_frame(
         if default is not None:
             number = number.fillna(default)
         bad = ~number.isin(allowed)
-        col.flag(bad, name, lambda p, name=name, allowed=allowed: f"{_show(raw[name].iat[p])} is not one of {allowed}")
+        col.flag(
+            bad,
+            name,
+            lambda p, name=name, allowed=allowed: (
+                f"{_show(raw[name].iat[p])} is not one of {allowed}"
+            ),
+        )
         out[name] = number.astype("Int64")
 
     # Taxonomy.
@@ -250,17 +276,23 @@ def validate_frame(
         col.flag(
             (lo > b).fillna(False),
             low,
-            lambda p, b=b, lo=lo, low=low, best=best: f"{low} {lo.iat[p]} is greater than {best} {b.iat[p]}",
+            lambda p, b=b, lo=lo, low=low, best=best: (
+                f"{low} {lo.iat[p]} is greater than {best} {b.iat[p]}"
+            ),
         )
         col.flag(
             (b > hi).fillna(False),
             high,
-            lambda p, b=b, hi=hi, high=high, best=best: f"{high} {hi.iat[p]} is less than {best} {b.iat[p]}",
+            lambda p, b=b, hi=hi, high=high, best=best: (
+                f"{high} {hi.iat[p]} is less than {best} {b.iat[p]}"
+            ),
         )
         col.flag(
             (lo > hi).fillna(False),
             high,
-            lambda p, lo=lo, hi=hi, high=high, low=low: f"{high} {hi.iat[p]} is less than {low} {lo.iat[p]}",
+            lambda p, lo=lo, hi=hi, high=high, low=low: (
+                f"{high} {hi.iat[p]} is less than {low} {lo.iat[p]}"
+            ),
         )
 
     # Claims.
@@ -289,7 +321,9 @@ def validate_frame(
     )
 
 
-def validate_groups(frame: pd.DataFrame, *, lines: pd.Series | np.ndarray | None = None) -> ValidationReport:
+def validate_groups(
+    frame: pd.DataFrame, *, lines: pd.Series | np.ndarray | None = None
+) -> ValidationReport:
     """Check shared casualty figures: an id, whole non-negative counts, low <= best <= high."""
     from .schema import GROUP_COLUMNS
 
@@ -301,19 +335,34 @@ def validate_groups(frame: pd.DataFrame, *, lines: pd.Series | np.ndarray | None
     ids = _text(raw["group_id"])
     col = _Collector(n, line_arr, ids)
     col.flag(ids.isna(), "group_id", "is required")
-    col.flag(ids.duplicated() & ids.notna(), "group_id", lambda p: f"{_show(ids.iat[p])} appears more than once")
+    col.flag(
+        ids.duplicated() & ids.notna(),
+        "group_id",
+        lambda p: f"{_show(ids.iat[p])} appears more than once",
+    )
     out: dict[str, pd.Series] = {"group_id": ids, "description": _text(raw["description"])}
     for name in COUNT_COLUMNS:
         number = _number(raw[name])
-        col.flag((number < 0) | (number.notna() & (number != np.floor(number))), name,
-                 lambda p, number=number: f"{number.iat[p]:g} is not a whole non-negative number")
+        col.flag(
+            (number < 0) | (number.notna() & (number != np.floor(number))),
+            name,
+            lambda p, number=number: f"{number.iat[p]:g} is not a whole non-negative number",
+        )
         out[name] = number.round().astype("Int64")
     for best, (low, high) in _BOUNDS.items():
         b, lo, hi = out[best], out[low], out[high]
-        col.flag(((lo > b) | (b > hi) | (lo > hi)).fillna(False), best,
-                 lambda p, b=b, lo=lo, hi=hi: f"need low <= best <= high, got {lo.iat[p]}, {b.iat[p]}, {hi.iat[p]}")
+        col.flag(
+            ((lo > b) | (b > hi) | (lo > hi)).fillna(False),
+            best,
+            lambda p, b=b, lo=lo, hi=hi: (
+                f"need low <= best <= high, got {lo.iat[p]}, {b.iat[p]}, {hi.iat[p]}"
+            ),
+        )
     out["sources"] = _check_sources(_text(raw["sources"]), col)
     typed = pd.DataFrame({name: out[name] for name in GROUP_COLUMNS})
     keep = ~col.bad
-    return ValidationReport(typed[keep].reset_index(drop=True), [col.found[p] for p in sorted(col.found)],
-                            pd.Series(line_arr[keep]))
+    return ValidationReport(
+        typed[keep].reset_index(drop=True),
+        [col.found[p] for p in sorted(col.found)],
+        pd.Series(line_arr[keep]),
+    )

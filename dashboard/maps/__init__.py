@@ -31,7 +31,16 @@ from __future__ import annotations
 
 from .aggregate import CELL_LIMIT, HEX_RESOLUTIONS, aggregate_cells
 from .basemaps import BASEMAPS, BaseMap, basemap_url
-from .build import DEFAULT_BOUNDS, MapResult, MapSummary, base_map, build_map, layer_control, map_summary, render_map
+from .build import (
+    DEFAULT_BOUNDS,
+    MapResult,
+    MapSummary,
+    base_map,
+    build_map,
+    layer_control,
+    map_summary,
+    render_map,
+)
 from .layer import IncidentsLayer, IncidentsStyle
 from .plan import POINT_LIMIT, snap_bbox
 from .popups import POINT_PAYLOAD_BUDGET, TEXT_CAPS, casualty_text, popup_records
@@ -52,17 +61,12 @@ from .style import (
 
 __all__ = [
     "BASEMAPS",
-    "BaseMap",
     "CELL_CLASSES",
     "CELL_LIMIT",
     "DEFAULT_BOUNDS",
     "EVENT_TYPE_COLORS",
     "HEX_RESOLUTIONS",
-    "IncidentsLayer",
-    "IncidentsStyle",
     "MAX_RADIUS",
-    "MapResult",
-    "MapSummary",
     "OTHER_COLOR",
     "POINT_LIMIT",
     "POINT_PAYLOAD_BUDGET",
@@ -70,6 +74,11 @@ __all__ = [
     "TEXT_CAPS",
     "UNKNOWN_RADIUS",
     "ZERO_RADIUS",
+    "BaseMap",
+    "IncidentsLayer",
+    "IncidentsStyle",
+    "MapResult",
+    "MapSummary",
     "aggregate_cells",
     "base_map",
     "basemap_url",

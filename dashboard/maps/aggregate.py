@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Mapping, Sequence
 
 import h3.api.numpy_int as h3i
 import numpy as np
 import pandas as pd
 
 from incidents.totals import counted_casualties, figure_parts
+
 from .plan import Plan, placed_mask
 
 __all__ = [
@@ -39,7 +40,9 @@ class CellIndex:
     parents: Mapping[int, tuple[np.ndarray, np.ndarray]]
 
 
-def cell_index(lat: np.ndarray, lon: np.ndarray, resolutions: Sequence[int] = HEX_RESOLUTIONS) -> CellIndex:
+def cell_index(
+    lat: np.ndarray, lon: np.ndarray, resolutions: Sequence[int] = HEX_RESOLUTIONS
+) -> CellIndex:
     """The :class:`CellIndex` of points; h3 runs once per distinct coordinate (1e-5 degree)
     at the finest resolution and once per distinct cell for the coarser ones."""
     lat = np.asarray(lat, dtype=float)
@@ -53,7 +56,11 @@ def cell_index(lat: np.ndarray, lon: np.ndarray, resolutions: Sequence[int] = HE
     u_lon = ((uniq % (1 << 25)) - 18_000_000) / 1e5
     finest = max(resolutions)
     to_cell = h3i.latlng_to_cell
-    per_key = np.fromiter((to_cell(a, b, finest) for a, b in zip(u_lat.tolist(), u_lon.tolist())), dtype=np.uint64, count=len(uniq))
+    per_key = np.fromiter(
+        (to_cell(a, b, finest) for a, b in zip(u_lat.tolist(), u_lon.tolist())),
+        dtype=np.uint64,
+        count=len(uniq),
+    )
     fine, key_fine = np.unique(per_key, return_inverse=True)
     codes = np.full(len(lat), -1, dtype=np.int64)
     codes[placed] = key_fine.reshape(-1)[key_codes]
@@ -62,20 +69,28 @@ def cell_index(lat: np.ndarray, lon: np.ndarray, resolutions: Sequence[int] = HE
         if res == finest:
             parents[res] = (np.arange(len(fine), dtype=np.int64), fine)
             continue
-        up = np.fromiter((h3i.cell_to_parent(int(c), res) for c in fine.tolist()), dtype=np.uint64, count=len(fine))
+        up = np.fromiter(
+            (h3i.cell_to_parent(int(c), res) for c in fine.tolist()),
+            dtype=np.uint64,
+            count=len(fine),
+        )
         cells, up_codes = np.unique(up, return_inverse=True)
         parents[res] = (up_codes.reshape(-1).astype(np.int64), cells)
     return CellIndex(codes, fine, MappingProxyType(parents))
 
 
-def sum_cells(index: CellIndex, rows: np.ndarray, stats: Mapping[str, np.ndarray]) -> dict[int, pd.DataFrame]:
+def sum_cells(
+    index: CellIndex, rows: np.ndarray, stats: Mapping[str, np.ndarray]
+) -> dict[int, pd.DataFrame]:
     """Sums of ``stats`` (per-row arrays for ``rows``, named as :data:`STAT_COLUMNS`) per cell
     of each resolution of ``index``: one row per cell holding some of ``rows``, sorted by cell."""
     codes = index.codes[rows]
     if (codes < 0).any():
         raise ValueError("rows without usable coordinates cannot be counted in cells")
     n_fine = len(index.fine)
-    fine_sums = {name: np.bincount(codes, weights=stats[name], minlength=n_fine) for name in STAT_COLUMNS}
+    fine_sums = {
+        name: np.bincount(codes, weights=stats[name], minlength=n_fine) for name in STAT_COLUMNS
+    }
     held = np.flatnonzero(fine_sums["incidents"])  # fine cells holding some of the rows
     out = {}
     for res, (up, cells) in index.parents.items():
@@ -84,21 +99,33 @@ def sum_cells(index: CellIndex, rows: np.ndarray, stats: Mapping[str, np.ndarray
         present = np.flatnonzero(counts)
         table = {"cell": cells[present]}
         for name in STAT_COLUMNS:
-            table[name] = np.bincount(up_held, weights=fine_sums[name][held], minlength=len(cells))[present].round().astype(np.int64)
+            table[name] = (
+                np.bincount(up_held, weights=fine_sums[name][held], minlength=len(cells))[present]
+                .round()
+                .astype(np.int64)
+            )
         out[res] = pd.DataFrame(table)
     return out
 
 
 STAT_COLUMNS = (
     "incidents",
-    "killed", "killed_low", "killed_high", "killed_unknown",
-    "injured", "injured_low", "injured_high", "injured_unknown",
+    "killed",
+    "killed_low",
+    "killed_high",
+    "killed_unknown",
+    "injured",
+    "injured_low",
+    "injured_high",
+    "injured_unknown",
     "unconfirmed",
 )
 
 
 def row_stats(
-    parts: Mapping[str, tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]], real: np.ndarray, unconfirmed: np.ndarray
+    parts: Mapping[str, tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]],
+    real: np.ndarray,
+    unconfirmed: np.ndarray,
 ) -> dict[str, np.ndarray]:
     """Per-row contributions to the cell sums (:data:`STAT_COLUMNS`), summed as
     :func:`incidents.totals.casualty_totals` sums them: ``parts["killed"]`` and
@@ -109,7 +136,9 @@ def row_stats(
     for ours in ("killed", "injured"):
         best, low, high, known = parts[ours]
         counted = known & real
-        stats[ours], stats[ours + "_low"], stats[ours + "_high"] = (np.where(counted, v, 0) for v in (best, low, high))
+        stats[ours], stats[ours + "_low"], stats[ours + "_high"] = (
+            np.where(counted, v, 0) for v in (best, low, high)
+        )
         stats[ours + "_unknown"] = (real & ~known).astype(np.int64)
     stats["unconfirmed"] = np.asarray(unconfirmed, dtype=np.int64)
     return stats
@@ -117,13 +146,18 @@ def row_stats(
 
 def cell_stats(counted: pd.DataFrame, claim_status: pd.Series) -> dict[str, np.ndarray]:
     """:func:`row_stats` from :func:`~incidents.totals.counted_casualties` and the claim status."""
-    parts = {ours: figure_parts(counted[ours], counted[ours + "_low"], counted[ours + "_high"]) for ours in ("killed", "injured")}
+    parts = {
+        ours: figure_parts(counted[ours], counted[ours + "_low"], counted[ours + "_high"])
+        for ours in ("killed", "injured")
+    }
     real = ~counted["in_group"].to_numpy(dtype=bool)
     unconfirmed = claim_status.isin(["claimed", "disputed"]).fillna(False).to_numpy(dtype=bool)
     return row_stats(parts, real, unconfirmed)
 
 
-def aggregate_cells(frame: pd.DataFrame, resolutions: Sequence[int] = HEX_RESOLUTIONS) -> dict[int, pd.DataFrame]:
+def aggregate_cells(
+    frame: pd.DataFrame, resolutions: Sequence[int] = HEX_RESOLUTIONS
+) -> dict[int, pd.DataFrame]:
     """Incident counts and casualty sums per H3 cell, for each resolution.
 
     One row per cell holding incidents, sorted by cell id: ``cell`` (uint64), ``incidents``,
@@ -135,8 +169,20 @@ def aggregate_cells(frame: pd.DataFrame, resolutions: Sequence[int] = HEX_RESOLU
     """
     n = len(frame)
     if n == 0:
-        return {r: pd.DataFrame({"cell": np.array([], dtype=np.uint64), **{c: np.array([], dtype=np.int64) for c in STAT_COLUMNS}}) for r in resolutions}
-    index = cell_index(frame["latitude"].to_numpy(dtype=float), frame["longitude"].to_numpy(dtype=float), resolutions)
+        return {
+            r: pd.DataFrame(
+                {
+                    "cell": np.array([], dtype=np.uint64),
+                    **{c: np.array([], dtype=np.int64) for c in STAT_COLUMNS},
+                }
+            )
+            for r in resolutions
+        }
+    index = cell_index(
+        frame["latitude"].to_numpy(dtype=float),
+        frame["longitude"].to_numpy(dtype=float),
+        resolutions,
+    )
     stats = cell_stats(counted_casualties(frame), frame["claim_status"])
     return sum_cells(index, np.arange(n), stats)
 

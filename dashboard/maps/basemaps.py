@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Mapping
 
 __all__ = ["BASEMAPS", "BaseMap", "basemap_url"]
 
@@ -35,7 +35,9 @@ BASEMAPS: Mapping[str, BaseMap] = MappingProxyType(
             subdomains="abcd",
             max_zoom=20,
         ),
-        "OpenStreetMap": BaseMap("OpenStreetMap", "https://tile.openstreetmap.org/{z}/{x}/{y}.png", _OSM),
+        "OpenStreetMap": BaseMap(
+            "OpenStreetMap", "https://tile.openstreetmap.org/{z}/{x}/{y}.png", _OSM
+        ),
         "Esri World Imagery": BaseMap(
             "Esri World Imagery",
             "https://server.arcgisonline.com/ArcGIS/rest/services/World_Imagery/MapServer/tile/{z}/{y}/{x}",

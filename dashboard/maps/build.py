@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import copy
 import hashlib
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Mapping, Sequence
 
 import folium
 import numpy as np
@@ -22,7 +22,16 @@ from .payload import cell_payload, points_payload
 from .plan import POINT_LIMIT, Plan, make_plan
 from .style import CELL_CLASSES, plan_legend
 
-__all__ = ["DEFAULT_BOUNDS", "MapResult", "MapSummary", "base_map", "build_map", "layer_control", "map_summary", "render_map"]
+__all__ = [
+    "DEFAULT_BOUNDS",
+    "MapResult",
+    "MapSummary",
+    "base_map",
+    "build_map",
+    "layer_control",
+    "map_summary",
+    "render_map",
+]
 
 #: ((south, west), (north, east)) of the default view: Ukraine and western Russia.
 DEFAULT_BOUNDS: tuple[tuple[float, float], tuple[float, float]] = ((44.0, 22.0), (56.5, 45.0))
@@ -46,23 +55,30 @@ class MapSummary:
 
 
 def _hex_note(point_limit: int, zoom_to_points: bool, any_shared: bool) -> str:
-    note = (
-        f"Individual incidents are drawn when at most {point_limit:,} are selected"
-        + (" or in view: zoom in or narrow the filters to see them." if zoom_to_points else ": narrow the filters (dates, types, region) to see them.")
+    note = f"Individual incidents are drawn when at most {point_limit:,} are selected" + (
+        " or in view: zoom in or narrow the filters to see them."
+        if zoom_to_points
+        else ": narrow the filters (dates, types, region) to see them."
     )
     if any_shared:
         note += " A casualty figure shared by several incidents is counted once, in the hexagon of one of them."
     return note
 
 
-def _texts(plan: Plan, point_limit: int, zoom_to_points: bool, cells: Mapping[int, int]) -> tuple[str, str]:
+def _texts(
+    plan: Plan, point_limit: int, zoom_to_points: bool, cells: Mapping[int, int]
+) -> tuple[str, str]:
     points, agg = int(plan.points.sum()), int(plan.aggregated.sum())
     circle = "one circle per incident: colour = event type, size = people killed (hollow = unknown), dashed outline = claimed, not confirmed"
     if plan.mode == "empty":
         return "", "No incidents to map."
     if plan.mode == "points":
         caption = f"{points:,} incident{'s' if points != 1 else ''} on the map, {circle}."
-        symbol = circle[0].upper() + circle[1:] + "; dotted = disputed; ring = near a town; translucent area = region-level location."
+        symbol = (
+            circle[0].upper()
+            + circle[1:]
+            + "; dotted = disputed; ring = near a town; translucent area = region-level location."
+        )
     else:
         hexes = "each hexagon counts the incidents inside it (darker = more); click one for its casualty totals"
         symbol = hexes[0].upper() + hexes[1:] + "."
@@ -80,7 +96,11 @@ def _texts(plan: Plan, point_limit: int, zoom_to_points: bool, cells: Mapping[in
 
 
 def map_summary(
-    frame: pd.DataFrame, *, point_limit: int = POINT_LIMIT, bbox: Sequence[float] | None = None, zoom_to_points: bool = False
+    frame: pd.DataFrame,
+    *,
+    point_limit: int = POINT_LIMIT,
+    bbox: Sequence[float] | None = None,
+    zoom_to_points: bool = False,
 ) -> MapSummary:
     """What :func:`build_map` draws for the same arguments (mode, counts, symbol meaning, caption).
 
@@ -88,11 +108,21 @@ def map_summary(
     To get the map and its summary, call :func:`render_map`: it computes the cells once.
     """
     plan = make_plan(frame, point_limit, bbox)
-    cells = {res: len(t) for res, t in embedded_cells(frame, plan).items()} if plan.mode == "aggregated" and plan.aggregated.any() else {}
+    cells = (
+        {res: len(t) for res, t in embedded_cells(frame, plan).items()}
+        if plan.mode == "aggregated" and plan.aggregated.any()
+        else {}
+    )
     return _summary(frame, plan, point_limit, zoom_to_points, cells)
 
 
-def _summary(frame: pd.DataFrame, plan: Plan, point_limit: int, zoom_to_points: bool, cells: Mapping[int, int]) -> MapSummary:
+def _summary(
+    frame: pd.DataFrame,
+    plan: Plan,
+    point_limit: int,
+    zoom_to_points: bool,
+    cells: Mapping[int, int],
+) -> MapSummary:
     symbol, caption = _texts(plan, point_limit, zoom_to_points, cells)
     return MapSummary(
         mode=plan.mode,
@@ -153,7 +183,14 @@ def base_map(*, basemap: str = "CartoDB Positron", height: str | int = "100%") -
     if basemap not in BASEMAPS:
         raise ValueError(f"unknown basemap {basemap!r}; choose one of {', '.join(BASEMAPS)}")
     (s, w), (n, e) = DEFAULT_BOUNDS
-    m = folium.Map(location=[(s + n) / 2, (w + e) / 2], zoom_start=5, tiles=None, prefer_canvas=True, control_scale=True, height=height)
+    m = folium.Map(
+        location=[(s + n) / 2, (w + e) / 2],
+        zoom_start=5,
+        tiles=None,
+        prefer_canvas=True,
+        control_scale=True,
+        height=height,
+    )
     m._id = _ident("map")
     for name, base in BASEMAPS.items():
         layer = folium.TileLayer(
@@ -171,7 +208,9 @@ def base_map(*, basemap: str = "CartoDB Positron", height: str | int = "100%") -
     style = IncidentsStyle()
     style._id = _ident("style")
     style.add_to(m)
-    fit = FitBounds([list(DEFAULT_BOUNDS[0]), list(DEFAULT_BOUNDS[1])], padding=(24, 24), max_zoom=10)
+    fit = FitBounds(
+        [list(DEFAULT_BOUNDS[0]), list(DEFAULT_BOUNDS[1])], padding=(24, 24), max_zoom=10
+    )
     fit._id = _ident("fit")
     fit.add_to(m)
     return m
@@ -188,7 +227,10 @@ def _bounds(frame: pd.DataFrame, mask: np.ndarray, areas: bool) -> list[list[flo
     lat = frame["latitude"].to_numpy(dtype=float)[mask]
     lon = frame["longitude"].to_numpy(dtype=float)[mask]
     pad = 0.3 if areas else 0.0  # region areas are ~30 km around their point
-    return [[float(lat.min()) - pad, float(lon.min()) - pad], [float(lat.max()) + pad, float(lon.max()) + pad]]
+    return [
+        [float(lat.min()) - pad, float(lon.min()) - pad],
+        [float(lat.max()) + pad, float(lon.max()) + pad],
+    ]
 
 
 def build_map(
@@ -213,7 +255,12 @@ def build_map(
     The map of :func:`render_map`, which also returns its :class:`MapSummary`.
     """
     return render_map(
-        frame, basemap=basemap, point_limit=point_limit, bbox=bbox, zoom_to_points=zoom_to_points, height=height
+        frame,
+        basemap=basemap,
+        point_limit=point_limit,
+        bbox=bbox,
+        zoom_to_points=zoom_to_points,
+        height=height,
     ).map
 
 
@@ -243,11 +290,17 @@ def render_map(
     layer = None
     if plan.mode != "empty":
         if points is not None and len(points) != int(plan.points.sum()):
-            raise ValueError(f"points holds {len(points)} rows; the map draws {int(plan.points.sum())} one by one")
+            raise ValueError(
+                f"points holds {len(points)} rows; the map draws {int(plan.points.sum())} one by one"
+            )
         payload, summary_cells = _payload(frame, plan, point_limit, zoom_to_points, cells, points)
-        layer = IncidentsLayer(payload, name="Incidents" if plan.mode == "points" else "Incidents (hexagon counts)")
+        layer = IncidentsLayer(
+            payload, name="Incidents" if plan.mode == "points" else "Incidents (hexagon counts)"
+        )
         layer._id = hashlib.sha256(layer.payload.encode()).hexdigest()[:32]  # same data, same page
-    return MapResult(layer, _summary(frame, plan, point_limit, zoom_to_points, summary_cells), basemap, height)
+    return MapResult(
+        layer, _summary(frame, plan, point_limit, zoom_to_points, summary_cells), basemap, height
+    )
 
 
 def _payload(
@@ -260,13 +313,26 @@ def _payload(
 ) -> tuple[dict, dict[int, int]]:
     """The layer's JSON payload and the number of cells per embedded resolution."""
     any_shared = bool(frame["casualty_group"].notna().any()) if len(frame) else False
-    payload: dict = {"points": None, "hex": None, "box": None, "legend": None, "fit": None, "reportView": False}
+    payload: dict = {
+        "points": None,
+        "hex": None,
+        "box": None,
+        "legend": None,
+        "fit": None,
+        "reportView": False,
+    }
     cells: dict[int, int] = {}
     if plan.points.any():
         group_sizes = frame["casualty_group"].value_counts().to_dict()
-        payload["points"] = points_payload(frame[plan.points] if points is None else points, group_sizes)
+        payload["points"] = points_payload(
+            frame[plan.points] if points is None else points, group_sizes
+        )
     if plan.aggregated.any():
-        tables = embedded_cells(frame, plan) if given is None else {r: t for r, t in given.items() if len(t) <= CELL_LIMIT}
+        tables = (
+            embedded_cells(frame, plan)
+            if given is None
+            else {r: t for r, t in given.items() if len(t) <= CELL_LIMIT}
+        )
         cells = {res: len(t) for res, t in tables.items()}
         payload["hex"] = {
             "levels": [cell_payload(t, res) for res, t in sorted(tables.items())],
@@ -279,7 +345,9 @@ def _payload(
     payload["legend"] = {
         "title": "Incidents" if plan.mode == "points" else "Incident counts",
         "entries": plan_legend(frame, plan, points),
-        "note": "Click a symbol for details." if plan.mode == "points" else "Click a hexagon for its totals.",
+        "note": "Click a symbol for details."
+        if plan.mode == "points"
+        else "Click a hexagon for its totals.",
     }
     # The view: a selection's layer fits its incidents the first time its key is shown on a map
     # (shown again, e.g. after zooming out of a box, it keeps the analyst's view). A box's layer

@@ -35,7 +35,11 @@ def _static(name: str) -> str:
 
 _LAYER_JS = _static("incidents_layer.js").replace("/*@legend@*/", _static("map_legend.js"))
 _LAYER_TEMPLATE = "\n{% macro script(this, kwargs) %}\n" + _LAYER_JS + "{% endmacro %}\n"
-_STYLE_TEMPLATE = "\n{% macro header(this, kwargs) %}\n<style>\n" + _static("incidents_layer.css") + "</style>\n{% endmacro %}\n"
+_STYLE_TEMPLATE = (
+    "\n{% macro header(this, kwargs) %}\n<style>\n"
+    + _static("incidents_layer.css")
+    + "</style>\n{% endmacro %}\n"
+)
 
 
 class IncidentsLayer(folium.FeatureGroup):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 import math
-from typing import Mapping
+from collections.abc import Mapping
 
 import h3.api.numpy_int as h3i
 import numpy as np
@@ -61,7 +61,9 @@ def cell_payload(table: pd.DataFrame, res: int) -> dict:
         values = table[name].tolist()
         base = name.rsplit("_", 1)[0]
         # A range equal to the best figure (no uncertainty anywhere in the level) is not repeated.
-        payload[name] = None if name.endswith(("_low", "_high")) and values == payload[base] else values
+        payload[name] = (
+            None if name.endswith(("_low", "_high")) and values == payload[base] else values
+        )
     return payload
 
 
@@ -90,25 +92,52 @@ def points_payload(frame: pd.DataFrame, group_sizes: Mapping[str, int]) -> dict:
         return [None if is_na(v) else v for v in series.astype(object).tolist()]
 
     combos: dict[tuple, int] = {}
-    keys = zip(plain(frame["event_type"]), plain(killed), plain(frame["geo_precision"]), plain(frame["claim_status"]))
+    keys = zip(
+        plain(frame["event_type"]),
+        plain(killed),
+        plain(frame["geo_precision"]),
+        plain(frame["claim_status"]),
+    )
     style_codes = np.array([combos.setdefault(k, len(combos)) for k in keys], dtype=np.int64)
     styles = [marker_style(*combo) for combo in combos]
     # Draw order: areas first, then big circles under small ones; ties keep the frame's order.
     kind_rank = np.array([0 if s["kind"] == "area" else 1 for s in styles])[style_codes]
-    radius = np.array([s["radius"] if s["kind"] == "marker" else 0 for s in styles], dtype=float)[style_codes]
+    radius = np.array([s["radius"] if s["kind"] == "marker" else 0 for s in styles], dtype=float)[
+        style_codes
+    ]
     order = np.lexsort((np.arange(len(frame)), -radius, kind_rank))
     frame = frame.iloc[order]
     style_codes = style_codes[order]
     lat = np.round(frame["latitude"].to_numpy(dtype=float) * 1e5).astype(np.int64).tolist()
     lon = np.round(frame["longitude"].to_numpy(dtype=float) * 1e5).astype(np.int64).tolist()
 
-    def build(notes_cap: int, quote_cap: int, outlet_cap: int, url_cap: int, max_sources: int) -> dict:
+    def build(
+        notes_cap: int, quote_cap: int, outlet_cap: int, url_cap: int, max_sources: int
+    ) -> dict:
         records = popup_records(
-            frame, notes_cap=notes_cap, quote_cap=quote_cap, max_sources=max_sources,
-            outlet_cap=outlet_cap, url_cap=url_cap, group_sizes=group_sizes,
+            frame,
+            notes_cap=notes_cap,
+            quote_cap=quote_cap,
+            max_sources=max_sources,
+            outlet_cap=outlet_cap,
+            url_cap=url_cap,
+            group_sizes=group_sizes,
         )
         cols = {}
-        for name in ("id", "title", "event_type", "date", "place", "place_short", "precision", "killed", "injured", "status", "actors", "notes"):
+        for name in (
+            "id",
+            "title",
+            "event_type",
+            "date",
+            "place",
+            "place_short",
+            "precision",
+            "killed",
+            "injured",
+            "status",
+            "actors",
+            "notes",
+        ):
             cols[name] = _encode([r[name] for r in records])
         cols["sources"] = {"v": [r["sources"] for r in records]}
         cols["shortened"] = _encode([1 if r["shortened"] else 0 for r in records])

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Mapping, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -52,7 +53,10 @@ def placed_mask(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
 
 
 def _placed(frame: pd.DataFrame) -> np.ndarray:
-    return placed_mask(frame["latitude"].to_numpy(dtype=float, na_value=np.nan), frame["longitude"].to_numpy(dtype=float, na_value=np.nan))
+    return placed_mask(
+        frame["latitude"].to_numpy(dtype=float, na_value=np.nan),
+        frame["longitude"].to_numpy(dtype=float, na_value=np.nan),
+    )
 
 
 def _in_bbox(frame: pd.DataFrame, bbox: Sequence[float]) -> np.ndarray:

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 import pandas as pd
 
@@ -38,7 +39,14 @@ def _fmt(n: Any) -> str:
     return f"{int(n):,}"
 
 
-def casualty_text(best: Any, low: Any = None, high: Any = None, *, noun: str = "killed", shared_across: int | None = None) -> str:
+def casualty_text(
+    best: Any,
+    low: Any = None,
+    high: Any = None,
+    *,
+    noun: str = "killed",
+    shared_across: int | None = None,
+) -> str:
     """A casualty figure in words: ``"8 killed"``, ``"8–12 killed"``, ``"10 injured (8–12)"``,
     ``"killed: unknown"``; with ``shared_across`` the figure is a group's: ``"8 killed (shared
     figure across 2 incidents)"``. Zero is ``"0 killed"``, never confused with unknown."""
@@ -108,9 +116,15 @@ def _sources(
         url = safe_url(url_raw)
         if url and len(url) > url_cap:
             url, cut = None, True
-        quote, q_cut = _cap(_text(item.get("quote")), quote_cap) if quote_cap else ("", bool(_text(item.get("quote"))))
+        quote, q_cut = (
+            _cap(_text(item.get("quote")), quote_cap)
+            if quote_cap
+            else ("", bool(_text(item.get("quote"))))
+        )
         cut |= q_cut
-        meta = " · ".join(t for t in (_text(item.get("published")), _text(item.get("language"))) if t)
+        meta = " · ".join(
+            t for t in (_text(item.get("published")), _text(item.get("language"))) if t
+        )
         out.append(
             [
                 _cap(_text(item.get("outlet")), outlet_cap)[0],
@@ -153,12 +167,18 @@ def popup_records(
         shared = group_sizes.get(group, 1) if grouped else None
         src = "group_" if grouped and has_group_cols else ""
         killed = casualty_text(
-            r.get(src + "fatalities"), r.get(src + "fatalities_low"), r.get(src + "fatalities_high"),
-            noun="killed", shared_across=shared,
+            r.get(src + "fatalities"),
+            r.get(src + "fatalities_low"),
+            r.get(src + "fatalities_high"),
+            noun="killed",
+            shared_across=shared,
         )
         injured = casualty_text(
-            r.get(src + "injured"), r.get(src + "injured_low"), r.get(src + "injured_high"),
-            noun="injured", shared_across=shared,
+            r.get(src + "injured"),
+            r.get(src + "injured_low"),
+            r.get(src + "injured_high"),
+            noun="injured",
+            shared_across=shared,
         )
         precision = None if is_na(r.get("geo_precision")) else int(r["geo_precision"])
         location = _text(r.get("location"))
@@ -176,7 +196,11 @@ def popup_records(
         status = _text(r.get("claim_status"))
         by = _text(r.get("claimed_by"))
         if status == "claimed":
-            status_text = f"Claimed by {by}; not confirmed" if by else "Claimed (claimant not recorded); not confirmed"
+            status_text = (
+                f"Claimed by {by}; not confirmed"
+                if by
+                else "Claimed (claimant not recorded); not confirmed"
+            )
         elif status == "disputed":
             status_text = f"Disputed; claimed by {by}" if by else "Disputed"
         elif status == "confirmed":
@@ -185,7 +209,9 @@ def popup_records(
             status_text = status or "unknown"
         actors = " — ".join(t for t in (_text(r.get("actor1")), _text(r.get("actor2"))) if t)
         notes, notes_cut = _cap(_text(r.get("notes")), notes_cap)
-        sources, sources_cut = _sources(r.get("sources"), quote_cap, max_sources, outlet_cap, url_cap)
+        sources, sources_cut = _sources(
+            r.get("sources"), quote_cap, max_sources, outlet_cap, url_cap
+        )
         event_type = _text(r.get("event_type"))
         sub = _text(r.get("sub_event_type"))
         records.append(

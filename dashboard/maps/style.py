@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping, Sequence
 from types import MappingProxyType
-from typing import Any, Mapping, Sequence
+from typing import Any
 
 import pandas as pd
 
 from incidents.taxonomy import EVENT_TYPES
+
 from ._common import is_na
 from .plan import POINT_LIMIT, Plan, make_plan
 
@@ -149,7 +151,9 @@ def size_casualties(frame: pd.DataFrame) -> pd.Series:
     return out.astype("Int64")
 
 
-def legend_entries(frame: pd.DataFrame, *, point_limit: int = POINT_LIMIT, bbox: Sequence[float] | None = None) -> list[dict]:
+def legend_entries(
+    frame: pd.DataFrame, *, point_limit: int = POINT_LIMIT, bbox: Sequence[float] | None = None
+) -> list[dict]:
     """Legend lines for what the map draws: ``{"label", "swatch": {css}}`` (event types present,
     then the symbol keys used: sizes, unknown, claimed, disputed, near, region-level; or hexagon
     classes)."""
@@ -158,7 +162,12 @@ def legend_entries(frame: pd.DataFrame, *, point_limit: int = POINT_LIMIT, bbox:
 
 
 def _swatch(
-    fill: str = "transparent", border: str = "1px solid #1a1a1a", size: int = 12, radius: str = "50%", opacity: float = 1.0, shadow: str = ""
+    fill: str = "transparent",
+    border: str = "1px solid #1a1a1a",
+    size: int = 12,
+    radius: str = "50%",
+    opacity: float = 1.0,
+    shadow: str = "",
 ) -> dict:
     css = {
         "background": fill,
@@ -191,24 +200,68 @@ def plan_legend(frame: pd.DataFrame, plan: Plan, points: pd.DataFrame | None = N
         prec = pts["geo_precision"]
         status = pts["claim_status"]
         grey = "#bbbbbb"
-        entries.append({"label": "Size: people killed (0, 1, 10, 50)", "swatch": None, "sizes": [2 * marker_radius(v) for v in (0, 1, 10, 50)]})
+        entries.append(
+            {
+                "label": "Size: people killed (0, 1, 10, 50)",
+                "swatch": None,
+                "sizes": [2 * marker_radius(v) for v in (0, 1, 10, 50)],
+            }
+        )
         if killed.isna().any():
-            entries.append({"label": "Hollow: killed unknown (not zero)", "swatch": _swatch("transparent", "2.5px solid #555555")})
+            entries.append(
+                {
+                    "label": "Hollow: killed unknown (not zero)",
+                    "swatch": _swatch("transparent", "2.5px solid #555555"),
+                }
+            )
         if (status == "claimed").any():
-            entries.append({"label": "Dashed outline: claimed, not confirmed", "swatch": _swatch(grey, "2px dashed #1a1a1a")})
+            entries.append(
+                {
+                    "label": "Dashed outline: claimed, not confirmed",
+                    "swatch": _swatch(grey, "2px dashed #1a1a1a"),
+                }
+            )
         if (status == "disputed").any():
-            entries.append({"label": "Dotted outline: disputed", "swatch": _swatch(grey, "2px dotted #1a1a1a")})
+            entries.append(
+                {"label": "Dotted outline: disputed", "swatch": _swatch(grey, "2px dotted #1a1a1a")}
+            )
         if (prec == 2).any():
-            entries.append({"label": "Ring: near the town, not in it", "swatch": _swatch(grey, "1px solid #1a1a1a", shadow="0 0 0 3px #ffffff, 0 0 0 4px #555555")})
+            entries.append(
+                {
+                    "label": "Ring: near the town, not in it",
+                    "swatch": _swatch(
+                        grey, "1px solid #1a1a1a", shadow="0 0 0 3px #ffffff, 0 0 0 4px #555555"
+                    ),
+                }
+            )
         if (prec == 3).any():
-            entries.append({"label": "Translucent area: region-level, not a town", "swatch": _swatch(grey, "1.5px solid #555555", size=16, opacity=0.6)})
+            entries.append(
+                {
+                    "label": "Translucent area: region-level, not a town",
+                    "swatch": _swatch(grey, "1.5px solid #555555", size=16, opacity=0.6),
+                }
+            )
     if plan.aggregated.any():
         for i, (low, color) in enumerate(CELL_CLASSES):
             high = CELL_CLASSES[i + 1][0] - 1 if i + 1 < len(CELL_CLASSES) else None
-            label = f"{low:,}–{high:,} incidents" if high and high != low else (f"{low:,} incident" if high == low else f"{low:,}+ incidents")
+            label = (
+                f"{low:,}–{high:,} incidents"
+                if high and high != low
+                else (f"{low:,} incident" if high == low else f"{low:,}+ incidents")
+            )
             if low == 1 and high:
                 label = f"1–{high:,} incidents"
-            entries.append({"label": "Hexagon: " + label, "swatch": _swatch(color, "1px solid #555555", radius="2px", opacity=0.8)})
+            entries.append(
+                {
+                    "label": "Hexagon: " + label,
+                    "swatch": _swatch(color, "1px solid #555555", radius="2px", opacity=0.8),
+                }
+            )
         if plan.points.any():
-            entries.append({"label": "Outlined area: incidents drawn one by one", "swatch": _swatch("transparent", "2px dashed #333333", radius="0")})
+            entries.append(
+                {
+                    "label": "Outlined area: incidents drawn one by one",
+                    "swatch": _swatch("transparent", "2px dashed #333333", radius="0"),
+                }
+            )
     return entries

@@ -22,11 +22,23 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from ..maps.aggregate import CellIndex, cell_index, row_stats, sum_cells
 from incidents.totals import Figure, Totals, carried_figure, figure_parts
+
+from ..maps.aggregate import CellIndex, cell_index, row_stats, sum_cells
 from .timeline import Freq, Timeline, _period_start, period_sums, timeline_freq
 
-__all__ = ["FrameArrays", "cells", "frame_arrays", "group_sizes", "grouped_count", "map_frame", "newest", "silent", "timeline", "totals"]
+__all__ = [
+    "FrameArrays",
+    "cells",
+    "frame_arrays",
+    "group_sizes",
+    "grouped_count",
+    "map_frame",
+    "newest",
+    "silent",
+    "timeline",
+    "totals",
+]
 
 _MEASURES = (("killed", "fatalities"), ("injured", "injured"))
 
@@ -44,8 +56,12 @@ class FrameArrays:
     unconfirmed: np.ndarray  # bool: claimed or disputed
     group_codes: np.ndarray  # int64: casualty group, -1 = none
     group_names: np.ndarray
-    best: dict[str, np.ndarray]  # float64 best figure the row carries (group's if grouped), NaN = unknown
-    parts: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]]  # figure_parts of the same
+    best: dict[
+        str, np.ndarray
+    ]  # float64 best figure the row carries (group's if grouped), NaN = unknown
+    parts: dict[
+        str, tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]
+    ]  # figure_parts of the same
     placed: np.ndarray  # bool: usable coordinates
     cell_index: CellIndex
     _periods: dict[str, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)
@@ -55,7 +71,9 @@ class FrameArrays:
         """(period code per row, sorted period starts) of ``freq``; computed once per freq."""
         with self._lock:
             if freq not in self._periods:
-                codes, found = pd.factorize(_period_start(self.dates, freq).to_numpy())  # hashing, not a sort of all rows
+                codes, found = pd.factorize(
+                    _period_start(self.dates, freq).to_numpy()
+                )  # hashing, not a sort of all rows
                 order = np.argsort(found)
                 rank = np.empty(len(found), dtype=np.int64)
                 rank[order] = np.arange(len(found))
@@ -69,12 +87,18 @@ def frame_arrays(frame: pd.DataFrame) -> FrameArrays:
     dates = frame["event_date"]
     ids = frame["event_id"].astype("string").fillna("")
     id_rank = np.empty(n, dtype=np.int64)
-    id_rank[ids.argsort(kind="stable").to_numpy()] = np.arange(n)  # Arrow's sort: 4x numpy's on objects
-    type_codes, type_names = pd.factorize(frame["event_type"].astype("string").fillna("(none)"), sort=True)
+    id_rank[ids.argsort(kind="stable").to_numpy()] = np.arange(
+        n
+    )  # Arrow's sort: 4x numpy's on objects
+    type_codes, type_names = pd.factorize(
+        frame["event_type"].astype("string").fillna("(none)"), sort=True
+    )
     group_codes, group_names = pd.factorize(frame["casualty_group"])
     best, parts = {}, {}
     for ours, col in _MEASURES:
-        figures = [pd.Series(carried_figure(frame, col + suffix)) for suffix in ("", "_low", "_high")]
+        figures = [
+            pd.Series(carried_figure(frame, col + suffix)) for suffix in ("", "_low", "_high")
+        ]
         best[ours] = figures[0].to_numpy(dtype="float64", na_value=np.nan)
         parts[ours] = figure_parts(*figures)
     lat = frame["latitude"].to_numpy(dtype=float, na_value=np.nan)
@@ -87,7 +111,10 @@ def frame_arrays(frame: pd.DataFrame) -> FrameArrays:
         id_rank=id_rank,
         type_codes=np.asarray(type_codes, dtype=np.int64),
         type_names=np.asarray(type_names, dtype=object),
-        unconfirmed=frame["claim_status"].isin(["claimed", "disputed"]).fillna(False).to_numpy(dtype=bool),
+        unconfirmed=frame["claim_status"]
+        .isin(["claimed", "disputed"])
+        .fillna(False)
+        .to_numpy(dtype=bool),
         group_codes=np.asarray(group_codes, dtype=np.int64),
         group_names=np.asarray(group_names, dtype=object),
         best=best,
@@ -120,10 +147,17 @@ def totals(arrays: FrameArrays, rows: np.ndarray, quiet: np.ndarray | None = Non
         best, low, high, known = (a[rows] for a in arrays.parts[ours])
         real = ~quiet
         k = known & real
-        figures[ours] = Figure(int(best[k].sum()), int(low[k].sum()), int(high[k].sum()), int((real & ~known).sum()))
+        figures[ours] = Figure(
+            int(best[k].sum()), int(low[k].sum()), int(high[k].sum()), int((real & ~known).sum())
+        )
     groups = arrays.group_codes[rows]
-    shared = int(len(np.unique(groups[groups >= 0])))
-    return Totals(incidents=len(rows), killed=figures["killed"], injured=figures["injured"], shared_figures=shared)
+    shared = len(np.unique(groups[groups >= 0]))
+    return Totals(
+        incidents=len(rows),
+        killed=figures["killed"],
+        injured=figures["injured"],
+        shared_figures=shared,
+    )
 
 
 def grouped_count(arrays: FrameArrays, rows: np.ndarray) -> int:
@@ -138,12 +172,21 @@ def group_sizes(arrays: FrameArrays, rows: np.ndarray) -> dict[str, int]:
     return {str(arrays.group_names[g]): int(counts[g]) for g in np.flatnonzero(counts)}
 
 
-def timeline(arrays: FrameArrays, rows: np.ndarray, quiet: np.ndarray | None = None, *, freq: Freq | None = None) -> Timeline:
+def timeline(
+    arrays: FrameArrays,
+    rows: np.ndarray,
+    quiet: np.ndarray | None = None,
+    *,
+    freq: Freq | None = None,
+) -> Timeline:
     """:func:`dashboard.views.timeline` of ``rows`` (not empty)."""
     quiet = silent(arrays, rows) if quiet is None else quiet
     if freq is None:
         keys = arrays.date_key[rows]
-        first, last = arrays.dates.iloc[rows[np.argmin(keys)]], arrays.dates.iloc[rows[np.argmax(keys)]]
+        first, last = (
+            arrays.dates.iloc[rows[np.argmin(keys)]],
+            arrays.dates.iloc[rows[np.argmax(keys)]],
+        )
         freq = timeline_freq(first, last)
     codes, starts = arrays.periods(freq)
     best = {name: np.where(quiet, 0.0, arrays.best[name][rows]) for name, _ in _MEASURES}
@@ -155,14 +198,18 @@ def cells(arrays: FrameArrays, rows: np.ndarray) -> dict[int, pd.DataFrame]:
     placed = rows[arrays.placed[rows]]
     quiet = silent(arrays, placed)  # as the map counts them: carriers among the placed rows
     parts = {ours: tuple(a[placed] for a in arrays.parts[ours]) for ours, _ in _MEASURES}
-    return sum_cells(arrays.cell_index, placed, row_stats(parts, ~quiet, arrays.unconfirmed[placed]))
+    return sum_cells(
+        arrays.cell_index, placed, row_stats(parts, ~quiet, arrays.unconfirmed[placed])
+    )
 
 
 def map_frame(frame: pd.DataFrame, arrays: FrameArrays, rows: np.ndarray) -> pd.DataFrame:
     """What a hexagon map of ``rows`` needs besides its :func:`cells` (the plan, the view, the
     caption): coordinates, geo-precision and the shared-figure column (as a categorical: the
     group strings of a million rows are not copied)."""
-    groups = pd.Categorical.from_codes(arrays.group_codes[rows], categories=pd.Index(arrays.group_names, dtype="object"))
+    groups = pd.Categorical.from_codes(
+        arrays.group_codes[rows], categories=pd.Index(arrays.group_names, dtype="object")
+    )
     return pd.DataFrame(
         {
             "latitude": frame["latitude"].to_numpy(dtype=float, na_value=np.nan)[rows],

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, Mapping, Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -30,7 +31,9 @@ def in_bbox(lat: np.ndarray, lon: np.ndarray, bbox: Sequence[float]) -> np.ndarr
     return inside & ((lon >= w) | (lon <= e))
 
 
-def map_box(view: Mapping[str, Any], active: tuple | None) -> tuple[float, float, float, float] | None:
+def map_box(
+    view: Mapping[str, Any], active: tuple | None
+) -> tuple[float, float, float, float] | None:
     """The box whose incidents are drawn one by one, for the last view the map reported.
 
     ``view`` is what st_folium returns (``bounds``, ``zoom``, ``center``); ``active`` is

@@ -13,14 +13,15 @@ import pandas as pd
 
 from incidents.filters import IncidentFilter, filter_mask
 from incidents.frame import GROUP_PREFIX, take_rows
-from ..maps import POINT_LIMIT, MapResult, MapSummary, render_map
-from ..maps.plan import placed_mask
 from incidents.schema import COUNT_COLUMNS
 from incidents.totals import casualty_totals, counted_casualties
-from .kpis import Kpis, kpis
-from .mapview import in_bbox
+
+from ..maps import POINT_LIMIT, MapResult, MapSummary, render_map
+from ..maps.plan import placed_mask
 from . import columnar
 from .columnar import FrameArrays
+from .kpis import Kpis, kpis
+from .mapview import in_bbox
 from .table import TABLE_LIMIT, TableView, table_view
 from .timeline import Timeline, timeline
 
@@ -87,21 +88,33 @@ class Selection:
         """A big selection from the revision's arrays (:mod:`.columnar`): no row is copied but
         the coordinates and the table's newest rows; the same figures as the row-wise path."""
         rows = np.arange(len(frame)) if self.positions is None else self.positions
-        if int(arrays.placed[rows].sum()) <= POINT_LIMIT:  # few on the map: drawn one by one, full rows
+        if (
+            int(arrays.placed[rows].sum()) <= POINT_LIMIT
+        ):  # few on the map: drawn one by one, full rows
             self._init_rows(frame)
             return
         with ThreadPoolExecutor(max_workers=1) as pool:
             drawing = pool.submit(self._big_map, frame, arrays, rows)
             quiet = columnar.silent(arrays, rows)
-            self.kpis = kpis(columnar.totals(arrays, rows, quiet), grouped=columnar.grouped_count(arrays, rows))
+            self.kpis = kpis(
+                columnar.totals(arrays, rows, quiet), grouped=columnar.grouped_count(arrays, rows)
+            )
             self.timeline = columnar.timeline(arrays, rows, quiet)
             shown = rows[columnar.newest(arrays, rows, TABLE_LIMIT)]
-            self.table = table_view(take_rows(frame, shown), total=len(rows), group_sizes=columnar.group_sizes(arrays, rows))
+            self.table = table_view(
+                take_rows(frame, shown),
+                total=len(rows),
+                group_sizes=columnar.group_sizes(arrays, rows),
+            )
             self.map = drawing.result()
             self.map_summary = self.map.summary
 
     def _big_map(self, frame: pd.DataFrame, arrays: FrameArrays, rows: np.ndarray) -> MapResult:
-        return render_map(columnar.map_frame(frame, arrays, rows), zoom_to_points=True, cells=columnar.cells(arrays, rows))
+        return render_map(
+            columnar.map_frame(frame, arrays, rows),
+            zoom_to_points=True,
+            cells=columnar.cells(arrays, rows),
+        )
 
     def _absolute(self, pos: np.ndarray) -> np.ndarray:
         return pos if self.positions is None else self.positions[pos]
@@ -114,11 +127,18 @@ class Selection:
         # zoom_to_points: the page redraws the map for the view the analyst zooms to (zoomed_map).
         # At most POINT_LIMIT placed rows are drawn one by one, and their popups need every
         # column: a big selection with few coordinates takes its full rows, not the slim copy.
-        lat, lon = slim["latitude"].to_numpy(dtype=float, na_value=np.nan), slim["longitude"].to_numpy(dtype=float, na_value=np.nan)
+        lat, lon = (
+            slim["latitude"].to_numpy(dtype=float, na_value=np.nan),
+            slim["longitude"].to_numpy(dtype=float, na_value=np.nan),
+        )
         drawn_one_by_one = int(placed_mask(lat, lon).sum()) <= POINT_LIMIT
-        return render_map(self.rows(frame) if drawn_one_by_one and not small else slim, zoom_to_points=True)
+        return render_map(
+            self.rows(frame) if drawn_one_by_one and not small else slim, zoom_to_points=True
+        )
 
-    def zoomed_rows(self, frame: pd.DataFrame, bbox: tuple[float, float, float, float]) -> pd.DataFrame | None:
+    def zoomed_rows(
+        self, frame: pd.DataFrame, bbox: tuple[float, float, float, float]
+    ) -> pd.DataFrame | None:
         """Rows for a map of ``bbox``: full rows inside it (their popups need every column),
         slim rows outside (counted in hexagons); None unless 1..POINT_LIMIT incidents are inside."""
         positions = np.arange(len(frame)) if self.positions is None else self.positions
@@ -129,10 +149,16 @@ class Selection:
         if not 0 < count <= POINT_LIMIT:
             return None
         columns = [c for c in SLIM_COLUMNS if c in frame.columns]
-        return pd.concat([take_rows(frame, positions[inside]), frame[columns].iloc[positions[~inside]]], ignore_index=True)
+        return pd.concat(
+            [take_rows(frame, positions[inside]), frame[columns].iloc[positions[~inside]]],
+            ignore_index=True,
+        )
 
     def zoomed_map(
-        self, frame: pd.DataFrame, bbox: tuple[float, float, float, float], arrays: FrameArrays | None = None
+        self,
+        frame: pd.DataFrame,
+        bbox: tuple[float, float, float, float],
+        arrays: FrameArrays | None = None,
     ) -> MapResult | None:
         """The map of a big selection with the incidents inside ``bbox`` drawn one by one, or None
         (see :meth:`zoomed_rows`). With the revision's ``arrays`` the hexagons outside are summed
@@ -158,4 +184,8 @@ class Selection:
         """The selected rows, all columns (a copy, except for the unfiltered view)."""
         if self.positions is None:
             return frame
-        return take_rows(frame, self.positions) if self.count <= POINT_LIMIT else frame.iloc[self.positions]
+        return (
+            take_rows(frame, self.positions)
+            if self.count <= POINT_LIMIT
+            else frame.iloc[self.positions]
+        )

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, Callable, Mapping
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -125,7 +126,11 @@ def _figure_column(rows: pd.DataFrame, column: str) -> list[str]:
     values = []
     for suffix in ("", "_low", "_high"):
         own = rows[column + suffix].astype("object").tolist()
-        group = rows[shared + suffix].astype("object").tolist() if shared + suffix in rows.columns else own
+        group = (
+            rows[shared + suffix].astype("object").tolist()
+            if shared + suffix in rows.columns
+            else own
+        )
         values.append([g if is_grouped else o for o, g, is_grouped in zip(own, group, grouped)])
     return [casualty_cell(b, lo, hi) for b, lo, hi in zip(*values)]
 
@@ -165,14 +170,23 @@ def table_view(
         if group_sizes is not None:
             sizes = pd.Series(dict(group_sizes), dtype="int64")
         else:
-            sizes = frame["casualty_group"].value_counts() if grouped.notna().any() else pd.Series(dtype="int64")
+            sizes = (
+                frame["casualty_group"].value_counts()
+                if grouped.notna().any()
+                else pd.Series(dtype="int64")
+            )
     shared = []
     for g in grouped.tolist() if len(rows) else []:
         if g is None or g is pd.NA:
             shared.append(None)
         else:
             n = int(sizes.get(g, 1))
-            shared.append(clip(f"{g} (one figure for {n} incident{'s' if n != 1 else ''} here; counted once)", text_limit))
+            shared.append(
+                clip(
+                    f"{g} (one figure for {n} incident{'s' if n != 1 else ''} here; counted once)",
+                    text_limit,
+                )
+            )
 
     def text(name: str, limit: int = text_limit) -> list[str | None]:
         return [clip(v, limit) for v in rows[name].tolist()]

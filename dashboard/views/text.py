@@ -56,8 +56,19 @@ def filter_summary(flt: IncidentFilter) -> str:
         elif hi is not None:
             parts.append(f"≤ {hi} {label}")
     if flt.unknown != "include":
-        parts.append({"exclude": "unknown casualties excluded", "only": "unknown casualties only"}[flt.unknown])
-    for name in ("event_types", "sub_event_types", "countries", "admin1", "actors", "claim_statuses"):
+        parts.append(
+            {"exclude": "unknown casualties excluded", "only": "unknown casualties only"}[
+                flt.unknown
+            ]
+        )
+    for name in (
+        "event_types",
+        "sub_event_types",
+        "countries",
+        "admin1",
+        "actors",
+        "claim_statuses",
+    ):
         values = getattr(flt, name)
         if values:
             shown = ", ".join(values[:3]) + (f" +{len(values) - 3}" if len(values) > 3 else "")
@@ -71,5 +82,5 @@ def store_label(url: str) -> str:
     """A store URL for display, password hidden (plain text: escape before Markdown)."""
     try:
         return sa.make_url(url).render_as_string(hide_password=True)
-    except Exception:  # noqa: BLE001 - only for display
+    except Exception:
         return "(not a database URL)"

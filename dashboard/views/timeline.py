@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Literal, Mapping
+from typing import Literal
 
 import numpy as np
 import pandas as pd
 
-from ..maps import EVENT_TYPE_COLORS, OTHER_COLOR
 from incidents.totals import counted_casualties
+
+from ..maps import EVENT_TYPE_COLORS, OTHER_COLOR
 
 __all__ = [
     "AXIS_STEPS",
@@ -66,7 +68,16 @@ class Timeline:
         return int(self.data["injured_unknown"].sum()) if len(self.data) else 0
 
 
-_TIMELINE_COLUMNS = ("period", "period_end", "event_type", "incidents", "killed", "injured", "killed_unknown", "injured_unknown")
+_TIMELINE_COLUMNS = (
+    "period",
+    "period_end",
+    "event_type",
+    "incidents",
+    "killed",
+    "injured",
+    "killed_unknown",
+    "injured_unknown",
+)
 
 
 def _period_start(dates: pd.Series, freq: Freq) -> pd.Series:
@@ -89,7 +100,9 @@ def _period_end(starts: pd.Series, freq: Freq) -> pd.Series:
     return starts + pd.offsets.YearBegin(1)
 
 
-def timeline(frame: pd.DataFrame, counted: pd.DataFrame | None = None, *, freq: Freq | None = None) -> Timeline:
+def timeline(
+    frame: pd.DataFrame, counted: pd.DataFrame | None = None, *, freq: Freq | None = None
+) -> Timeline:
     """Incidents and casualties per period (day/week/month/year by span) and event type.
 
     Casualties come from :func:`~incidents.totals.counted_casualties` (a shared figure counts
@@ -97,22 +110,42 @@ def timeline(frame: pd.DataFrame, counted: pd.DataFrame | None = None, *, freq: 
     not 0, so the chart leaves it out rather than drawing a zero.
     """
     if freq is None:
-        freq = timeline_freq(frame["event_date"].min() if len(frame) else None, frame["event_date"].max() if len(frame) else None)
+        freq = timeline_freq(
+            frame["event_date"].min() if len(frame) else None,
+            frame["event_date"].max() if len(frame) else None,
+        )
     if not len(frame):
         empty = pd.DataFrame({c: pd.Series(dtype="object") for c in _TIMELINE_COLUMNS})
         return Timeline(empty, freq)
     if counted is None:
         counted = counted_casualties(frame)
     # Vectorised: one integer key per (period, event type), sums by np.bincount.
-    periods, period_codes = np.unique(_period_start(frame["event_date"], freq).to_numpy(), return_inverse=True)
+    periods, period_codes = np.unique(
+        _period_start(frame["event_date"], freq).to_numpy(), return_inverse=True
+    )
     types = frame["event_type"].astype("string").fillna("(none)")
     type_codes, type_names = pd.factorize(types, sort=True)
-    best = {name: counted[name].to_numpy(dtype="float64", na_value=np.nan) for name in ("killed", "injured")}
-    return period_sums(periods, period_codes.reshape(-1), np.asarray(type_names, dtype=object), type_codes, best, freq)
+    best = {
+        name: counted[name].to_numpy(dtype="float64", na_value=np.nan)
+        for name in ("killed", "injured")
+    }
+    return period_sums(
+        periods,
+        period_codes.reshape(-1),
+        np.asarray(type_names, dtype=object),
+        type_codes,
+        best,
+        freq,
+    )
 
 
 def period_sums(
-    periods: np.ndarray, period_codes: np.ndarray, type_names: np.ndarray, type_codes: np.ndarray, best: dict[str, np.ndarray], freq: Freq
+    periods: np.ndarray,
+    period_codes: np.ndarray,
+    type_names: np.ndarray,
+    type_codes: np.ndarray,
+    best: dict[str, np.ndarray],
+    freq: Freq,
 ) -> Timeline:
     """The :class:`Timeline` of rows given as codes: ``period_codes`` into the sorted ``periods``,
     ``type_codes`` into the sorted ``type_names``, and each row's counted ``best["killed"]`` and
@@ -134,8 +167,12 @@ def period_sums(
         unknown = np.isnan(values)
         sums = np.bincount(key, weights=np.where(unknown, 0.0, values), minlength=size)[present]
         known = np.bincount(key, weights=~unknown, minlength=size)[present]
-        data[name] = pd.array(np.where(known > 0, np.round(sums), np.nan), dtype="Float64").astype("Int64")
-        data[name + "_unknown"] = np.bincount(key, weights=unknown, minlength=size)[present].astype("int64")
+        data[name] = pd.array(np.where(known > 0, np.round(sums), np.nan), dtype="Float64").astype(
+            "Int64"
+        )
+        data[name + "_unknown"] = np.bincount(key, weights=unknown, minlength=size)[present].astype(
+            "int64"
+        )
     data["period_end"] = _period_end(data["period"], freq)
     return Timeline(data[list(_TIMELINE_COLUMNS)], freq)
 
@@ -165,7 +202,12 @@ def stacked(data: pd.DataFrame, column: str) -> pd.DataFrame:
 def padded_domain(data: pd.DataFrame, freq: Freq) -> tuple[pd.Timestamp, pd.Timestamp]:
     """Time-axis domain: the charted periods with one empty period on each side."""
     first, last = data["period"].min(), data["period_end"].max()
-    step = {"D": pd.Timedelta(days=1), "W": pd.Timedelta(days=7), "M": pd.DateOffset(months=1), "Y": pd.DateOffset(years=1)}[freq]
+    step = {
+        "D": pd.Timedelta(days=1),
+        "W": pd.Timedelta(days=7),
+        "M": pd.DateOffset(months=1),
+        "Y": pd.DateOffset(years=1),
+    }[freq]
     return first - step, last + step
 
 
@@ -179,7 +221,13 @@ def timeline_note(timeline: Timeline, column: str) -> str:
     """The caption under the chart of one measure (``incidents``, ``killed`` or ``injured``):
     the bar width, and what is not drawn (unknown figures) or counted once (shared figures)."""
     note = f"Per {timeline.unit}, by event type."
-    unknown = timeline.unknown_killed if column == "killed" else timeline.unknown_injured if column == "injured" else 0
+    unknown = (
+        timeline.unknown_killed
+        if column == "killed"
+        else timeline.unknown_injured
+        if column == "injured"
+        else 0
+    )
     if unknown:
         note += f" {unknown:,} incident{'s' if unknown != 1 else ''} with an unknown figure {'are' if unknown != 1 else 'is'} not drawn (not counted as 0)."
     if column != "incidents":

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -61,7 +62,9 @@ def _children(frame: pd.DataFrame, parent: str, child: str) -> dict[str, tuple[s
     return out
 
 
-def filter_options(frame: pd.DataFrame, *, actor_limit: int = ACTOR_LIMIT, today: dt.date | None = None) -> FilterOptions:
+def filter_options(
+    frame: pd.DataFrame, *, actor_limit: int = ACTOR_LIMIT, today: dt.date | None = None
+) -> FilterOptions:
     """Sidebar options of a frame: date bounds, event types with their sub-types, countries
     with their admin1 regions, the most frequent actors, claim statuses."""
     if len(frame):
@@ -69,7 +72,9 @@ def filter_options(frame: pd.DataFrame, *, actor_limit: int = ACTOR_LIMIT, today
         max_date = frame["event_date"].max().date()
     else:
         min_date = max_date = today or dt.date.today()
-    actor_counts = pd.concat([frame["actor1"], frame["actor2"]], ignore_index=True).dropna().value_counts()
+    actor_counts = (
+        pd.concat([frame["actor1"], frame["actor2"]], ignore_index=True).dropna().value_counts()
+    )
     truncated = len(actor_counts) > actor_limit
     actors = tuple(sorted(str(a) for a in actor_counts.index[:actor_limit]))
     return FilterOptions(
@@ -187,7 +192,9 @@ def filter_from_widgets(values: Mapping[str, Any], options: FilterOptions) -> In
     kwargs["unknown"] = unknown if unknown in UNKNOWN_LABELS else "include"
     for name in ("event_types", "sub_event_types", "countries", "admin1", "actors"):
         kwargs[name] = tuple(dict.fromkeys(str(v) for v in values.get(name) or ()))
-    kwargs["claim_statuses"] = tuple(v for v in values.get("claim_statuses") or () if v in CLAIM_STATUSES)
+    kwargs["claim_statuses"] = tuple(
+        v for v in values.get("claim_statuses") or () if v in CLAIM_STATUSES
+    )
     kwargs["text"] = str(values.get("text") or "").strip()[:200]
     return IncidentFilter(**kwargs)
 
@@ -211,7 +218,9 @@ QUERY_KEYS: tuple[str, ...] = (
 )
 
 
-def parse_query_params(params: Mapping[str, str | Sequence[str]]) -> tuple[IncidentFilter, list[str]]:
+def parse_query_params(
+    params: Mapping[str, str | Sequence[str]],
+) -> tuple[IncidentFilter, list[str]]:
     """The filter of a URL and one warning per parameter that had to be dropped.
 
     Each parameter is parsed on its own; a bad one (``min_killed=ten``, ``start=03/07/2025``)
@@ -245,6 +254,10 @@ def same_params(a: Mapping[str, Sequence[str]], b: Mapping[str, Sequence[str]]) 
     """True when two query-parameter mappings (values as lists) say the same thing."""
 
     def norm(m: Mapping[str, Sequence[str]]) -> dict[str, list[str]]:
-        return {k: [v] if isinstance(v, str) else list(v) for k, v in m.items() if v not in ((), [], "", None)}
+        return {
+            k: [v] if isinstance(v, str) else list(v)
+            for k, v in m.items()
+            if v not in ((), [], "", None)
+        }
 
     return norm(a) == norm(b)

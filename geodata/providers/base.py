@@ -20,7 +20,14 @@ from geodata.exc import (
 )
 from geodata.results import PRECISION_REGION, PRECISION_TOWN, GeocodeResult
 
-__all__ = ["Provider", "DEFAULT_TIMEOUT", "DEFAULT_MIN_DELAY", "ONLINE_CONFIDENCE", "map_geopy_error", "call_geopy"]
+__all__ = [
+    "DEFAULT_MIN_DELAY",
+    "DEFAULT_TIMEOUT",
+    "ONLINE_CONFIDENCE",
+    "Provider",
+    "call_geopy",
+    "map_geopy_error",
+]
 
 DEFAULT_TIMEOUT = 10.0  #: seconds, for every request
 DEFAULT_MIN_DELAY = 1.0  #: seconds between requests (Nominatim usage policy)
@@ -56,8 +63,13 @@ def map_geopy_error(exc: Exception, provider: str) -> ProviderError:
         return ProviderRateLimited(msg, retry_after=exc.retry_after)
     if isinstance(exc, gexc.GeocoderUnavailable):
         return ProviderUnavailable(msg)
-    if isinstance(exc, gexc.ConfigurationError | gexc.GeocoderAuthenticationFailure
-                  | gexc.GeocoderInsufficientPrivileges | gexc.GeocoderNotFound):
+    if isinstance(
+        exc,
+        gexc.ConfigurationError
+        | gexc.GeocoderAuthenticationFailure
+        | gexc.GeocoderInsufficientPrivileges
+        | gexc.GeocoderNotFound,
+    ):
         return ProviderConfigurationError(msg)
     if isinstance(exc, gexc.GeocoderServiceError):
         # geopy raises the base class for other HTTP errors, including 5xx
@@ -96,7 +108,11 @@ def _is_5xx(exc: Exception) -> bool:
 
 
 def rate_limited(
-    geocode: Callable[..., Any], *, min_delay_seconds: float, max_retries: int, error_wait_seconds: float
+    geocode: Callable[..., Any],
+    *,
+    min_delay_seconds: float,
+    max_retries: int,
+    error_wait_seconds: float,
 ) -> RateLimiter:
     """geopy's RateLimiter around ``geocode``, never swallowing errors (they are not "not found")."""
     return RateLimiter(
@@ -116,7 +132,9 @@ def call_geopy(fn: Callable[..., Any], provider: str, *args: Any, **kwargs: Any)
         raise map_geopy_error(exc, provider) from exc
 
 
-def location_to_result(query: str, location: Any, *, source: str, country_hint: str | None = None) -> GeocodeResult:
+def location_to_result(
+    query: str, location: Any, *, source: str, country_hint: str | None = None
+) -> GeocodeResult:
     """Map a geopy Location (or None) to a GeocodeResult."""
     if location is None:
         return GeocodeResult.abstain(query, f"{source}: not found", source=source)

@@ -4,12 +4,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from geopy.exc import GeocoderNotFound
 from geopy.adapters import URLLibAdapter
+from geopy.exc import GeocoderNotFound
 from geopy.geocoders import get_geocoder_for_service
 
 from geodata.exc import ProviderConfigurationError
-from geodata.providers.base import DEFAULT_MIN_DELAY, DEFAULT_TIMEOUT, call_geopy, location_to_result, rate_limited
+from geodata.providers.base import (
+    DEFAULT_MIN_DELAY,
+    DEFAULT_TIMEOUT,
+    call_geopy,
+    location_to_result,
+    rate_limited,
+)
 from geodata.results import GeocodeResult
 
 __all__ = ["GeopyProvider"]

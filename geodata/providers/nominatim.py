@@ -14,7 +14,13 @@ from geopy.adapters import URLLibAdapter
 from geopy.geocoders import Nominatim
 
 from geodata.exc import ProviderConfigurationError
-from geodata.providers.base import DEFAULT_MIN_DELAY, DEFAULT_TIMEOUT, call_geopy, location_to_result, rate_limited
+from geodata.providers.base import (
+    DEFAULT_MIN_DELAY,
+    DEFAULT_TIMEOUT,
+    call_geopy,
+    location_to_result,
+    rate_limited,
+)
 from geodata.results import GeocodeResult
 
 __all__ = ["NominatimProvider"]
@@ -37,14 +43,20 @@ class NominatimProvider:
         error_wait_seconds: float = 5.0,
         language: str = "en",
     ) -> None:
-        if not isinstance(user_agent, str) or len(user_agent.strip()) < 5 or user_agent.startswith("geopy"):
+        if (
+            not isinstance(user_agent, str)
+            or len(user_agent.strip()) < 5
+            or user_agent.startswith("geopy")
+        ):
             raise ProviderConfigurationError(
                 "Nominatim needs an identifying user_agent, e.g. 'conflict-dashboard/1.0 (you@example.org)'"
             )
         if timeout is None or timeout <= 0:
             raise ProviderConfigurationError("timeout must be a positive number of seconds")
         if domain == "nominatim.openstreetmap.org" and min_delay_seconds < 1.0:
-            raise ProviderConfigurationError("the public Nominatim allows at most 1 request per second")
+            raise ProviderConfigurationError(
+                "the public Nominatim allows at most 1 request per second"
+            )
         self.language = language
         self._geocoder = Nominatim(
             user_agent=user_agent,
@@ -63,7 +75,11 @@ class NominatimProvider:
         )
 
     def geocode(self, query: str, *, country: str | None = None) -> GeocodeResult:
-        kwargs: dict[str, Any] = {"exactly_one": True, "addressdetails": True, "language": self.language}
+        kwargs: dict[str, Any] = {
+            "exactly_one": True,
+            "addressdetails": True,
+            "language": self.language,
+        }
         if country:
             kwargs["country_codes"] = country.lower()
         location = call_geopy(self._geocode, self.name, query, **kwargs)

@@ -18,7 +18,7 @@ from ._table import csv_header, load_bytes
 from .acled import ZERO_CHOICES, AcledZeros
 from .result import ReadResult
 
-__all__ = ["read_incidents", "sniff_format", "ReadResult", "FORMATS", "ZERO_CHOICES"]
+__all__ = ["FORMATS", "ZERO_CHOICES", "ReadResult", "read_incidents", "sniff_format"]
 
 Format = Literal["auto", "csv", "acled", "ucdp", "geojson", "json"]
 FORMATS: tuple[str, ...] = ("auto", "csv", "acled", "ucdp", "geojson", "json")
@@ -82,7 +82,9 @@ def read_incidents(
     try:
         if _looks_like_json(data):
             if format in _CSV_FAMILY:
-                raise ImportFormatError(f"this is a JSON file, not {format.upper()}: use --format geojson, json or auto")
+                raise ImportFormatError(
+                    f"this is a JSON file, not {format.upper()}: use --format geojson, json or auto"
+                )
             document = load_json(data)
             kind = _json_kind(document, path) if format == "auto" else format
             return _JSON_FAMILY[kind].read(document)

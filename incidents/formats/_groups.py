@@ -33,7 +33,11 @@ def groups_from_columns(
     if not grouped.any():
         return None, None, []
     present = [c for c in GROUP_FIGURE_COLUMNS if c in frame.columns]
-    sub = frame.loc[grouped, present].astype("string").apply(lambda s: s.str.strip()) if present else None
+    sub = (
+        frame.loc[grouped, present].astype("string").apply(lambda s: s.str.strip())
+        if present
+        else None
+    )
     sub_names = names[grouped]
     sub_lines = np.asarray(lines)[grouped]
     figures: dict[str, tuple[int, tuple]] = {}
@@ -46,7 +50,9 @@ def groups_from_columns(
         first_line.setdefault(group, int(sub_lines[pos]))
         if has_figure is None or not has_figure[pos].any():
             continue
-        values = tuple(None if not has_figure[pos][i] else sub.iat[pos, i] for i in range(len(present)))
+        values = tuple(
+            None if not has_figure[pos][i] else sub.iat[pos, i] for i in range(len(present))
+        )
         if group not in figures:
             figures[group] = (int(sub_lines[pos]), values)
         elif figures[group][1] != values:

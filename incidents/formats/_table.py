@@ -22,13 +22,13 @@ import pyarrow.csv as pacsv
 from ..exc import ImportFormatError, RowError
 
 __all__ = [
-    "load_bytes",
-    "csv_header",
-    "read_csv_table",
-    "decode_text",
-    "line_of_offset",
     "BLOCK_SIZE",
     "MAX_HEADER",
+    "csv_header",
+    "decode_text",
+    "line_of_offset",
+    "load_bytes",
+    "read_csv_table",
 ]
 
 #: Largest CSV row we parse (bytes). A cell holds at most 100,000 characters, so a longer
@@ -132,7 +132,9 @@ def csv_header(data: bytes) -> list[str]:
         raise ImportFormatError(f"not a CSV table: line 1 cannot be read ({err})") from None
     names = [n.strip() for n in names]
     if len(names) < 2:
-        raise ImportFormatError("not a CSV or GeoJSON table: line 1 does not name columns separated by commas")
+        raise ImportFormatError(
+            "not a CSV or GeoJSON table: line 1 does not name columns separated by commas"
+        )
     seen: set[str] = set()
     for name in names:
         if name in seen and name:
@@ -193,7 +195,9 @@ def _long_line(data: bytes) -> ImportFormatError:
     )
 
 
-def read_csv_table(data: bytes, names: list[str], wanted: list[str]) -> tuple[pd.DataFrame, np.ndarray, list[RowError]]:
+def read_csv_table(
+    data: bytes, names: list[str], wanted: list[str]
+) -> tuple[pd.DataFrame, np.ndarray, list[RowError]]:
     """Read the ``wanted`` columns of a CSV (header ``names`` on line 1) as text.
 
     Returns the rows (empty cells are NA), each row's 1-based starting line and one
@@ -209,7 +213,9 @@ def read_csv_table(data: bytes, names: list[str], wanted: list[str]) -> tuple[pd
         return pacsv.read_csv(
             pa.BufferReader(pa.py_buffer(data)),
             read_options=pacsv.ReadOptions(block_size=BLOCK_SIZE, use_threads=True),
-            parse_options=pacsv.ParseOptions(newlines_in_values=newlines, invalid_row_handler=on_invalid),
+            parse_options=pacsv.ParseOptions(
+                newlines_in_values=newlines, invalid_row_handler=on_invalid
+            ),
             convert_options=pacsv.ConvertOptions(
                 column_types={n: pa.string() for n in names if n},
                 include_columns=wanted,
@@ -232,7 +238,9 @@ def read_csv_table(data: bytes, names: list[str], wanted: list[str]) -> tuple[pd
             decode_text(data)  # raises naming the line
         if "straddl" in message or "block" in message:
             raise _long_line(data) from None
-        raise ImportFormatError(f"not a CSV table we can read: {message.splitlines()[0][:200]}") from None
+        raise ImportFormatError(
+            f"not a CSV table we can read: {message.splitlines()[0][:200]}"
+        ) from None
     rows = table.num_rows
     frame = table.to_pandas()
     if not invalid and physical == rows + 1:
@@ -248,4 +256,3 @@ def read_csv_table(data: bytes, names: list[str], wanted: list[str]) -> tuple[pd
     if int(good.sum()) != rows:  # pyarrow and csv disagree on a malformed file: trust csv
         frame = _python_table(text, names, wanted)
     return frame, starts[good], errors
-

@@ -72,5 +72,12 @@ def read(document: Any) -> ReadResult:
     line_arr = np.asarray(lines, dtype=np.int64)
     groups, group_lines, group_errors = groups_from_columns(frame, line_arr)
     frame = frame.drop(columns=[c for c in GROUP_FIGURE_COLUMNS if c in frame.columns])
-    return ReadResult(frame, line_arr, groups, NAME, sorted(errors + group_errors, key=lambda e: e.line), group_lines, True)
-
+    return ReadResult(
+        frame,
+        line_arr,
+        groups,
+        NAME,
+        sorted(errors + group_errors, key=lambda e: e.line),
+        group_lines,
+        True,
+    )

@@ -38,4 +38,6 @@ def read(data: bytes, header: list[str]) -> ReadResult:
             frame[name] = _unneutralise(frame[name])
     groups, group_lines, group_errors = groups_from_columns(frame, lines)
     frame = frame.drop(columns=[c for c in GROUP_FIGURE_COLUMNS if c in frame.columns])
-    return ReadResult(frame, lines, groups, NAME, errors + group_errors, group_lines, derived_groups=True)
+    return ReadResult(
+        frame, lines, groups, NAME, errors + group_errors, group_lines, derived_groups=True
+    )

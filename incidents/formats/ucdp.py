@@ -36,7 +36,11 @@ VIOLENCE = {
 }
 WHERE_PREC = {"1": 1, "2": 2, "3": 3, "4": 3, "5": 3}
 DATE_PREC = {"1": 1, "2": 2, "3": 2, "4": 3}
-COUNTRY_NAMES = {"Russia (Soviet Union)": "Russia", "Yemen (North Yemen)": "Yemen", "Serbia (Yugoslavia)": "Serbia"}
+COUNTRY_NAMES = {
+    "Russia (Soviet Union)": "Russia",
+    "Yemen (North Yemen)": "Yemen",
+    "Serbia (Yugoslavia)": "Serbia",
+}
 RENAME = {
     "side_a": "actor1",
     "side_b": "actor2",
@@ -52,7 +56,17 @@ RENAME = {
     "low": "fatalities_low",
     "high": "fatalities_high",
 }
-REQUIRED = ("id", "type_of_violence", "date_start", "where_prec", "date_prec", "country", "latitude", "longitude", "best")
+REQUIRED = (
+    "id",
+    "type_of_violence",
+    "date_start",
+    "where_prec",
+    "date_prec",
+    "country",
+    "latitude",
+    "longitude",
+    "best",
+)
 
 
 def matches(header: list[str]) -> bool:
@@ -61,7 +75,11 @@ def matches(header: list[str]) -> bool:
 
 def read(data: bytes, header: list[str]) -> ReadResult:
     require(header, REQUIRED, NAME)
-    wanted = [c for c in header if c in RENAME or c in ("id", "type_of_violence", "date_start", "where_prec", "date_prec")]
+    wanted = [
+        c
+        for c in header
+        if c in RENAME or c in ("id", "type_of_violence", "date_start", "where_prec", "date_prec")
+    ]
     raw, lines, errors = read_csv_table(data, header, wanted)
     frame = pd.DataFrame(index=raw.index)
     frame["event_id"] = "UCDP-" + raw["id"].str.strip()
@@ -75,7 +93,9 @@ def read(data: bytes, header: list[str]) -> ReadResult:
         if source in raw.columns:
             frame[ours] = raw[source]
     frame["country"] = frame["country"].replace(COUNTRY_NAMES)
-    frame["location"] = frame.get("location", pd.Series(pd.NA, index=raw.index)).fillna(raw.get("adm_1"))
+    frame["location"] = frame.get("location", pd.Series(pd.NA, index=raw.index)).fillna(
+        raw.get("adm_1")
+    )
     frame["claim_status"] = "confirmed"
     frame["geo_source"] = "imported"
     # Values our model has no place for: reject the row with UCDP's own words.
@@ -83,7 +103,11 @@ def read(data: bytes, header: list[str]) -> ReadResult:
     problems = []
     for column, mapping, what in (
         ("type_of_violence", VIOLENCE, ""),
-        ("where_prec", WHERE_PREC, "{v} (country only or international waters) has no geo_precision in our model"),
+        (
+            "where_prec",
+            WHERE_PREC,
+            "{v} (country only or international waters) has no geo_precision in our model",
+        ),
         ("date_prec", DATE_PREC, "{v} (more than a month) has no time_precision in our model"),
     ):
         values = raw[column].str.strip()
@@ -91,7 +115,11 @@ def read(data: bytes, header: list[str]) -> ReadResult:
         for pos in unmapped.to_numpy().nonzero()[0]:
             v = values.iat[pos]
             special = v in {"where_prec": ("6", "7"), "date_prec": ("5",)}.get(column, ())
-            message = what.format(v=v) if special else f"{v!r} is not a UCDP {column} code (1..{len(mapping)})"
+            message = (
+                what.format(v=v)
+                if special
+                else f"{v!r} is not a UCDP {column} code (1..{len(mapping)})"
+            )
             problems.append(RowError(int(lines[pos]), column, message, frame["event_id"].iat[pos]))
         bad |= unmapped
     keep = ~bad.to_numpy()

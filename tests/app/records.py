@@ -45,7 +45,11 @@ def xss_records() -> list[dict]:
             claimed_by="<svg onload=window.__xss=6>",
             source="<script>window.__xss=7</script>",
             sources=[
-                {"outlet": "<b>Outlet</b>", "url": "https://news.example/a?x=<script>", "quote": "${window.__xss=8}"},
+                {
+                    "outlet": "<b>Outlet</b>",
+                    "url": "https://news.example/a?x=<script>",
+                    "quote": "${window.__xss=8}",
+                },
             ],
             latitude=50.45,
             longitude=30.52,

@@ -63,7 +63,17 @@ def active(text: str, syntax: str) -> bool:
 def markdown_texts(at: AppTest) -> list[str]:
     """Every text the page renders as Markdown (where HTML-ish or link syntax could act)."""
     out = []
-    for kind in ("markdown", "caption", "warning", "info", "error", "success", "title", "header", "subheader"):
+    for kind in (
+        "markdown",
+        "caption",
+        "warning",
+        "info",
+        "error",
+        "success",
+        "title",
+        "header",
+        "subheader",
+    ):
         out.extend(str(e.value) for e in getattr(at, kind))
     return out
 
@@ -87,12 +97,27 @@ def test_seed_view(db):
     "params, count, ids",
     [
         ({"event_type": "Battles"}, "1", ["AFP-20250703-05"]),
-        ({"min_killed": "1"}, "4", ["AFP-20250703-01", "AFP-20250703-02", "AFP-20250703-03", "AFP-20250703-05"]),
-        ({"min_killed": "1", "unknown": "exclude"}, "3", ["AFP-20250703-01", "AFP-20250703-02", "AFP-20250703-03"]),
+        (
+            {"min_killed": "1"},
+            "4",
+            ["AFP-20250703-01", "AFP-20250703-02", "AFP-20250703-03", "AFP-20250703-05"],
+        ),
+        (
+            {"min_killed": "1", "unknown": "exclude"},
+            "3",
+            ["AFP-20250703-01", "AFP-20250703-02", "AFP-20250703-03"],
+        ),
         ({"unknown": "only"}, "1", ["AFP-20250703-05"]),
         ({"country": "Russia"}, "2", ["AFP-20250703-03", "AFP-20250703-04"]),
         ({"admin1": "Kharkiv", "claim": "claimed"}, "1", ["AFP-20250703-05"]),
-        ({"actor": "Military Forces of Ukraine (2019-)", "event_type": "Explosions/Remote violence"}, "3", ["AFP-20250703-01", "AFP-20250703-03", "AFP-20250703-04"]),
+        (
+            {
+                "actor": "Military Forces of Ukraine (2019-)",
+                "event_type": "Explosions/Remote violence",
+            },
+            "3",
+            ["AFP-20250703-01", "AFP-20250703-03", "AFP-20250703-04"],
+        ),
         ({"text": "recruitment"}, "1", ["AFP-20250703-01"]),
         ({"start": "2025-07-03", "end": "2025-07-03"}, "5", None),
         ({"max_injured": "2", "unknown": "exclude"}, "2", ["AFP-20250703-03", "AFP-20250703-04"]),
@@ -141,7 +166,9 @@ def test_bad_url_values_warn_and_fall_back(db, params, bad, count):
 
 
 def test_hostile_url_text_is_shown_as_text(db):
-    at = run({"text": "<img src=x onerror=alert(1)> [x](javascript:alert(1))", "min_killed": "<script>"})
+    at = run(
+        {"text": "<img src=x onerror=alert(1)> [x](javascript:alert(1))", "min_killed": "<script>"}
+    )
     assert incidents_shown(at) == "0"
     for text in markdown_texts(at):
         for bad in ("<img", "<script", "[x]", "](javascript"):
@@ -179,7 +206,9 @@ def test_dependent_options(db):
     at.multiselect(key="countries-0").set_value(["Russia"]).run()
     assert at.multiselect(key="admin1-0").options == ["Lipetsk"]
     at.multiselect(key="event_types-0").set_value(["Battles"]).run()
-    assert at.multiselect(key="sub_event_types-0").options == ["Non-state actor overtakes territory"]
+    assert at.multiselect(key="sub_event_types-0").options == [
+        "Non-state actor overtakes territory"
+    ]
     assert incidents_shown(at) == "0"
 
 
@@ -222,7 +251,9 @@ def test_downloads_are_offered(db):
     pytest.importorskip("incidents.export", reason="incidents.export is not there yet")
     at = run({"event_type": "Battles"})
     labels = [b.proto.label for b in at.get("download_button")]
-    assert any("CSV" in label for label in labels) and any("GeoJSON" in label for label in labels), labels
+    assert any("CSV" in label for label in labels) and any(
+        "GeoJSON" in label for label in labels
+    ), labels
 
 
 def test_big_selection_shows_the_newest_rows_and_says_so(db):
@@ -230,7 +261,12 @@ def test_big_selection_shows_the_newest_rows_and_says_so(db):
     start = dt.date(2020, 1, 1)
     add_incidents(
         store,
-        [incident(event_id=f"BULK-{i:05d}", event_date=(start + dt.timedelta(days=i)).isoformat()) for i in range(1_010)],
+        [
+            incident(
+                event_id=f"BULK-{i:05d}", event_date=(start + dt.timedelta(days=i)).isoformat()
+            )
+            for i in range(1_010)
+        ],
     )
     at = run()
     assert incidents_shown(at) == "1,015"

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import base64
 import re
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 from urllib.parse import urlsplit
 
 ASSETS = Path(__file__).resolve().parent / "assets" / "node_modules"
@@ -20,9 +20,15 @@ CDN_ASSETS: dict[str, Path] = {
     "https://cdn.jsdelivr.net/npm/leaflet@1.9.3/dist/": ASSETS / "leaflet" / "dist",
     "https://cdn.jsdelivr.net/npm/bootstrap@5.2.2/dist/": ASSETS / "bootstrap" / "dist",
     "https://code.jquery.com/jquery-3.7.1.min.js": ASSETS / "jquery" / "dist" / "jquery.min.js",
-    "https://cdn.jsdelivr.net/npm/@fortawesome/fontawesome-free@6.2.0/": ASSETS / "@fortawesome" / "fontawesome-free",
-    "https://cdnjs.cloudflare.com/ajax/libs/leaflet.markercluster/1.1.0/": ASSETS / "leaflet.markercluster" / "dist",
-    "https://unpkg.com/leaflet.markercluster@1.1.0/dist/": ASSETS / "leaflet.markercluster" / "dist",
+    "https://cdn.jsdelivr.net/npm/@fortawesome/fontawesome-free@6.2.0/": ASSETS
+    / "@fortawesome"
+    / "fontawesome-free",
+    "https://cdnjs.cloudflare.com/ajax/libs/leaflet.markercluster/1.1.0/": ASSETS
+    / "leaflet.markercluster"
+    / "dist",
+    "https://unpkg.com/leaflet.markercluster@1.1.0/dist/": ASSETS
+    / "leaflet.markercluster"
+    / "dist",
 }
 #: Assets folium always links but the incident map never uses (icon markers, glyph fonts): no
 #: npm copy of these exact versions exists, so they are answered empty.
@@ -36,7 +42,13 @@ BLANK_PNG = base64.b64decode(
     "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII="
 )
 _TILE_HOSTS = ("basemaps.cartocdn.com", "tile.openstreetmap.org", "server.arcgisonline.com")
-_CONTENT_TYPES = {".js": "application/javascript", ".css": "text/css", ".png": "image/png", ".woff2": "font/woff2", ".ttf": "font/ttf"}
+_CONTENT_TYPES = {
+    ".js": "application/javascript",
+    ".css": "text/css",
+    ".png": "image/png",
+    ".woff2": "font/woff2",
+    ".ttf": "font/ttf",
+}
 
 
 def assets_installed() -> bool:
@@ -78,7 +90,11 @@ def route_handler(outside: list[tuple[str, str]]) -> Callable:
             route.fulfill(path=str(path), content_type=_CONTENT_TYPES.get(path.suffix))
         elif url.startswith(CDN_UNUSED):
             outside.append(("unused", url))
-            route.fulfill(status=200, body="", content_type="text/css" if url.endswith(".css") else "application/javascript")
+            route.fulfill(
+                status=200,
+                body="",
+                content_type="text/css" if url.endswith(".css") else "application/javascript",
+            )
         elif host.endswith(_TILE_HOSTS):
             outside.append(("tile", url))
             route.fulfill(status=200, body=BLANK_PNG, content_type="image/png")

@@ -11,8 +11,8 @@ from __future__ import annotations
 import os
 import re
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 
@@ -39,7 +39,11 @@ HOOKS = """
 
 
 def _chromium() -> str | None:
-    for candidate in ("/usr/bin/chromium", shutil.which("chromium"), shutil.which("chromium-browser")):
+    for candidate in (
+        "/usr/bin/chromium",
+        shutil.which("chromium"),
+        shutil.which("chromium-browser"),
+    ):
         if candidate and os.path.exists(candidate):
             return candidate
     return None
@@ -53,7 +57,9 @@ def browser():
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
-        pytest.skip(f"browser tests need the playwright package (requirements-dev.txt); {INSTALL_HINT}")
+        pytest.skip(
+            f"browser tests need the playwright package (requirements-dev.txt); {INSTALL_HINT}"
+        )
     if not assets_installed():
         pytest.skip(f"browser tests need the map's front-end assets from npm; {INSTALL_HINT}")
     with sync_playwright() as p:

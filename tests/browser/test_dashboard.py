@@ -11,7 +11,8 @@ import pytest
 from tests.app.records import XSS_ACTOR, XSS_LOCATION
 
 PlaywrightError = pytest.importorskip(
-    "playwright.sync_api", reason="browser tests need playwright; install with: pip install -r requirements-dev.txt"
+    "playwright.sync_api",
+    reason="browser tests need playwright; install with: pip install -r requirements-dev.txt",
 ).Error
 
 pytestmark = pytest.mark.browser
@@ -54,7 +55,9 @@ def settle(page, timeout: float = 90_000) -> None:
 
 
 def metric(page, label: str) -> str:
-    box = page.get_by_test_id("stMetric").filter(has=page.get_by_test_id("stMetricLabel").get_by_text(label, exact=True))
+    box = page.get_by_test_id("stMetric").filter(
+        has=page.get_by_test_id("stMetricLabel").get_by_text(label, exact=True)
+    )
     return box.get_by_test_id("stMetricValue").inner_text().strip()
 
 
@@ -101,7 +104,9 @@ def test_url_filters_change_count_and_map(page, seed_app, query, count, points):
     open_app(page, seed_app, query)
     assert metric(page, "Incidents") == count
     assert map_layers(page)["points"] == points
-    assert page.url.endswith(query) or all(part.split("=")[0] in page.url for part in query.split("&"))
+    assert page.url.endswith(query) or all(
+        part.split("=")[0] in page.url for part in query.split("&")
+    )
 
 
 MAP_STATE = """() => {
@@ -174,7 +179,9 @@ def test_csv_download_is_exactly_the_filtered_view(page, seed_app, tmp_path):
     pytest.importorskip("incidents.export", reason="incidents.export is not there yet")
     open_app(page, seed_app, "country=Russia")
     assert metric(page, "Incidents") == "2"
-    button = page.get_by_test_id("stDownloadButton").filter(has_text="CSV").filter(has_not_text="Excel")
+    button = (
+        page.get_by_test_id("stDownloadButton").filter(has_text="CSV").filter(has_not_text="Excel")
+    )
     with page.expect_download(timeout=30_000) as info:
         button.click()
     path = tmp_path / "export.csv"
@@ -214,7 +221,12 @@ def test_hostile_records_never_run(page, hostile_app):
     text = "\n".join(popups)
     assert XSS_LOCATION in text  # shown as text, not markup
     assert "${window.__xss=9}" in text
-    assert frame.locator(".leaflet-popup-content img, .leaflet-popup-content script, .leaflet-popup-content iframe").count() == 0
+    assert (
+        frame.locator(
+            ".leaflet-popup-content img, .leaflet-popup-content script, .leaflet-popup-content iframe"
+        ).count()
+        == 0
+    )
     # The table and the sidebar: open the actor list, whose options hold record text.
     page.get_by_test_id("stMultiSelect").filter(has_text="Actor").click()
     page.wait_for_timeout(300)
@@ -256,7 +268,9 @@ def test_aggregated_map_at_100k(page, big_app):
             l.getLatLngs()[0].forEach(p => { worst = Math.max(worst, Math.abs(p.lat - c.lat), Math.abs(p.lng - c.lng)); }); });
           return {worst, n}; }"""
     )
-    assert spread["n"] > 10 and spread["worst"] < 2.0  # under 1.5 degrees centre to vertex at res 3; undecoded: tens
+    assert (
+        spread["n"] > 10 and spread["worst"] < 2.0
+    )  # under 1.5 degrees centre to vertex at res 3; undecoded: tens
     assert page.get_by_text("more than the 5,000 drawn one by one").count() == 1
     # Zooming in to a town: the incidents in view are drawn one by one inside an outlined
     # box, the others stay counted in hexagons.

@@ -7,11 +7,10 @@ import pandas as pd
 import pytest
 
 from benchmarks.bench_map import synthetic_frame
-from incidents import IncidentFilter
 from dashboard.maps import POINT_LIMIT, aggregate_cells
+from dashboard.views import Selection, columnar, timeline
+from incidents import IncidentFilter
 from incidents.totals import casualty_totals, counted_casualties
-from dashboard.views import Selection, timeline
-from dashboard.views import columnar
 
 
 @pytest.fixture(scope="module")
@@ -52,7 +51,9 @@ def test_totals_timeline_and_cells_equal_the_row_wise_ones(frame, arrays, name):
     assert columnar.totals(arrays, rows) == casualty_totals(sub)
     fast, slow = columnar.timeline(arrays, rows), timeline(sub, counted_casualties(sub))
     assert fast.freq == slow.freq
-    pd.testing.assert_frame_equal(fast.data.reset_index(drop=True), slow.data.reset_index(drop=True))
+    pd.testing.assert_frame_equal(
+        fast.data.reset_index(drop=True), slow.data.reset_index(drop=True)
+    )
     placed = sub[np.isfinite(sub["latitude"].to_numpy(dtype=float))]
     expected = aggregate_cells(placed)
     got = columnar.cells(arrays, rows)
@@ -66,7 +67,12 @@ def test_totals_timeline_and_cells_equal_the_row_wise_ones(frame, arrays, name):
 def test_newest_is_date_then_id_descending(frame, arrays):
     rows = np.arange(len(frame))
     order = rows[columnar.newest(arrays, rows, 1000)]
-    expected = frame.assign(_pos=rows).sort_values(["event_date", "event_id"], ascending=False).head(1000)["_pos"].to_numpy()
+    expected = (
+        frame.assign(_pos=rows)
+        .sort_values(["event_date", "event_id"], ascending=False)
+        .head(1000)["_pos"]
+        .to_numpy()
+    )
     assert (order == expected).all()
 
 
@@ -77,30 +83,48 @@ def test_newest_is_date_then_id_descending(frame, arrays):
         IncidentFilter(min_killed=1),
         IncidentFilter(min_killed=1, unknown="exclude"),
         IncidentFilter(event_types=("Battles", "Explosions/Remote violence")),
-        IncidentFilter(start=pd.Timestamp("2023-01-01").date(), end=pd.Timestamp("2023-03-31").date()),  # below the point limit
+        IncidentFilter(
+            start=pd.Timestamp("2023-01-01").date(), end=pd.Timestamp("2023-03-31").date()
+        ),  # below the point limit
     ],
 )
 def test_selection_is_the_same_either_way(frame, arrays, flt):
     fast, slow = Selection(frame, flt, arrays), Selection(frame, flt)
     assert fast.count == slow.count
     assert fast.kpis == slow.kpis
-    pd.testing.assert_frame_equal(fast.timeline.data.reset_index(drop=True), slow.timeline.data.reset_index(drop=True))
+    pd.testing.assert_frame_equal(
+        fast.timeline.data.reset_index(drop=True), slow.timeline.data.reset_index(drop=True)
+    )
     pd.testing.assert_frame_equal(fast.table.rows, slow.table.rows)
     assert (fast.table.shown, fast.table.total) == (slow.table.shown, slow.table.total)
     assert fast.map_summary == slow.map_summary
     assert fast.map.layer.payload == slow.map.layer.payload
     if fast.map_summary.mode == "aggregated":  # the hexagons hold every placed incident
         assert set(fast.map_summary.cells) == {3, 4, 5, 6}
-        assert fast.map_summary.aggregated == int(np.isfinite(frame["latitude"].to_numpy(dtype=float)[fast.positions if fast.positions is not None else slice(None)]).sum())
+        assert fast.map_summary.aggregated == int(
+            np.isfinite(
+                frame["latitude"].to_numpy(dtype=float)[
+                    fast.positions if fast.positions is not None else slice(None)
+                ]
+            ).sum()
+        )
 
 
-@pytest.mark.parametrize("positions", [[], [0], [5, 3, 3, 0], list(range(0, 300, 7)), [299, 150, 0, 151]])
+@pytest.mark.parametrize(
+    "positions", [[], [0], [5, 3, 3, 0], list(range(0, 300, 7)), [299, 150, 0, 151]]
+)
 def test_take_rows_equals_iloc_on_chunked_arrow_columns(positions):
-    from incidents.frame import take_rows
     import pyarrow as pa
 
+    from incidents.frame import take_rows
+
     n = 300
-    text = pa.chunked_array([pa.array([f"row {i}" if i % 11 else None for i in range(k, k + 100)]) for k in (0, 100, 200)])
+    text = pa.chunked_array(
+        [
+            pa.array([f"row {i}" if i % 11 else None for i in range(k, k + 100)])
+            for k in (0, 100, 200)
+        ]
+    )
     frame = pd.DataFrame(
         {
             "event_id": pd.array(text, dtype="string"),
@@ -115,7 +139,15 @@ def test_take_rows_equals_iloc_on_chunked_arrow_columns(positions):
     pd.testing.assert_frame_equal(take_rows(frame, pos), frame.iloc[pos])
 
 
-@pytest.mark.parametrize("box", [(50.0, 30.0, 51.0, 31.2), (49.0, 32.0, 49.6, 33.5), (40.0, 10.0, 41.0, 11.0), (44.0, 22.0, 57.0, 45.0)])
+@pytest.mark.parametrize(
+    "box",
+    [
+        (50.0, 30.0, 51.0, 31.2),
+        (49.0, 32.0, 49.6, 33.5),
+        (40.0, 10.0, 41.0, 11.0),
+        (44.0, 22.0, 57.0, 45.0),
+    ],
+)
 def test_zoomed_map_is_the_same_either_way(frame, arrays, box):
     selection = Selection(frame, IncidentFilter(), arrays)
     fast, slow = selection.zoomed_map(frame, box, arrays), selection.zoomed_map(frame, box)
@@ -132,8 +164,13 @@ def test_big_selection_with_few_coordinates_draws_them_with_full_popups(frame):
     fast, slow = Selection(few, IncidentFilter(), arrays), Selection(few, IncidentFilter())
     for sel in (fast, slow):
         assert sel.count > POINT_LIMIT and sel.map_summary.mode == "points"
-        assert sel.map_summary.points == int(np.isfinite(few["latitude"].to_numpy(dtype=float)).sum())
+        assert sel.map_summary.points == int(
+            np.isfinite(few["latitude"].to_numpy(dtype=float)).sum()
+        )
         # Popups come from full rows: the notes and actors a slim copy lacks are there.
         drawn = few[np.isfinite(few["latitude"].to_numpy(dtype=float))].iloc[0]
-        assert drawn["notes"] in sel.map.layer.payload and "Military Forces of Russia" in sel.map.layer.payload
+        assert (
+            drawn["notes"] in sel.map.layer.payload
+            and "Military Forces of Russia" in sel.map.layer.payload
+        )
     assert fast.map.layer.payload == slow.map.layer.payload

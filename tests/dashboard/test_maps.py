@@ -14,7 +14,6 @@ import pytest
 import incidents
 from benchmarks.bench_map import synthetic_frame
 from dashboard import maps
-from dashboard.maps import aggregate as aggregate_module
 from dashboard.maps import (
     BASEMAPS,
     CELL_CLASSES,
@@ -23,8 +22,8 @@ from dashboard.maps import (
     OTHER_COLOR,
     POINT_LIMIT,
     aggregate_cells,
-    basemap_url,
     base_map,
+    basemap_url,
     build_map,
     casualty_text,
     cell_color,
@@ -37,6 +36,7 @@ from dashboard.maps import (
     size_casualties,
     snap_bbox,
 )
+from dashboard.maps import aggregate as aggregate_module
 from incidents.taxonomy import EVENT_TYPES
 
 HOSTILE = [
@@ -116,7 +116,7 @@ def test_aggregated_legend_explains_hexagons(seed):
 
 def test_legend_is_in_the_page(seed):
     html = render(seed)
-    assert "L.control({position: \"bottomright\"})" in html
+    assert 'L.control({position: "bottomright"})' in html
     assert "Dashed outline: claimed, not confirmed" in html
 
 
@@ -157,7 +157,9 @@ def test_unknown_casualties_are_hollow_not_zero(killed, hollow):
 
 
 def test_unknown_and_zero_differ_in_look():
-    assert marker_style("Battles", None, 1, "confirmed") != marker_style("Battles", 0, 1, "confirmed")
+    assert marker_style("Battles", None, 1, "confirmed") != marker_style(
+        "Battles", 0, 1, "confirmed"
+    )
 
 
 @pytest.mark.parametrize(
@@ -195,7 +197,13 @@ def test_size_uses_group_figure(seed):
 
 @pytest.mark.parametrize(
     "count, colour",
-    [(1, CELL_CLASSES[0][1]), (9, CELL_CLASSES[0][1]), (10, CELL_CLASSES[1][1]), (999, CELL_CLASSES[2][1]), (10**6, CELL_CLASSES[-1][1])],
+    [
+        (1, CELL_CLASSES[0][1]),
+        (9, CELL_CLASSES[0][1]),
+        (10, CELL_CLASSES[1][1]),
+        (999, CELL_CLASSES[2][1]),
+        (10**6, CELL_CLASSES[-1][1]),
+    ],
 )
 def test_cell_color(count, colour):
     assert cell_color(count) == colour
@@ -214,7 +222,11 @@ def test_cell_color(count, colour):
         ((pd.NA, pd.NA, pd.NA), {"noun": "injured"}, "injured: unknown"),
         ((0, 0, 0), {}, "0 killed"),
         ((0, None, None), {}, "0 killed"),
-        ((10, 8, 12), {"noun": "injured", "shared_across": 2}, "10 injured (8–12; shared figure across 2 incidents)"),
+        (
+            (10, 8, 12),
+            {"noun": "injured", "shared_across": 2},
+            "10 injured (8–12; shared figure across 2 incidents)",
+        ),
         ((1234, None, None), {}, "1,234 killed"),
         ((None, 3, None), {}, "3 killed"),
     ],
@@ -234,7 +246,9 @@ def test_popup_records_of_the_seed(seed):
     assert poltava["status"] == "Confirmed"
     assert poltava["sources"][0][0] == "AFP" and poltava["sources"][0][1] is None
     milove = records["AFP-20250703-05"]
-    assert milove["status"] == "Claimed by Russian armed forces (Ministry of Defence); not confirmed"
+    assert (
+        milove["status"] == "Claimed by Russian armed forces (Ministry of Defence); not confirmed"
+    )
     assert milove["killed"] == "killed: unknown"
     assert milove["place_short"] == "near Milove"
     assert "near this place" in milove["precision"]
@@ -267,7 +281,9 @@ def test_claim_text(seed, status, by, expected):
     assert popup_records(row)[0]["status"] == expected
 
 
-@pytest.mark.parametrize("precision, words", [(2, "(date known within a week)"), (3, "(date known within a month)")])
+@pytest.mark.parametrize(
+    "precision, words", [(2, "(date known within a week)"), (3, "(date known within a month)")]
+)
 def test_time_precision_in_words(seed, precision, words):
     row = seed.iloc[[0]].copy()
     row["time_precision"] = precision
@@ -298,7 +314,11 @@ def test_malformed_sources_do_not_break_popups(seed):
     rows = seed.iloc[[0, 1, 2]].copy()
     rows["sources"] = ["not json", json.dumps({"outlet": "single"}), json.dumps(["plain string"])]
     sources = [r["sources"] for r in popup_records(rows)]
-    assert sources[0][0][0] == "not json" and sources[1][0][0] == "single" and sources[2][0][0] == "plain string"
+    assert (
+        sources[0][0][0] == "not json"
+        and sources[1][0][0] == "single"
+        and sources[2][0][0] == "plain string"
+    )
 
 
 def test_long_text_is_capped(seed):
@@ -313,12 +333,28 @@ def test_long_text_is_capped(seed):
 
 def hostile_frame(seed: pd.DataFrame, text: str) -> pd.DataFrame:
     rows = seed.copy()
-    for column in ("location", "notes", "actor1", "actor2", "admin1", "country", "claimed_by", "event_id", "sub_event_type"):
+    for column in (
+        "location",
+        "notes",
+        "actor1",
+        "actor2",
+        "admin1",
+        "country",
+        "claimed_by",
+        "event_id",
+        "sub_event_type",
+    ):
         rows[column] = text
     rows["claim_status"] = "claimed"
     rows["sources"] = json.dumps(
         [
-            {"outlet": text, "url": "javascript:alert(1)", "quote": text, "published": text, "language": text},
+            {
+                "outlet": text,
+                "url": "javascript:alert(1)",
+                "quote": text,
+                "published": text,
+                "language": text,
+            },
             {"outlet": "ok", "url": "https://example.org/?q=" + text},
         ]
     )
@@ -369,14 +405,20 @@ def test_cell_sums_equal_casualty_totals(seed, frame_kind):
     for res, table in tables.items():
         assert table["incidents"].sum() == len(frame)
         assert (table["killed"].sum(), table["killed_low"].sum(), table["killed_high"].sum()) == (
-            totals.killed.best, totals.killed.low, totals.killed.high
+            totals.killed.best,
+            totals.killed.low,
+            totals.killed.high,
         )
         assert table["killed_unknown"].sum() == totals.killed.unknown
-        assert (table["injured"].sum(), table["injured_low"].sum(), table["injured_high"].sum()) == (
-            totals.injured.best, totals.injured.low, totals.injured.high
-        )
+        assert (
+            table["injured"].sum(),
+            table["injured_low"].sum(),
+            table["injured_high"].sum(),
+        ) == (totals.injured.best, totals.injured.low, totals.injured.high)
         assert table["injured_unknown"].sum() == totals.injured.unknown
-        assert table["unconfirmed"].sum() == frame["claim_status"].isin(["claimed", "disputed"]).sum()
+        assert (
+            table["unconfirmed"].sum() == frame["claim_status"].isin(["claimed", "disputed"]).sum()
+        )
         assert table["cell"].is_monotonic_increasing and table["cell"].is_unique
 
 
@@ -419,7 +461,7 @@ def test_hexagon_payload_decodes_to_the_h3_cells():
     for lv in data["hex"]["levels"]:
         got = decoded_level(lv)
         table = tables[lv["res"]]
-        for j, cell in enumerate(table["cell"].tolist()[:: max(1, len(table) // 50)] ):
+        for j, cell in enumerate(table["cell"].tolist()[:: max(1, len(table) // 50)]):
             k = table.index[table["cell"] == cell][0]
             clat, clon = h3.cell_to_latlng(h3.int_to_str(cell))
             assert (got["lat"][k], got["lon"][k]) == (round(clat * 1e4), round(clon * 1e4))
@@ -428,8 +470,12 @@ def test_hexagon_payload_decodes_to_the_h3_cells():
                 assert got["lat"][k] + got["v"][12 * k + 2 * m] == round(vlat * 1e4)
         for name in ("killed_low", "killed_high", "injured_low", "injured_high"):
             assert got[name] == table[name].tolist()
-    assert any(lv["killed_high"] is not None for lv in data["hex"]["levels"])  # sent when it differs
-    assert all(lv["injured_low"] is None for lv in data["hex"]["levels"])  # not sent when it does not
+    assert any(
+        lv["killed_high"] is not None for lv in data["hex"]["levels"]
+    )  # sent when it differs
+    assert all(
+        lv["injured_low"] is None for lv in data["hex"]["levels"]
+    )  # not sent when it does not
 
 
 # --- modes -------------------------------------------------------------------------------------
@@ -445,10 +491,16 @@ def test_mode_switch_at_point_limit(seed, rows, limit, mode):
     assert summary.mode == mode
     assert summary.incidents == rows
     if mode == "points":
-        assert summary.points == rows and summary.aggregated == 0 and "one circle per incident" in summary.caption
+        assert (
+            summary.points == rows
+            and summary.aggregated == 0
+            and "one circle per incident" in summary.caption
+        )
     if mode == "aggregated":
         assert summary.aggregated == rows and summary.points == 0 and "hexagon" in summary.caption
-        assert "narrow the filters" in summary.caption and summary.resolutions == maps.HEX_RESOLUTIONS
+        assert (
+            "narrow the filters" in summary.caption and summary.resolutions == maps.HEX_RESOLUTIONS
+        )
 
 
 def test_default_point_limit_switch_on_synthetic():
@@ -478,11 +530,20 @@ def test_bbox_with_few_incidents_shows_them_one_by_one():
         ("seed", {}),
         ("empty", {}),
         ("aggregated", {"zoom_to_points": True}),
-        ("aggregated", {"point_limit": 3000, "bbox": (50.0, 30.0, 51.0, 31.2), "zoom_to_points": True}),
+        (
+            "aggregated",
+            {"point_limit": 3000, "bbox": (50.0, 30.0, 51.0, 31.2), "zoom_to_points": True},
+        ),
     ],
 )
-def test_render_map_aggregates_once_and_matches_build_map_and_summary(seed, monkeypatch, case, kwargs):
-    frame = {"seed": seed, "empty": seed.iloc[:0], "aggregated": synthetic_frame(POINT_LIMIT + 2000, seed=6)}[case]
+def test_render_map_aggregates_once_and_matches_build_map_and_summary(
+    seed, monkeypatch, case, kwargs
+):
+    frame = {
+        "seed": seed,
+        "empty": seed.iloc[:0],
+        "aggregated": synthetic_frame(POINT_LIMIT + 2000, seed=6),
+    }[case]
     real = aggregate_module.aggregate_cells
     calls = []
 
@@ -495,7 +556,9 @@ def test_render_map_aggregates_once_and_matches_build_map_and_summary(seed, monk
     assert len(calls) == (1 if case == "aggregated" else 0)
     assert isinstance(result.map, folium.Map)
     assert result.summary == map_summary(frame, **kwargs)
-    assert result.summary.mode == ("aggregated" if case == "aggregated" else "points" if case == "seed" else "empty")
+    assert result.summary.mode == (
+        "aggregated" if case == "aggregated" else "points" if case == "seed" else "empty"
+    )
     assert result.map.get_root().render() == build_map(frame, **kwargs).get_root().render()
 
 
@@ -509,7 +572,9 @@ def test_empty_frame_has_no_data_layer_and_default_view(seed):
     m = build_map(seed.iloc[:0])
     html = m.get_root().render()
     assert "var D = " not in html and "L.control({position" not in html
-    assert json.dumps([list(DEFAULT_BOUNDS[0]), list(DEFAULT_BOUNDS[1])]).replace(" ", "") in html.replace(" ", "")
+    assert json.dumps([list(DEFAULT_BOUNDS[0]), list(DEFAULT_BOUNDS[1])]).replace(
+        " ", ""
+    ) in html.replace(" ", "")
 
 
 def test_rows_without_coordinates_are_counted_not_drawn(seed):
@@ -529,7 +594,9 @@ def test_fit_bounds_to_the_incidents(seed):
     # Region-level incidents are ~30 km areas: the view is padded to hold them.
     (s, w), (n, e) = payload(render(seed[seed["geo_precision"] == 3]))["fit"]["bounds"]
     lipetsk = seed[seed["geo_precision"] == 3].iloc[0]
-    assert s == pytest.approx(lipetsk["latitude"] - 0.3) and e == pytest.approx(lipetsk["longitude"] + 0.3)
+    assert s == pytest.approx(lipetsk["latitude"] - 0.3) and e == pytest.approx(
+        lipetsk["longitude"] + 0.3
+    )
 
 
 def test_fit_key_follows_the_selection_and_a_box_fits_softly(seed):
@@ -542,7 +609,10 @@ def test_fit_key_follows_the_selection_and_a_box_fits_softly(seed):
 
 
 def test_base_map_is_the_same_for_every_selection(seed):
-    pages = [render_map(f).map.get_root().render() for f in (seed, seed.iloc[:2], synthetic_frame(POINT_LIMIT + 10, seed=3))]
+    pages = [
+        render_map(f).map.get_root().render()
+        for f in (seed, seed.iloc[:2], synthetic_frame(POINT_LIMIT + 10, seed=3))
+    ]
     bases = [base_map().get_root().render() for _ in range(2)]
     assert bases[0] == bases[1] and "var D = " not in bases[0]
     for page in pages:  # the whole map: the base map's elements plus one data layer
@@ -570,10 +640,14 @@ def test_page_stays_small_at_100k():
 def test_page_stays_small_at_the_point_limit_with_long_texts():
     frame = synthetic_frame(POINT_LIMIT, seed=7)
     frame["notes"] = "Ж" * 3000
-    frame["sources"] = json.dumps([{"outlet": "o" * 100, "url": "https://example.org/" + "a" * 500, "quote": "q" * 2000}] * 8)
+    frame["sources"] = json.dumps(
+        [{"outlet": "o" * 100, "url": "https://example.org/" + "a" * 500, "quote": "q" * 2000}] * 8
+    )
     html = render(frame)
     assert len(html.encode()) < 5_000_000
-    assert payload(html)["points"]["cols"]["shortened"]  # texts were shortened, and the popup says so
+    assert payload(html)["points"]["cols"][
+        "shortened"
+    ]  # texts were shortened, and the popup says so
 
 
 # --- stability, base maps ----------------------------------------------------------------------
@@ -602,9 +676,18 @@ def test_unknown_basemap_is_refused(seed):
     "env, expected",
     [
         ({}, BASEMAPS["OpenStreetMap"].url),
-        ({"MAP_TILES_URL": "http://tiles.local/{z}/{x}/{y}.png"}, "http://tiles.local/{z}/{x}/{y}.png"),
+        (
+            {"MAP_TILES_URL": "http://tiles.local/{z}/{x}/{y}.png"},
+            "http://tiles.local/{z}/{x}/{y}.png",
+        ),
         ({"MAP_TILES_URL": "/tiles/{z}/{x}/{y}.png"}, "/tiles/{z}/{x}/{y}.png"),
-        ({"MAP_TILES_URL_OPENSTREETMAP": "https://a.example/{z}/{x}/{y}.png", "MAP_TILES_URL": "/t/{z}/{x}/{y}.png"}, "https://a.example/{z}/{x}/{y}.png"),
+        (
+            {
+                "MAP_TILES_URL_OPENSTREETMAP": "https://a.example/{z}/{x}/{y}.png",
+                "MAP_TILES_URL": "/t/{z}/{x}/{y}.png",
+            },
+            "https://a.example/{z}/{x}/{y}.png",
+        ),
         ({"MAP_TILES_URL": "javascript:alert(1)"}, BASEMAPS["OpenStreetMap"].url),
         ({"MAP_TILES_URL": 'https://x/"><script>'}, BASEMAPS["OpenStreetMap"].url),
     ],
@@ -634,9 +717,20 @@ def test_tile_url_override_reaches_the_page(seed, monkeypatch):
 def test_snap_bbox_forms_and_outward_rounding(bounds):
     s, w, n, e = snap_bbox(bounds)
     assert s <= 48.01 and w <= 35.02 and n >= 49.02 and e >= 37.01
-    assert snap_bbox({"_southWest": {"lat": 48.02, "lng": 35.03}, "_northEast": {"lat": 49.03, "lng": 37.02}}) == (s, w, n, e)
+    assert snap_bbox(
+        {"_southWest": {"lat": 48.02, "lng": 35.03}, "_northEast": {"lat": 49.03, "lng": 37.02}}
+    ) == (s, w, n, e)
 
 
-@pytest.mark.parametrize("bad", [None, {}, [1, 2, 3], {"_southWest": {"lat": "x", "lng": 1}, "_northEast": {"lat": 1, "lng": 1}}, (50, 0, 40, 1)])
+@pytest.mark.parametrize(
+    "bad",
+    [
+        None,
+        {},
+        [1, 2, 3],
+        {"_southWest": {"lat": "x", "lng": 1}, "_northEast": {"lat": 1, "lng": 1}},
+        (50, 0, 40, 1),
+    ],
+)
 def test_snap_bbox_refuses_bad_bounds(bad):
     assert snap_bbox(bad) is None

@@ -6,9 +6,9 @@ The dashboard's own server (``streamlit run serve.py``) is exercised end to end 
 from __future__ import annotations
 
 import asyncio
-from concurrent.futures import ThreadPoolExecutor
 import gzip
 import os
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from starlette.applications import Starlette
@@ -28,7 +28,9 @@ def static_dir(tmp_path):
     return tmp_path
 
 
-def call(app, path: str, *, method: str = "GET", headers: dict[str, str] | None = None) -> tuple[int, dict[bytes, bytes], bytes]:
+def call(
+    app, path: str, *, method: str = "GET", headers: dict[str, str] | None = None
+) -> tuple[int, dict[bytes, bytes], bytes]:
     scope = {
         "type": "http",
         "asgi": {"version": "3.0"},
@@ -79,7 +81,11 @@ def files(static_dir) -> Starlette:
 
 
 def wrapped(static_dir, **kwargs) -> CachedGzipMiddleware:
-    return CachedGzipMiddleware(files(static_dir), prefixes=("/", "/static/", "/index", "/b", "/tiny", "/logo", "/missing"), **kwargs)
+    return CachedGzipMiddleware(
+        files(static_dir),
+        prefixes=("/", "/static/", "/index", "/b", "/tiny", "/logo", "/missing"),
+        **kwargs,
+    )
 
 
 GZIP = {"Accept-Encoding": "gzip, deflate, br"}

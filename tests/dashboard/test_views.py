@@ -10,11 +10,18 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from incidents import Figure, IncidentFilter, apply_filter, casualty_totals, load_seed, with_group_figures
 from benchmarks.bench_map import synthetic_frame
 from dashboard import views
 from dashboard.maps import EVENT_TYPE_COLORS, POINT_LIMIT, map_summary, snap_bbox
 from dashboard.maps import aggregate as aggregate_module
+from incidents import (
+    Figure,
+    IncidentFilter,
+    apply_filter,
+    casualty_totals,
+    load_seed,
+    with_group_figures,
+)
 
 FRAME = with_group_figures(*load_seed())
 D = dt.date
@@ -36,7 +43,15 @@ def _select(**params) -> pd.DataFrame:
         ({"admin1": "Poltava"}, "1", "8", None, "10 (8–12)", None, True),
         ({"location": "x", "text": "Yelets"}, "1", "0", None, "0", None, False),
         # Only Milove: unknown, never 0.
-        ({"event_type": "Battles"}, "1", "unknown", "unknown for 1 incident", "unknown", "unknown for 1 incident", False),
+        (
+            {"event_type": "Battles"},
+            "1",
+            "unknown",
+            "unknown for 1 incident",
+            "unknown",
+            "unknown for 1 incident",
+            False,
+        ),
         ({"text": "nowhere at all"}, "0", "0", None, "0", None, False),
     ],
 )
@@ -53,9 +68,13 @@ def test_kpis(params, incidents, killed, killed_note, injured, injured_note, sha
     )
     assert (k.shared_note is not None) == shared
     if params == {}:
-        assert k.shared_note.startswith("2 incidents of this view are covered by 1 shared casualty figure ")
+        assert k.shared_note.startswith(
+            "2 incidents of this view are covered by 1 shared casualty figure "
+        )
     if params == {"admin1": "Poltava"}:
-        assert k.shared_note.startswith("1 incident of this view is covered by 1 shared casualty figure ")
+        assert k.shared_note.startswith(
+            "1 incident of this view is covered by 1 shared casualty figure "
+        )
 
 
 @pytest.mark.parametrize(
@@ -119,15 +138,28 @@ def _synthetic(dates: list[str], killed: list[int | None]) -> pd.DataFrame:
     "dates, killed, freq, expected",
     [
         # Weeks start on Monday: 2025-07-07 is a Monday.
-        (["2025-07-06", "2025-07-07", "2025-07-13", "2025-12-01"], [1, 2, 3, 4], "W", {"2025-06-30": 1, "2025-07-07": 5, "2025-12-01": 4}),
+        (
+            ["2025-07-06", "2025-07-07", "2025-07-13", "2025-12-01"],
+            [1, 2, 3, 4],
+            "W",
+            {"2025-06-30": 1, "2025-07-07": 5, "2025-12-01": 4},
+        ),
         (["2025-07-06", "2025-07-07"], [None, None], "W", {"2025-06-30": None, "2025-07-07": None}),
         (["2025-07-06", "2025-07-06"], [None, 3], "D", {"2025-07-06": 3}),
-        (["2020-01-31", "2020-02-01", "2025-02-28"], [1, 1, 1], "M", {"2020-01-01": 1, "2020-02-01": 1, "2025-02-01": 1}),
+        (
+            ["2020-01-31", "2020-02-01", "2025-02-28"],
+            [1, 1, 1],
+            "M",
+            {"2020-01-01": 1, "2020-02-01": 1, "2025-02-01": 1},
+        ),
     ],
 )
 def test_timeline_periods(dates, killed, freq, expected):
     tl = views.timeline(_synthetic(dates, killed), freq=freq)
-    got = {p.date().isoformat(): (None if pd.isna(k) else int(k)) for p, k in zip(tl.data["period"], tl.data["killed"])}
+    got = {
+        p.date().isoformat(): (None if pd.isna(k) else int(k))
+        for p, k in zip(tl.data["period"], tl.data["killed"])
+    }
     assert got == expected
 
 
@@ -172,7 +204,15 @@ def test_casualty_cell(best, low, high, text):
         ("not json", None),
         ('{"url": "https://example.org"}', None),
         (json.dumps([{"outlet": "AFP"}]), None),
-        (json.dumps([{"outlet": "A", "url": "javascript:alert(1)"}, {"outlet": "B", "url": "https://b.example/x"}]), "https://b.example/x"),
+        (
+            json.dumps(
+                [
+                    {"outlet": "A", "url": "javascript:alert(1)"},
+                    {"outlet": "B", "url": "https://b.example/x"},
+                ]
+            ),
+            "https://b.example/x",
+        ),
         (json.dumps([{"outlet": "A", "url": "http://a.example/?q=1"}]), "http://a.example/?q=1"),
         (json.dumps([{"outlet": "A", "url": "data:text/html,<script>alert(1)</script>"}]), None),
         (json.dumps([{"outlet": "A", "url": "https://user@evil.example/"}]), None),
@@ -266,8 +306,12 @@ OPTIONS = views.filter_options(FRAME)
         IncidentFilter(),
         IncidentFilter(min_killed=1, unknown="exclude"),
         IncidentFilter(start=D(2025, 7, 1), end=D(2025, 7, 2)),
-        IncidentFilter(event_types=("Battles",), countries=("Ukraine",), admin1=("Kharkiv",), text="Milove"),
-        IncidentFilter(min_injured=2, max_injured=5, actors=("X",), claim_statuses=("claimed", "disputed")),
+        IncidentFilter(
+            event_types=("Battles",), countries=("Ukraine",), admin1=("Kharkiv",), text="Milove"
+        ),
+        IncidentFilter(
+            min_injured=2, max_injured=5, actors=("X",), claim_statuses=("claimed", "disputed")
+        ),
         IncidentFilter(unknown="only", sub_event_types=("Air/drone strike",)),
     ],
 )
@@ -282,7 +326,10 @@ def test_widgets_round_trip(flt):
         ({"dates": (D(2025, 7, 3), D(2025, 7, 3))}, IncidentFilter()),
         ({"dates": (D(2025, 7, 1),)}, IncidentFilter(start=D(2025, 7, 1))),  # range half picked
         ({"dates": ()}, IncidentFilter()),
-        ({"dates": (D(2025, 7, 4), D(2025, 7, 9))}, IncidentFilter(start=D(2025, 7, 4), end=D(2025, 7, 9))),
+        (
+            {"dates": (D(2025, 7, 4), D(2025, 7, 9))},
+            IncidentFilter(start=D(2025, 7, 4), end=D(2025, 7, 9)),
+        ),
         ({"dates": (D(2025, 7, 1), D(2025, 7, 3))}, IncidentFilter(start=D(2025, 7, 1))),
         ({"min_killed": 5, "max_killed": 2}, IncidentFilter(min_killed=2, max_killed=5)),
         ({"min_killed": 3.0}, IncidentFilter(min_killed=3)),
@@ -306,15 +353,35 @@ def test_widget_values_open_bounds_show_the_data_span():
     "params, expected, warned",
     [
         ({}, IncidentFilter(), []),
-        ({"event_type": ["Battles", "Protests"]}, IncidentFilter(event_types=("Battles", "Protests")), []),
-        ({"min_killed": "1", "unknown": "exclude"}, IncidentFilter(min_killed=1, unknown="exclude"), []),
-        ({"min_killed": "ten", "country": "Ukraine"}, IncidentFilter(countries=("Ukraine",)), ["min_killed"]),
+        (
+            {"event_type": ["Battles", "Protests"]},
+            IncidentFilter(event_types=("Battles", "Protests")),
+            [],
+        ),
+        (
+            {"min_killed": "1", "unknown": "exclude"},
+            IncidentFilter(min_killed=1, unknown="exclude"),
+            [],
+        ),
+        (
+            {"min_killed": "ten", "country": "Ukraine"},
+            IncidentFilter(countries=("Ukraine",)),
+            ["min_killed"],
+        ),
         ({"start": "03/07/2025"}, IncidentFilter(), ["start"]),
-        ({"start": "2025-08-01", "end": "2025-07-01", "min_injured": "2"}, IncidentFilter(min_injured=2), ["start"]),
+        (
+            {"start": "2025-08-01", "end": "2025-07-01", "min_injured": "2"},
+            IncidentFilter(min_injured=2),
+            ["start"],
+        ),
         ({"unknown": "maybe"}, IncidentFilter(), ["unknown"]),
         ({"claim": ["rumour"]}, IncidentFilter(), ["claim"]),
         ({"min_kiled": "1"}, IncidentFilter(), ["min_kiled"]),
-        ({"min_killed": "-1", "max_killed": "9999999999"}, IncidentFilter(), ["min_killed", "max_killed"]),
+        (
+            {"min_killed": "-1", "max_killed": "9999999999"},
+            IncidentFilter(),
+            ["min_killed", "max_killed"],
+        ),
     ],
 )
 def test_parse_query_params(params, expected, warned):
@@ -388,7 +455,10 @@ def test_clip(text, limit, expected):
     "flt, expected",
     [
         (IncidentFilter(), "all incidents"),
-        (IncidentFilter(min_killed=1, unknown="exclude"), "≥ 1 killed; unknown casualties excluded"),
+        (
+            IncidentFilter(min_killed=1, unknown="exclude"),
+            "≥ 1 killed; unknown casualties excluded",
+        ),
         (IncidentFilter(start=D(2025, 7, 1)), "2025-07-01 to …"),
         (IncidentFilter(event_types=("A", "B", "C", "D")), "A, B, C +1"),
         (IncidentFilter(min_injured=1, max_injured=3, text="x"), "1–3 injured; text “x”"),
@@ -471,7 +541,9 @@ def test_selection_of_a_big_frame_aggregates_once_and_zooms(monkeypatch):
     frame = synthetic_frame(POINT_LIMIT + 2000, seed=6)
     real = aggregate_module.aggregate_cells
     calls = []
-    monkeypatch.setattr(aggregate_module, "aggregate_cells", lambda *a, **k: calls.append(1) or real(*a, **k))
+    monkeypatch.setattr(
+        aggregate_module, "aggregate_cells", lambda *a, **k: calls.append(1) or real(*a, **k)
+    )
     sel = views.Selection(frame, IncidentFilter())
     assert len(calls) == 1
     assert sel.map_summary.mode == "aggregated" and sel.map_summary.aggregated == len(frame)
@@ -486,7 +558,9 @@ def test_selection_of_a_big_frame_aggregates_once_and_zooms(monkeypatch):
     assert sel.zoomed_map(frame, (0.0, 0.0, 1.0, 1.0)) is None  # none inside
 
 
-@pytest.mark.parametrize("flt", [IncidentFilter(), IncidentFilter(event_types=("Battles",), min_killed=2, text="Odesa")])
+@pytest.mark.parametrize(
+    "flt", [IncidentFilter(), IncidentFilter(event_types=("Battles",), min_killed=2, text="Odesa")]
+)
 def test_filter_key_round_trip(flt):
     key = views.filter_key(flt)
     assert views.filter_from_key(key) == flt
@@ -498,15 +572,22 @@ def test_map_box():
     assert views.map_box({}, None) is None
     assert views.map_box({"bounds": bounds}, None) == snap_bbox(bounds)
     active = ((48.0, 29.0, 52.0, 34.0), 9)
-    assert views.map_box({"bounds": bounds, "center": {"lat": 50.0, "lng": 31.0}}, active) == active[0]
-    assert views.map_box({"bounds": bounds, "center": {"lat": 55.0, "lng": 31.0}}, active) == snap_bbox(bounds)
+    assert (
+        views.map_box({"bounds": bounds, "center": {"lat": 50.0, "lng": 31.0}}, active) == active[0]
+    )
+    assert views.map_box(
+        {"bounds": bounds, "center": {"lat": 55.0, "lng": 31.0}}, active
+    ) == snap_bbox(bounds)
 
 
 def test_timeline_note_and_colors():
     tl = views.timeline(FRAME)
     assert views.timeline_note(tl, "incidents") == f"Per {tl.unit}, by event type."
     killed = views.timeline_note(tl, "killed")
-    assert tl.unknown_killed == 1 and " 1 incident with an unknown figure is not drawn (not counted as 0). " in killed
+    assert (
+        tl.unknown_killed == 1
+        and " 1 incident with an unknown figure is not drawn (not counted as 0). " in killed
+    )
     assert killed.endswith("A figure shared by several incidents counts once, on the first.")
     types, colors = views.event_type_colors(tl)
     assert types == ["Battles", "Explosions/Remote violence"]
@@ -516,7 +597,10 @@ def test_timeline_note_and_colors():
 @pytest.mark.parametrize(
     "url, label",
     [
-        ("postgresql://user:secret@db.example/incidents", "postgresql://user:***@db.example/incidents"),
+        (
+            "postgresql://user:secret@db.example/incidents",
+            "postgresql://user:***@db.example/incidents",
+        ),
         ("sqlite:///data/incidents.sqlite", "sqlite:///data/incidents.sqlite"),
         ("not a url", "(not a database URL)"),
     ],

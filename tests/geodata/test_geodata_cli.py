@@ -35,10 +35,17 @@ def test_abstention_exit_code_and_candidates(gaz: Gazetteer, cache_dir: Path) ->
 def test_json(gaz: Gazetteer, cache_dir: Path) -> None:
     code, text = _run(["geocode", "la région de Lipetsk", "--json"], cache_dir)
     obj = json.loads(text)
-    assert code == 0 and obj["precision"] == 3 and obj["admin1"] == "Lipetsk" and obj["source"] == "gazetteer"
+    assert (
+        code == 0
+        and obj["precision"] == 3
+        and obj["admin1"] == "Lipetsk"
+        and obj["source"] == "gazetteer"
+    )
 
 
-def test_unknown_country_is_a_clear_error(gaz: Gazetteer, cache_dir: Path, capsys: pytest.CaptureFixture) -> None:
+def test_unknown_country_is_a_clear_error(
+    gaz: Gazetteer, cache_dir: Path, capsys: pytest.CaptureFixture
+) -> None:
     code, _ = _run(["geocode", "Kharkiv", "--country", "ZZ"], cache_dir)
     assert code == 2 and "unknown country" in capsys.readouterr().err
 
@@ -61,7 +68,17 @@ def test_batch(gaz: Gazetteer, cache_dir: Path, tmp_path: Path) -> None:
     lines = [json.loads(line) for line in text.splitlines()]
     assert code == 0 and len(lines) == 8
     for obj in lines:
-        for key in ("query", "name", "lat", "lon", "country", "admin1", "precision", "confidence", "source"):
+        for key in (
+            "query",
+            "name",
+            "lat",
+            "lon",
+            "country",
+            "admin1",
+            "precision",
+            "confidence",
+            "source",
+        ):
             assert key in obj
     assert lines[0]["name"] == "Yelets" and lines[0]["country"] == "RU"
     assert lines[1]["lat"] is None and lines[1]["status"] == "abstained"
@@ -86,8 +103,20 @@ def test_reverse_cli(gaz: Gazetteer, cache_dir: Path) -> None:
 
 def test_python_m_geodata(gaz: Gazetteer, cache_dir: Path) -> None:
     proc = subprocess.run(
-        [sys.executable, "-m", "geodata", "--cache-dir", str(cache_dir), "geocode", "Zaporijjia", "--json"],
-        cwd=ROOT, capture_output=True, text=True, timeout=60,
+        [
+            sys.executable,
+            "-m",
+            "geodata",
+            "--cache-dir",
+            str(cache_dir),
+            "geocode",
+            "Zaporijjia",
+            "--json",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert proc.returncode == 0, proc.stderr
     assert json.loads(proc.stdout)["geonames_id"] == 687700

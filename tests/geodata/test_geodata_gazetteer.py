@@ -16,7 +16,12 @@ from geodata import Gazetteer, InvalidQuery, UnknownCountry
 
 YELETS, LIPETSK, ODESA, ODESSA_TX, POLTAVA = 467978, 535121, 698740, 5527554, 696643
 KHARKIV, ZAPORIZHZHIA, KUPIANSK, MYKOLAIV, MYKOLAIV_LVIV, MILOVE_LUHANSK = (
-    706483, 687700, 703656, 700569, 700568, 701104,
+    706483,
+    687700,
+    703656,
+    700569,
+    700568,
+    701104,
 )
 
 # (query, country, admin1, expected geonames id, language of the spelling)
@@ -162,7 +167,9 @@ def test_region_query_for_unknown_region_abstains(gaz: Gazetteer) -> None:
     assert res.status == "abstained" and res.lat is None
 
 
-@pytest.mark.parametrize("query", ["", "   ", "\x00\x01", "💥🔥", "!!!???", "12345", "x" * 10_000_000])
+@pytest.mark.parametrize(
+    "query", ["", "   ", "\x00\x01", "💥🔥", "!!!???", "12345", "x" * 10_000_000]
+)
 def test_bad_queries_raise_invalid_query(gaz: Gazetteer, query: str) -> None:
     with pytest.raises(InvalidQuery):
         gaz.geocode(query)
@@ -233,7 +240,15 @@ def test_reverse(gaz: Gazetteer) -> None:
 
 def test_places_dataframe(gaz: Gazetteer) -> None:
     df = gaz.places(countries=("UA", "RU"), min_population=100_000)
-    assert list(df.columns) == ["name", "lat", "lon", "country", "admin1", "population", "geonames_id"]
+    assert list(df.columns) == [
+        "name",
+        "lat",
+        "lon",
+        "country",
+        "admin1",
+        "population",
+        "geonames_id",
+    ]
     assert set(df["country"]) == {"UA", "RU"}
     assert (df["population"] >= 100_000).all()
     assert KHARKIV in set(df["geonames_id"])

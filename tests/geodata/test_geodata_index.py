@@ -16,10 +16,19 @@ def _write_source(path: Path, places: list[dict]) -> None:
     path.write_text(json.dumps({str(p["geonameid"]): p for p in places}), encoding="utf-8")
 
 
-def _place(gid: int, name: str, alts: list[str], cc="UA", a1="07", pop=1000, lat=50.0, lon=36.0) -> dict:
+def _place(
+    gid: int, name: str, alts: list[str], cc="UA", a1="07", pop=1000, lat=50.0, lon=36.0
+) -> dict:
     return {
-        "geonameid": gid, "name": name, "latitude": lat, "longitude": lon, "countrycode": cc,
-        "population": pop, "timezone": "Europe/Kyiv", "admin1code": a1, "alternatenames": alts,
+        "geonameid": gid,
+        "name": name,
+        "latitude": lat,
+        "longitude": lon,
+        "countrycode": cc,
+        "population": pop,
+        "timezone": "Europe/Kyiv",
+        "admin1code": a1,
+        "alternatenames": alts,
     }
 
 

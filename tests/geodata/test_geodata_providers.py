@@ -27,14 +27,32 @@ from geodata import (
 
 # Village Milove, Kharkiv region (not in cities500). Served by the fake server only.
 FAKE_MILOVE_KHARKIV = {
-    "place_id": 1, "lat": "50.0001", "lon": "37.0001", "name": "Milove", "addresstype": "village",
+    "place_id": 1,
+    "lat": "50.0001",
+    "lon": "37.0001",
+    "name": "Milove",
+    "addresstype": "village",
     "display_name": "Milove, Kharkiv Oblast, Ukraine",
-    "address": {"village": "Milove", "state": "Kharkiv Oblast", "country": "Ukraine", "country_code": "ua"},
+    "address": {
+        "village": "Milove",
+        "state": "Kharkiv Oblast",
+        "country": "Ukraine",
+        "country_code": "ua",
+    },
 }
 FAKE_ODESSA_TX = {
-    "place_id": 2, "lat": "31.8457", "lon": "-102.3676", "name": "Odessa", "addresstype": "city",
+    "place_id": 2,
+    "lat": "31.8457",
+    "lon": "-102.3676",
+    "name": "Odessa",
+    "addresstype": "city",
     "display_name": "Odessa, Ector County, Texas, United States",
-    "address": {"city": "Odessa", "state": "Texas", "country": "United States", "country_code": "us"},
+    "address": {
+        "city": "Odessa",
+        "state": "Texas",
+        "country": "United States",
+        "country_code": "us",
+    },
 }
 
 
@@ -44,11 +62,13 @@ class _Handler(BaseHTTPRequestHandler):
     def log_message(self, *args) -> None:  # keep test output clean
         pass
 
-    def do_GET(self) -> None:  # noqa: N802 (http.server API)
+    def do_GET(self) -> None:
         url = urlparse(self.path)
         qs = parse_qs(url.query)
         q = (qs.get("q") or [""])[0]
-        type(self).hits.append({"q": q, "ua": self.headers.get("User-Agent"), "t": time.monotonic(), "qs": qs})
+        type(self).hits.append(
+            {"q": q, "ua": self.headers.get("User-Agent"), "t": time.monotonic(), "qs": qs}
+        )
         if url.path != "/search":
             return self._send(404, {"error": "not found"})
         if q == "slow":
@@ -95,7 +115,9 @@ def server() -> Iterator[str]:
 def _provider(domain: str, **kw) -> NominatimProvider:
     kw.setdefault("min_delay_seconds", 0.0)
     kw.setdefault("timeout", 0.5)
-    return NominatimProvider(user_agent="geodata-tests/1.0 (tests@example.org)", domain=domain, scheme="http", **kw)
+    return NominatimProvider(
+        user_agent="geodata-tests/1.0 (tests@example.org)", domain=domain, scheme="http", **kw
+    )
 
 
 def test_found(server: str) -> None:
@@ -114,8 +136,12 @@ def test_not_found_is_an_abstention_not_an_error(server: str) -> None:
 
 @pytest.mark.parametrize(
     ("query", "error"),
-    [("slow", ProviderTimeout), ("busy", ProviderRateLimited), ("down", ProviderUnavailable),
-     ("broken", ProviderError)],
+    [
+        ("slow", ProviderTimeout),
+        ("busy", ProviderRateLimited),
+        ("down", ProviderUnavailable),
+        ("broken", ProviderError),
+    ],
 )
 def test_errors_are_raised_not_swallowed(server: str, query: str, error: type) -> None:
     with pytest.raises(error):
@@ -150,8 +176,14 @@ def test_public_nominatim_faster_than_1_per_second_refused() -> None:
 
 
 def test_generic_geopy_provider_by_name(server: str) -> None:
-    p = GeopyProvider("nominatim", user_agent="geodata-tests/1.0 (x@example.org)", domain=server,
-                      scheme="http", timeout=0.5, min_delay_seconds=0.0)
+    p = GeopyProvider(
+        "nominatim",
+        user_agent="geodata-tests/1.0 (x@example.org)",
+        domain=server,
+        scheme="http",
+        timeout=0.5,
+        min_delay_seconds=0.0,
+    )
     assert p.geocode("Milove").lat == 50.0001
     with pytest.raises(ProviderTimeout):
         p.geocode("slow")
@@ -178,8 +210,12 @@ def test_chain_order_and_cache(server: str, gaz: Gazetteer, tmp_path: Path) -> N
     assert len(cache) == 1
 
 
-def test_chain_rejects_online_namesake_elsewhere(server: str, gaz: Gazetteer, tmp_path: Path) -> None:
-    chain = GeocoderChain(gazetteer=gaz, providers=[_provider(server)], cache=ResultCache(tmp_path / "c.sqlite"))
+def test_chain_rejects_online_namesake_elsewhere(
+    server: str, gaz: Gazetteer, tmp_path: Path
+) -> None:
+    chain = GeocoderChain(
+        gazetteer=gaz, providers=[_provider(server)], cache=ResultCache(tmp_path / "c.sqlite")
+    )
     # hint says Odesa region; the fake server answers Odessa, Texas
     res = chain.geocode("Odessa", country="UA", admin1="Narnia")
     assert res.status == "abstained" and res.lat is None

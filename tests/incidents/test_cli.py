@@ -16,12 +16,22 @@ FIXTURES = Path(__file__).parent / "fixtures"
 
 @pytest.fixture
 def run(tmp_path):
-    env = {**os.environ, "INCIDENTS_DB": f"sqlite:///{tmp_path / 'cli.sqlite'}",
-           "INCIDENTS_CACHE_DIR": str(tmp_path / "cache"), "PYTHONPATH": str(ROOT)}
+    env = {
+        **os.environ,
+        "INCIDENTS_DB": f"sqlite:///{tmp_path / 'cli.sqlite'}",
+        "INCIDENTS_CACHE_DIR": str(tmp_path / "cache"),
+        "PYTHONPATH": str(ROOT),
+    }
 
     def run(*args: str) -> subprocess.CompletedProcess:
-        return subprocess.run([sys.executable, "-m", "incidents", *map(str, args)], cwd=tmp_path,
-                              env=env, capture_output=True, text=True, timeout=60)
+        return subprocess.run(
+            [sys.executable, "-m", "incidents", *map(str, args)],
+            cwd=tmp_path,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
 
     return run
 
@@ -30,7 +40,12 @@ def run(tmp_path):
     "args, code, stdout, stderr",
     [
         (["import", FIXTURES / "acled_iso_dates.csv"], 0, "acled: 4 inserted", ""),
-        (["import", FIXTURES / "ucdp_ged.csv"], 1, "ucdp: 4 inserted", "rejected: line 6 (UCDP-512349): where_prec"),
+        (
+            ["import", FIXTURES / "ucdp_ged.csv"],
+            1,
+            "ucdp: 4 inserted",
+            "rejected: line 6 (UCDP-512349): where_prec",
+        ),
         (["import", FIXTURES / "ucdp_ged.csv", "--strict"], 1, "", "nothing was imported"),
         (["import", FIXTURES / "points.geojson"], 1, "2 inserted", "rejected: feature 2: geometry"),
         (["import", ROOT / "README.md"], 1, "", "not a CSV or GeoJSON table"),
@@ -40,7 +55,12 @@ def run(tmp_path):
         (["export", "--out", "x.csv", "--min-killed", "-1"], 2, "", "not a whole number"),
         (["list", "--start", "2025-07-05", "--end", "2025-07-01"], 2, "", "is after end"),
         (["export", "--out", "x.csv"], 0, "5 incidents written", ""),
-        (["export", "--out", "x.geojson", "--format", "geojson", "--country", "Russia"], 0, "2 incidents written", ""),
+        (
+            ["export", "--out", "x.geojson", "--format", "geojson", "--country", "Russia"],
+            0,
+            "2 incidents written",
+            "",
+        ),
         (["export", "--out", "nodir/x.csv"], 1, "", "cannot write"),
         (["list"], 0, "5 incidents, 2025-07-03 to 2025-07-03", ""),
         (["list", "--event-type", "Battles"], 0, "Killed:  0; unknown for 1 incident", ""),
@@ -60,8 +80,22 @@ def test_import_then_list_and_export_with_filters(run, tmp_path):
     assert run("import", FIXTURES / "acled_iso_dates.csv").returncode == 0
     listed = run("list", "--country", "Ukraine", "--min-killed", "1", "--unknown", "exclude")
     # Kharkiv (2 killed) and the two incidents of the shared AFP figure (8 killed, counted once).
-    assert "3 incidents" in listed.stdout and "Killed:  10\n" in listed.stdout and "UKR210455" in listed.stdout
-    done = run("export", "--format", "geojson", "--out", "ua.geojson", "--country", "Ukraine", "--event-type", "Battles")
+    assert (
+        "3 incidents" in listed.stdout
+        and "Killed:  10\n" in listed.stdout
+        and "UKR210455" in listed.stdout
+    )
+    done = run(
+        "export",
+        "--format",
+        "geojson",
+        "--out",
+        "ua.geojson",
+        "--country",
+        "Ukraine",
+        "--event-type",
+        "Battles",
+    )
     assert done.returncode == 0
     features = json.loads((tmp_path / "ua.geojson").read_text())["features"]
     assert [f["properties"]["event_id"] for f in features] == ["AFP-20250703-05", "UKR210456"]
@@ -75,5 +109,12 @@ def test_on_conflict_and_acled_zeros(run):
     assert again.returncode == 1 and "already in the store" in again.stderr
     skipped = run("import", FIXTURES / "acled_iso_dates.csv", "--on-conflict", "skip")
     assert skipped.returncode == 0 and "4 skipped" in skipped.stdout
-    kept = run("import", FIXTURES / "acled_iso_dates.csv", "--on-conflict", "replace", "--acled-zeros", "keep")
+    kept = run(
+        "import",
+        FIXTURES / "acled_iso_dates.csv",
+        "--on-conflict",
+        "replace",
+        "--acled-zeros",
+        "keep",
+    )
     assert kept.returncode == 0 and "4 replaced" in kept.stdout

@@ -31,7 +31,10 @@ def sorted_frame(frame: pd.DataFrame) -> pd.DataFrame:
 @pytest.mark.parametrize(
     "notes, written",
     [
-        ('=HYPERLINK("http://evil.example","click")', '\'=HYPERLINK("http://evil.example","click")'),
+        (
+            '=HYPERLINK("http://evil.example","click")',
+            '\'=HYPERLINK("http://evil.example","click")',
+        ),
         ("+cmd|' /C calc'!A0", "'+cmd|' /C calc'!A0"),
         ("@SUM(1+1)*cmd", "'@SUM(1+1)*cmd"),
         ("-2+3", "'-2+3"),
@@ -43,7 +46,9 @@ def sorted_frame(frame: pd.DataFrame) -> pd.DataFrame:
 )
 def test_formula_cells_are_neutralised_but_numbers_are_not(notes, written, empty_store):
     incidents, _ = load_seed()
-    one = validate_frame(incidents.iloc[[3]].assign(latitude=-33.5, longitude=-33.5, fatalities=0)).valid
+    one = validate_frame(
+        incidents.iloc[[3]].assign(latitude=-33.5, longitude=-33.5, fatalities=0)
+    ).valid
     # Set after validation, which strips cells: a leading tab or CR must be caught by the export itself.
     one["notes"] = one["location"] = pd.array([notes], dtype="string")
     exported = csv_rows(to_csv_bytes(load_frame_like(one)))[0]
@@ -80,14 +85,19 @@ def test_excel_csv_has_a_bom_and_crlf(store):
 
 @pytest.mark.parametrize("fmt", ["csv", "geojson"])
 def test_export_then_import_gives_the_same_incidents_and_figures(store, empty_store, tmp_path, fmt):
-    import_file(store, FIXTURES / "ours_multiline.csv")  # multi-line notes, real zeros, JSON sources
+    import_file(
+        store, FIXTURES / "ours_multiline.csv"
+    )  # multi-line notes, real zeros, JSON sources
     path = tmp_path / f"out.{fmt}"
     assert export_incidents(store, path, format=fmt) == store.count()
     report = import_file(empty_store, path)
     assert report.errors == []
     pd.testing.assert_frame_equal(sorted_frame(empty_store.frame()), sorted_frame(store.frame()))
     mine, theirs = store.groups(), empty_store.groups()
-    pd.testing.assert_frame_equal(mine.drop(columns=["description", "sources"]), theirs.drop(columns=["description", "sources"]))
+    pd.testing.assert_frame_equal(
+        mine.drop(columns=["description", "sources"]),
+        theirs.drop(columns=["description", "sources"]),
+    )
 
 
 def test_reimporting_an_export_with_replace_keeps_group_descriptions(store, tmp_path):
@@ -132,12 +142,17 @@ def test_geopackage_reads_back_with_the_same_rows_and_crs(store, tmp_path):
     "flt, carrier",
     [
         (None, "AFP-20250703-01"),
-        (IncidentFilter(admin1=("Odesa",)), "AFP-20250703-02"),  # the carrier moves into the selection
+        (
+            IncidentFilter(admin1=("Odesa",)),
+            "AFP-20250703-02",
+        ),  # the carrier moves into the selection
         (IncidentFilter(countries=("Russia",)), None),
     ],
 )
 @pytest.mark.parametrize("source", ["store", "frame"])
-def test_a_shared_figure_is_exported_once_and_sums_match_the_kpis(store, tmp_path, flt, carrier, source):
+def test_a_shared_figure_is_exported_once_and_sums_match_the_kpis(
+    store, tmp_path, flt, carrier, source
+):
     frame = load_frame(store)
     selected = frame if flt is None else frame[__import__("incidents").filter_mask(frame, flt)]
     path = tmp_path / "out.csv"

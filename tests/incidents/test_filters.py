@@ -29,7 +29,10 @@ FRAME = with_group_figures(*load_seed())
         ({"event_type": ["Battles", "Protests"]}, {"Milove"}),
         ({"sub_event_type": "Air/drone strike", "country": "Russia"}, {"Lipetsk Oblast", "Yelets"}),
         ({"admin1": "Kharkiv"}, {"Milove"}),
-        ({"actor": "Military Forces of Ukraine (2019-)"}, {"Poltava", "Lipetsk Oblast", "Yelets", "Milove"}),
+        (
+            {"actor": "Military Forces of Ukraine (2019-)"},
+            {"Poltava", "Lipetsk Oblast", "Yelets", "Milove"},
+        ),
         ({"claim": "claimed"}, {"Milove"}),
         ({"text": "recruitment"}, {"Poltava"}),
         ({"text": "YELETS"}, {"Yelets"}),

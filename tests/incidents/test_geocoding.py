@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from geodata import GeocoderChain, Gazetteer
+from geodata import Gazetteer, GeocoderChain
 from incidents import load_seed
 from incidents.geocoding import place_incidents
 
@@ -23,12 +23,33 @@ def rows(*records):
 @pytest.mark.parametrize(
     "record, lat, lon, precision, source, admin1",
     [
-        ({"location": "Ielets", "country": "Russia"}, 52.61435, 38.50935, 1, "gazetteer", "Lipetsk"),
+        (
+            {"location": "Ielets", "country": "Russia"},
+            52.61435,
+            38.50935,
+            1,
+            "gazetteer",
+            "Lipetsk",
+        ),
         ({"location": "Odessa", "country": "Ukraine"}, 46.48572, 30.74383, 1, "gazetteer", "Odesa"),
         ({"location": "Połtawa", "country": "UA"}, 49.58925, 34.55367, 1, "gazetteer", "Poltava"),
-        ({"location": "région de Lipetsk", "country": "Russia"}, 52.5876, 39.55151, 3, "gazetteer", "Lipetsk"),
+        (
+            {"location": "région de Lipetsk", "country": "Russia"},
+            52.5876,
+            39.55151,
+            3,
+            "gazetteer",
+            "Lipetsk",
+        ),
         # Coordinates given in the file win and are marked as imported; the region comes from reverse lookup.
-        ({"location": "Somewhere", "latitude": "49.6", "longitude": "34.55"}, "49.6", "34.55", None, "imported", "Poltava"),
+        (
+            {"location": "Somewhere", "latitude": "49.6", "longitude": "34.55"},
+            "49.6",
+            "34.55",
+            None,
+            "imported",
+            "Poltava",
+        ),
     ],
 )
 def test_records_are_placed_with_provenance(chain, record, lat, lon, precision, source, admin1):
@@ -44,7 +65,9 @@ def test_records_are_placed_with_provenance(chain, record, lat, lon, precision, 
 
 def test_a_village_the_gazetteer_lacks_is_rejected_not_put_on_a_namesake(chain):
     placed = place_incidents(
-        rows({"location": "Milove", "country": "Ukraine", "admin1": "Kharkiv"}), chain=chain, lines=[7]
+        rows({"location": "Milove", "country": "Ukraine", "admin1": "Kharkiv"}),
+        chain=chain,
+        lines=[7],
     )
     assert len(placed.errors) == 1
     error = placed.errors[0]
@@ -53,7 +76,9 @@ def test_a_village_the_gazetteer_lacks_is_rejected_not_put_on_a_namesake(chain):
 
 
 def test_reverse_lookup_fills_country_names(chain):
-    placed = place_incidents(rows({"location": "x", "latitude": 52.61, "longitude": 38.5}), chain=chain)
+    placed = place_incidents(
+        rows({"location": "x", "latitude": 52.61, "longitude": 38.5}), chain=chain
+    )
     assert placed.frame.iloc[0]["country"] == "Russia"
     assert placed.reverse_filled == 1
 
@@ -65,7 +90,9 @@ def test_seed_coordinates_are_the_gazetteers(chain):
     assert len(from_gazetteer) == 4
     for _, row in from_gazetteer.iterrows():
         query = {"Lipetsk Oblast": "région de Lipetsk"}.get(row["location"], row["location"])
-        result = chain.geocode(query, country={"Ukraine": "UA", "Russia": "RU"}[row["country"]], admin1=row["admin1"])
+        result = chain.geocode(
+            query, country={"Ukraine": "UA", "Russia": "RU"}[row["country"]], admin1=row["admin1"]
+        )
         assert result.ok, result.reason
         assert (result.lat, result.lon) == (row["latitude"], row["longitude"])
         assert result.precision == row["geo_precision"]
@@ -90,6 +117,10 @@ def test_import_with_a_geocoder_places_rows_and_rejects_what_it_cannot(store, tm
     assert report.inserted == 1
     assert [(e.line, e.field) for e in report.errors] == [(3, "location")]
     placed = store.frame().set_index("event_id").loc["G-1"]
-    assert (placed["latitude"], placed["geo_source"], placed["admin1"]) == (52.61435, "gazetteer", "Lipetsk")
+    assert (placed["latitude"], placed["geo_source"], placed["admin1"]) == (
+        52.61435,
+        "gazetteer",
+        "Lipetsk",
+    )
     # The import refreshed the columnar snapshot of the new revision.
     assert (default_cache_dir() / f"incidents-{store.cache_key}.parquet").exists()

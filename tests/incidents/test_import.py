@@ -59,7 +59,11 @@ def test_each_format_is_sniffed_and_imported(empty_store, name, fmt, inserted, r
         ("UKR210455", "claim_status", "confirmed"),
         ("UKR210455", "geo_source", "imported"),
         ("UKR210455", "admin2", "Kharkivskyi"),
-        ("UKR210457", "notes", 'On 2 July 2025, Ukrainian drones struck Kursk, Kursk. "Several" drones were reported downed by the governor. No casualties reported.'),
+        (
+            "UKR210457",
+            "notes",
+            'On 2 July 2025, Ukrainian drones struck Kursk, Kursk. "Several" drones were reported downed by the governor. No casualties reported.',
+        ),
     ],
 )
 def test_acled_mapping(empty_store, event_id, column, expected):
@@ -82,14 +86,42 @@ def test_acled_long_dates(empty_store):
 @pytest.mark.parametrize(
     "event_id, values",
     [
-        ("UCDP-512345", {"fatalities": 12, "fatalities_low": 12, "fatalities_high": 12, "geo_precision": 1,
-                         "time_precision": 1, "event_type": "Battles", "sub_event_type": "Armed clash",
-                         "event_date": pd.Timestamp("2024-03-02"), "location": "Odesa town", "country": "Ukraine"}),
-        ("UCDP-512346", {"fatalities": 3, "fatalities_low": 2, "fatalities_high": 5, "geo_precision": 2,
-                         "time_precision": 2, "event_type": "Violence against civilians", "sub_event_type": "Attack",
-                         "actor2": "Civilians"}),
-        ("UCDP-512347", {"geo_precision": 3, "time_precision": 3, "fatalities_low": 30, "fatalities_high": 60}),
-        ("UCDP-512348", {"country": "Russia", "admin1": "Kursk oblast", "iso": pd.NA, "injured": pd.NA}),
+        (
+            "UCDP-512345",
+            {
+                "fatalities": 12,
+                "fatalities_low": 12,
+                "fatalities_high": 12,
+                "geo_precision": 1,
+                "time_precision": 1,
+                "event_type": "Battles",
+                "sub_event_type": "Armed clash",
+                "event_date": pd.Timestamp("2024-03-02"),
+                "location": "Odesa town",
+                "country": "Ukraine",
+            },
+        ),
+        (
+            "UCDP-512346",
+            {
+                "fatalities": 3,
+                "fatalities_low": 2,
+                "fatalities_high": 5,
+                "geo_precision": 2,
+                "time_precision": 2,
+                "event_type": "Violence against civilians",
+                "sub_event_type": "Attack",
+                "actor2": "Civilians",
+            },
+        ),
+        (
+            "UCDP-512347",
+            {"geo_precision": 3, "time_precision": 3, "fatalities_low": 30, "fatalities_high": 60},
+        ),
+        (
+            "UCDP-512348",
+            {"country": "Russia", "admin1": "Kursk oblast", "iso": pd.NA, "injured": pd.NA},
+        ),
     ],
 )
 def test_ucdp_mapping(empty_store, event_id, values):
@@ -137,9 +169,24 @@ def _with_line_replaced(tmp_path, name, old, new):
     [
         ("DESK-0001,2025-07-04", "DESK-0001,2025-02-30", 2, "event_date"),
         ("DESK-0002,2025-07-04", "DESK-0002,someday", 4, "event_date"),
-        ("Kharkiv,49.98081,36.25272", "Kharkiv,149.98081,36.25272", 6, "latitude"),  # after a multi-line cell and a blank line
-        ("Odesa,46.48572,30.74383,1,Reuters,Strike on the port of Odesa.,,", "Odesa,46.48572,30.74383,1,Reuters,Strike on the port of Odesa.,-3,", 8, "fatalities"),
-        ("Air/drone strike,Military Forces of Ukraine", "Airstrike,Military Forces of Ukraine", 4, "sub_event_type"),
+        (
+            "Kharkiv,49.98081,36.25272",
+            "Kharkiv,149.98081,36.25272",
+            6,
+            "latitude",
+        ),  # after a multi-line cell and a blank line
+        (
+            "Odesa,46.48572,30.74383,1,Reuters,Strike on the port of Odesa.,,",
+            "Odesa,46.48572,30.74383,1,Reuters,Strike on the port of Odesa.,-3,",
+            8,
+            "fatalities",
+        ),
+        (
+            "Air/drone strike,Military Forces of Ukraine",
+            "Airstrike,Military Forces of Ukraine",
+            4,
+            "sub_event_type",
+        ),
         ("Kyiv,50.45466,30.5238,1", "Kyiv,50.45466,30.5238,5", 2, "geo_precision"),
         ("claimed,Lipetsk governor", "claimed,", 4, "claimed_by"),
     ],
@@ -153,14 +200,18 @@ def test_bad_rows_are_rejected_with_their_line(empty_store, tmp_path, old, new, 
 
 
 def test_a_row_with_the_wrong_number_of_fields_is_rejected_with_its_line(empty_store, tmp_path):
-    path = _with_line_replaced(tmp_path, "acled_long_dates.csv", "Kherson,46.6354,32.6169,", "Kherson,46.6354,")
+    path = _with_line_replaced(
+        tmp_path, "acled_long_dates.csv", "Kherson,46.6354,32.6169,", "Kherson,46.6354,"
+    )
     report = import_file(empty_store, path)
     assert [(e.line, e.field) for e in report.errors] == [(3, "columns")]
     assert report.inserted == 1
 
 
 def test_strict_imports_nothing_when_a_row_is_bad(empty_store, tmp_path):
-    path = _with_line_replaced(tmp_path, "ours_multiline.csv", "DESK-0002,2025-07-04", "DESK-0002,someday")
+    path = _with_line_replaced(
+        tmp_path, "ours_multiline.csv", "DESK-0002,2025-07-04", "DESK-0002,someday"
+    )
     revision = empty_store.revision
     with pytest.raises(ImportRejected) as caught:
         import_file(empty_store, path, strict=True)
@@ -172,7 +223,10 @@ def test_strict_imports_nothing_when_an_id_is_already_stored(empty_store, tmp_pa
     import_file(empty_store, FIXTURES / "acled_long_dates.csv")
     known = (FIXTURES / "acled_long_dates.csv").read_text(encoding="utf-8").splitlines()[1]
     path = tmp_path / "mixed.csv"
-    path.write_text((FIXTURES / "acled_iso_dates.csv").read_text(encoding="utf-8") + known + "\n", encoding="utf-8")
+    path.write_text(
+        (FIXTURES / "acled_iso_dates.csv").read_text(encoding="utf-8") + known + "\n",
+        encoding="utf-8",
+    )
     revision = empty_store.revision
     with pytest.raises(ImportRejected) as caught:
         import_file(empty_store, path, strict=True)
@@ -186,8 +240,15 @@ def test_strict_imports_nothing_when_an_id_is_already_stored(empty_store, tmp_pa
 )
 def test_conflicts(empty_store, on_conflict, inserted, replaced, skipped, errors):
     import_file(empty_store, FIXTURES / "acled_iso_dates.csv")
-    report = import_file(empty_store, FIXTURES / "acled_iso_dates.csv", on_conflict=on_conflict, acled_zeros="keep")
-    assert (report.inserted, report.replaced, report.skipped, len(report.errors)) == (inserted, replaced, skipped, errors)
+    report = import_file(
+        empty_store, FIXTURES / "acled_iso_dates.csv", on_conflict=on_conflict, acled_zeros="keep"
+    )
+    assert (report.inserted, report.replaced, report.skipped, len(report.errors)) == (
+        inserted,
+        replaced,
+        skipped,
+        errors,
+    )
     assert empty_store.count() == 4
     zero = row(empty_store, "UKR210456")["fatalities"]
     assert (zero == 0) if on_conflict == "replace" else zero is pd.NA

@@ -7,9 +7,9 @@ import time
 import zipfile
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
-import pandas as pd
 from incidents import ImportFormatError
 from incidents.importer import import_file
 
@@ -39,13 +39,19 @@ def _zip() -> bytes:
         ("event_id,location\nK-1,Kyïv\n".encode("latin-1"), "line 2 is not UTF-8"),
         (b"# Notes from the desk\nnothing tabular here\n", "not a CSV or GeoJSON table"),
         (b"name,population\nKyiv,2900000\n", "names none of the id columns"),
-        (b"event_id,event_date\nX-1,2025-07-03\n", "missing required column(s) for the csv format: event_type"),
-        (b"event_id_cnty,event_date,latitude\nUKR1,2025-07-03,50\n", "missing required column(s) for the acled format"),
+        (
+            b"event_id,event_date\nX-1,2025-07-03\n",
+            "missing required column(s) for the csv format: event_type",
+        ),
+        (
+            b"event_id_cnty,event_date,latitude\nUKR1,2025-07-03,50\n",
+            "missing required column(s) for the acled format",
+        ),
         (b"event_id,event_id,x\n", "appears twice"),
         (b'{"type": "Feature", "geometry": null', "not valid JSON"),
         (b"[" * 100_000 + b"]" * 100_000, "not a GeoJSON or JSON table"),
         (b'{"hello": "world"}', "neither a GeoJSON FeatureCollection"),
-        (b'{"type": "FeatureCollection", "features": 3}', "needs a \"features\" list"),
+        (b'{"type": "FeatureCollection", "features": 3}', 'needs a "features" list'),
     ],
 )
 def test_files_that_are_not_tables_get_a_clear_error(empty_store, tmp_path, content, message):
@@ -81,7 +87,11 @@ def test_a_50_mb_acled_file_imports(empty_store, tmp_path):
     rows = pd.read_csv(FIXTURES / "acled_iso_dates.csv", dtype=str, keep_default_na=False)
     big = rows.iloc[[0, 1, 2] * 32_000].reset_index(drop=True)
     big["event_id_cnty"] = "UKR" + pd.Series(range(len(big))).astype(str)
-    big["notes"] = big["notes"] + " Shelling resumed at night; local officials reported damage to homes, a school and power lines." * 2
+    big["notes"] = (
+        big["notes"]
+        + " Shelling resumed at night; local officials reported damage to homes, a school and power lines."
+        * 2
+    )
     path = tmp_path / "big.csv"
     big.to_csv(path, index=False)
     assert path.stat().st_size > 50 * 10**6

@@ -15,12 +15,20 @@ BY_LOCATION = INCIDENTS.set_index("location")
 
 
 def test_the_dispatch_gives_five_incidents_on_3_july_2025():
-    assert sorted(INCIDENTS["location"]) == ["Lipetsk Oblast", "Milove", "Odesa", "Poltava", "Yelets"]
+    assert sorted(INCIDENTS["location"]) == [
+        "Lipetsk Oblast",
+        "Milove",
+        "Odesa",
+        "Poltava",
+        "Yelets",
+    ]
     assert set(INCIDENTS["event_date"]) == {pd.Timestamp("2025-07-03")}
 
 
 def test_poltava_and_odesa_share_one_figure_counted_once():
-    assert BY_LOCATION.loc["Poltava", "casualty_group"] == BY_LOCATION.loc["Odesa", "casualty_group"]
+    assert (
+        BY_LOCATION.loc["Poltava", "casualty_group"] == BY_LOCATION.loc["Odesa", "casualty_group"]
+    )
     assert pd.isna(BY_LOCATION.loc["Poltava", "fatalities"])  # not split between the strikes
     group = GROUPS.set_index("group_id").loc[BY_LOCATION.loc["Poltava", "casualty_group"]]
     assert (group["fatalities"], group["injured"]) == (8, 10)
@@ -55,7 +63,7 @@ def test_the_lipetsk_region_strike_is_region_level():
 
 
 def test_every_incident_quotes_the_french_text():
-    dispatch = (SEED_PATH.parents[3] / "shared" / "seeds" / "000_b881944e533b6189.txt")
+    dispatch = SEED_PATH.parents[3] / "shared" / "seeds" / "000_b881944e533b6189.txt"
     text = dispatch.read_text(encoding="utf-8") if dispatch.exists() else None
     for sources in INCIDENTS["sources"]:
         (source,) = json.loads(sources)

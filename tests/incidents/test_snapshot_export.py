@@ -11,8 +11,13 @@ from incidents.snapshot import iter_snapshot, snapshot_path
 def _more_incidents(store, n: int = 30) -> None:
     incidents, _ = load_seed()
     copies = pd.concat(
-        [incidents.assign(event_id=incidents["event_id"] + f"-{i}", event_date=pd.Timestamp(2025, 6, 1 + i % 28))
-         for i in range(n)],
+        [
+            incidents.assign(
+                event_id=incidents["event_id"] + f"-{i}",
+                event_date=pd.Timestamp(2025, 6, 1 + i % 28),
+            )
+            for i in range(n)
+        ],
         ignore_index=True,
     )
     store.insert(validate_frame(copies).valid)
@@ -25,7 +30,9 @@ def test_export_from_the_snapshot_equals_export_from_sqlite(store, tmp_path):
     load_frame(store)
     assert snapshot_path(store).exists() and iter_snapshot(store) is not None
     export_incidents(store, tmp_path / "from-snapshot.csv", format="csv", chunksize=7)
-    assert (tmp_path / "from-snapshot.csv").read_bytes() == (tmp_path / "from-sqlite.csv").read_bytes()
+    assert (tmp_path / "from-snapshot.csv").read_bytes() == (
+        tmp_path / "from-sqlite.csv"
+    ).read_bytes()
 
 
 def test_a_write_makes_the_old_snapshot_unused(store):

@@ -57,7 +57,9 @@ def test_an_unknown_casualty_group_is_rejected_with_its_line(empty_store):
 
 def test_a_write_that_fails_midway_leaves_the_store_as_it_was(store, monkeypatch):
     incidents, _ = load_seed()
-    many = pd.concat([incidents.assign(event_id=incidents["event_id"] + f"-{i}") for i in range(10)])
+    many = pd.concat(
+        [incidents.assign(event_id=incidents["event_id"] + f"-{i}") for i in range(10)]
+    )
     real = Store._bulk_insert
     calls = {"n": 0}
 

@@ -5,7 +5,14 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from incidents import IncidentFilter, apply_filter, casualty_totals, counted_casualties, load_seed, with_group_figures
+from incidents import (
+    IncidentFilter,
+    apply_filter,
+    casualty_totals,
+    counted_casualties,
+    load_seed,
+    with_group_figures,
+)
 
 FRAME = with_group_figures(*load_seed())
 

@@ -54,7 +54,11 @@ def check(**changes):
         ({"claim_status": "claimed"}, "claimed_by", "must say who claims it"),
         ({"sources": "not json"}, "sources", "not valid JSON"),
         ({"sources": '[{"url": "https://x.org"}]'}, "sources", "has no outlet"),
-        ({"sources": '[{"outlet": "X", "url": "javascript:alert(1)"}]'}, "sources", "only http(s) URLs"),
+        (
+            {"sources": '[{"outlet": "X", "url": "javascript:alert(1)"}]'},
+            "sources",
+            "only http(s) URLs",
+        ),
         ({"location": "x" * 100_001}, "location", "longer than"),
         ({"location": "   "}, "location", "is required"),
     ],
@@ -75,7 +79,11 @@ def test_a_broken_rule_rejects_the_row_and_names_the_field(changes, field, messa
         ({"fatalities": "0"}, "fatalities", 0),
         ({"event_date": "03 July 2025"}, "event_date", pd.Timestamp("2025-07-03")),
         ({}, "disorder_type", "Political violence"),  # derived from the sub-event type
-        ({"sub_event_type": "Peaceful protest", "event_type": "Protests"}, "disorder_type", "Demonstrations"),
+        (
+            {"sub_event_type": "Peaceful protest", "event_type": "Protests"},
+            "disorder_type",
+            "Demonstrations",
+        ),
         ({}, "claim_status", "confirmed"),
         ({"claim_status": "Claimed", "claimed_by": "RU MoD"}, "claim_status", "claimed"),
         ({}, "time_precision", 1),
@@ -93,7 +101,9 @@ def test_valid_rows_get_canonical_values(changes, column, expected):
 
 
 def test_errors_carry_line_numbers_and_good_rows_survive():
-    rows = pd.DataFrame([GOOD, {**GOOD, "event_id": "T-2", "latitude": "999"}, {**GOOD, "event_id": "T-3"}])
+    rows = pd.DataFrame(
+        [GOOD, {**GOOD, "event_id": "T-2", "latitude": "999"}, {**GOOD, "event_id": "T-3"}]
+    )
     report = validate_frame(rows, lines=[2, 3, 4])
     assert list(report.valid["event_id"]) == ["T-1", "T-3"]
     assert [e.line for e in report.errors] == [3]
