@@ -20,6 +20,7 @@ from .basemaps import BASEMAPS, basemap_url
 from .layer import IncidentsLayer, IncidentsStyle
 from .payload import cell_payload, points_payload
 from .plan import POINT_LIMIT, Plan, make_plan
+from .popups import group_counts
 from .style import CELL_CLASSES, plan_legend
 
 __all__ = [
@@ -323,7 +324,7 @@ def _payload(
     }
     cells: dict[int, int] = {}
     if plan.points.any():
-        group_sizes = frame["casualty_group"].value_counts().to_dict()
+        group_sizes = group_counts(frame)
         payload["points"] = points_payload(
             frame[plan.points] if points is None else points, group_sizes
         )

@@ -41,7 +41,9 @@ def _cell_geometry(cell: int) -> tuple[int, int, tuple[int, ...]]:
 
 def cell_payload(table: pd.DataFrame, res: int) -> dict:
     """Compact columns of one resolution: centres and vertex offsets in 1e-4 degrees."""
-    lat_c, lon_c, verts = [], [], []
+    lat_c: list[int] = []
+    lon_c: list[int] = []
+    verts: list[int] = []
     for cell in table["cell"].tolist():
         ilat, ilon, offsets = _cell_geometry(int(cell))
         lat_c.append(ilat)
