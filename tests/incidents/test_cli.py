@@ -107,6 +107,7 @@ def test_on_conflict_and_acled_zeros(run):
     assert run("import", FIXTURES / "acled_iso_dates.csv").returncode == 0
     again = run("import", FIXTURES / "acled_iso_dates.csv")
     assert again.returncode == 1 and "already in the store" in again.stderr
+    assert "hint: --on-conflict replace" in again.stderr
     skipped = run("import", FIXTURES / "acled_iso_dates.csv", "--on-conflict", "skip")
     assert skipped.returncode == 0 and "4 skipped" in skipped.stdout
     kept = run(

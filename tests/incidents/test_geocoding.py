@@ -111,7 +111,7 @@ def test_import_with_a_geocoder_places_rows_and_rejects_what_it_cannot(store, tm
         encoding="utf-8",
     )
     without = import_file(store, path)
-    assert without.inserted == 0 and "--geocode" in without.errors[0].message
+    assert without.inserted == 0 and "with a geocoder" in without.errors[0].message
 
     report = import_file(store, path, geocoder=chain)
     assert report.inserted == 1
