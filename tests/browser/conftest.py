@@ -1,8 +1,9 @@
 """Real-browser fixtures: a `streamlit run app.py` server on a temporary store, Debian chromium.
 
-Skipped with a message (never failed) when chromium, the playwright package or the npm assets
-are missing. Every request that is not for the app is answered locally (npm copies of the
-CDN assets, blank tiles) or aborted, and recorded; a test fails if one was aborted.
+Skipped with a message (never failed) when chromium or the npm assets are missing (`make test`
+installs the assets where npm exists); playwright is a pinned test dependency, imported
+plainly. Every request that is not for the app is answered locally (npm copies of the CDN
+assets, blank tiles) or aborted, and recorded; a test fails if one was aborted.
 One screenshot per test goes to ``artifacts/screenshots/<test>.png``.
 """
 
@@ -15,11 +16,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import sync_playwright
 
-from benchmarks.bench_app import CHROMIUM_ARGS, build_store, streamlit_server
 from incidents import Store
-from tests.app.records import add_incidents, xss_records
-from tests.browser.assets_routes import assets_installed, install_routes
+from tests.support.assets_routes import assets_installed, install_routes
+from tests.support.records import add_incidents, xss_records
+from tests.support.server import CHROMIUM_ARGS, build_store, streamlit_server
 
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / "artifacts" / "screenshots"
@@ -54,12 +56,6 @@ def browser():
     executable = _chromium()
     if executable is None:
         pytest.skip(f"browser tests need Debian chromium; {INSTALL_HINT}")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        pytest.skip(
-            f"browser tests need the playwright package (requirements-dev.txt); {INSTALL_HINT}"
-        )
     if not assets_installed():
         pytest.skip(f"browser tests need the map's front-end assets from npm; {INSTALL_HINT}")
     with sync_playwright() as p:

@@ -5,15 +5,14 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from geodata import Gazetteer, GeocoderChain
+from geodata import GeocoderChain
 from incidents import load_seed
 from incidents.geocoding import place_incidents
 
 
 @pytest.fixture(scope="module")
-def chain(tmp_path_factory):
-    gazetteer = Gazetteer.load(cache_dir=tmp_path_factory.getbasetemp() / "geodata-cache")
-    return GeocoderChain(gazetteer=gazetteer)
+def chain(gaz):
+    return GeocoderChain(gazetteer=gaz)
 
 
 def rows(*records):

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import urlsplit
 
-ASSETS = Path(__file__).resolve().parent / "assets" / "node_modules"
+ASSETS = Path(__file__).resolve().parents[1] / "browser" / "assets" / "node_modules"
 
 #: CDN URL prefix -> file or folder of an npm package (same version as the URL names).
 CDN_ASSETS: dict[str, Path] = {
