@@ -92,3 +92,26 @@ def test_nothing_pinned_is_undeclared():
         _bounds(PROJECT["optional-dependencies"]["dashboard"])
     )
     assert set(_pins()) == declared
+
+
+def makefile_targets() -> tuple[set[str], set[str]]:
+    """(targets declared .PHONY, targets with a rule) of the Makefile."""
+    text = (ROOT / "Makefile").read_text(encoding="utf-8")
+    phony = set()
+    for line in re.findall(r"^\.PHONY:(.*)$", text, re.M):
+        phony.update(line.split())
+    rules = set(re.findall(r"^([A-Za-z][\w-]*):(?!=)", text, re.M))
+    return phony, rules
+
+
+def test_every_phony_makefile_target_has_a_rule():
+    phony, rules = makefile_targets()
+    assert phony and phony <= rules
+
+
+def test_every_make_command_the_docs_name_exists():
+    _, rules = makefile_targets()
+    docs = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
+    command = re.compile(r"(?:`|^)make ([a-z][\w-]*)", re.M)  # in code, not "make sure"
+    named = {t for d in docs for t in command.findall(d.read_text("utf-8"))}
+    assert named and named <= rules
