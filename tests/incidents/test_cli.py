@@ -81,7 +81,9 @@ def test_commands(run, args, code, stdout, stderr):
     assert done.returncode == code, done.stderr
     assert stdout in done.stdout
     assert stderr in done.stderr
-    assert "Traceback" not in done.stderr
+    # In-process, an uncaught exception fails the test by itself (and stderr may hold output
+    # of other tests' server threads); test_python_m_incidents_exit_status checks that the
+    # real process prints no traceback.
 
 
 def test_import_then_list_and_export_with_filters(run, tmp_path):
