@@ -189,6 +189,30 @@ def cmd_list(a: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_draft(a: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from .draft import decode_report, draft_report, format_report
+
+    path = Path(a.path)
+    if not path.is_file():
+        print(f"error: {a.path}: no such file", file=sys.stderr)
+        return 2
+    with path.open("rb") as fh:
+        data = fh.read(decode_limit() + 1)
+    report = draft_report(
+        decode_report(data), published=a.published, language=a.lang, outlet=a.source
+    )
+    print("\n".join(report.json_lines()) if a.json else format_report(report))
+    return 0
+
+
+def decode_limit() -> int:
+    from .draft import MAX_REPORT_BYTES
+
+    return MAX_REPORT_BYTES
+
+
 def build_parser() -> argparse.ArgumentParser:
     from .export import EXPORT_FORMATS
     from .formats import FORMATS, ZERO_CHOICES
@@ -239,6 +263,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_filters(p)
     p.set_defaults(run=cmd_list)
+    p = sub.add_parser(
+        "draft", help="draft incidents from a French or English report (stores nothing)"
+    )
+    p.add_argument("path", help="the report, .txt or .html")
+    p.add_argument("--published", type=_date, required=True, help="publication date, YYYY-MM-DD")
+    p.add_argument("--lang", choices=("auto", "fr", "en"), default="auto")
+    p.add_argument("--source", default="AFP", help="the outlet (default AFP)")
+    p.add_argument("--json", action="store_true", help="one JSON object per draft, with evidence")
+    p.set_defaults(run=cmd_draft)
     return parser
 
 
