@@ -146,8 +146,72 @@ def _print_hints(errors: Sequence[RowError], a: argparse.Namespace) -> None:
 def cmd_export(a: argparse.Namespace) -> int:
     from .export import export_incidents
 
-    rows = export_incidents(_store(a), a.out, format=a.format, flt=_filter(a), excel=a.excel)
+    store = _store(a)
+    rows = export_incidents(store, a.out, format=a.format, flt=_filter(a), excel=a.excel)
     print(f"{rows:,} incidents written to {a.out} ({a.format})")
+    if a.history:
+        from .history import export_history
+
+        out = f"{a.out}.history.csv"
+        n = export_history(store, out)
+        print(f"{n:,} recorded changes written to {out}")
+    return 0
+
+
+def _value(text: str):
+    """A value typed on the command line: empty means empty (unknown), else the text."""
+    return None if text == "" else text
+
+
+def cmd_edit(a: argparse.Namespace) -> int:
+    from .history import edit_incident
+
+    changes = {}
+    for item in a.set:
+        name, sep, value = item.partition("=")
+        if not sep:
+            print(f"error: {item!r} is not FIELD=VALUE", file=sys.stderr)
+            return 2
+        changes[name.strip()] = _value(value)
+    n = edit_incident(_store(a), a.event_id, changes, why=a.why, who=a.who)
+    print(f"{a.event_id}: {n} field(s) changed")
+    return 0
+
+
+def cmd_delete(a: argparse.Namespace) -> int:
+    from .history import delete_incident
+
+    delete_incident(_store(a), a.event_id, why=a.why, who=a.who)
+    print(f"{a.event_id} deleted (kept in the history)")
+    return 0
+
+
+def cmd_history(a: argparse.Namespace) -> int:
+    from .history import export_history, history
+
+    store = _store(a)
+    if a.out:
+        n = export_history(store, a.out, event_id=a.event_id)
+        print(f"{n:,} recorded changes written to {a.out}")
+        return 0
+    frame = history(store, a.event_id)
+    if not len(frame):
+        print("No recorded changes.")
+    for r in frame.itertuples():
+        old = "" if r.old is None else str(r.old)[:40]
+        new = "" if r.new is None else str(r.new)[:40]
+        print(
+            f"#{r.change_id} {r.at} {r.kind:<7} {r.event_id or '-'} {r.field}: "
+            f"{old!r} -> {new!r}  by {r.who or '?'}: {r.why or ''}"
+        )
+    return 0
+
+
+def cmd_revert(a: argparse.Namespace) -> int:
+    from .history import revert
+
+    revert(_store(a), a.change_id, why=a.why, who=a.who)
+    print(f"change {a.change_id} reverted")
     return 0
 
 
@@ -255,6 +319,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--excel", action="store_true", help="CSV for Excel: UTF-8 BOM and CRLF line ends"
     )
+    p.add_argument(
+        "--history", action="store_true", help="also write the recorded changes to OUT.history.csv"
+    )
     _add_filters(p)
     p.set_defaults(run=cmd_export)
     p = sub.add_parser("list", help="summary of the (filtered) incidents")
@@ -272,6 +339,26 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--source", default="AFP", help="the outlet (default AFP)")
     p.add_argument("--json", action="store_true", help="one JSON object per draft, with evidence")
     p.set_defaults(run=cmd_draft)
+    p = sub.add_parser("edit", help="change fields of a stored incident (recorded in its history)")
+    p.add_argument("event_id")
+    p.add_argument("set", nargs="+", metavar="FIELD=VALUE", help="FIELD= (empty) clears a field")
+    p.add_argument("--why", help="the reason, kept in the history")
+    p.add_argument("--who", help="who makes the change")
+    p.set_defaults(run=cmd_edit)
+    p = sub.add_parser("delete", help="delete a stored incident (kept in the history)")
+    p.add_argument("event_id")
+    p.add_argument("--why", required=True, help="the reason (required)")
+    p.add_argument("--who")
+    p.set_defaults(run=cmd_delete)
+    p = sub.add_parser("history", help="recorded changes (of one incident, or all)")
+    p.add_argument("event_id", nargs="?")
+    p.add_argument("--out", help="write them as CSV to this file")
+    p.set_defaults(run=cmd_history)
+    p = sub.add_parser("revert", help="undo one recorded change")
+    p.add_argument("change_id", type=int)
+    p.add_argument("--why")
+    p.add_argument("--who")
+    p.set_defaults(run=cmd_revert)
     return parser
 
 

@@ -125,6 +125,15 @@ def import_result(
     )
     report.errors = sorted(errors + result.errors, key=lambda e: e.line)
     report.revision = result.revision
+    if result.inserted or result.replaced:
+        from .history import record_batch
+
+        record_batch(
+            store,
+            count=result.inserted + result.replaced,
+            why=f"{read.format} import: {result.inserted} inserted, {result.replaced} replaced",
+        )
+        report.revision = store.revision
     if refresh_snapshot and (result.inserted or result.replaced):
         load_frame(store)
     return report

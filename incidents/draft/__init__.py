@@ -26,17 +26,23 @@ person must check.
 from __future__ import annotations
 
 from .core import Draft, DraftReport, Evidence, draft_report, format_report, territory_sub_event
+from .save import MATCH_DAYS, MATCH_KM, SaveResult, find_matches, save_drafts
 from .text import MAX_REPORT_BYTES, MAX_REPORT_CHARS, DraftInputError, decode_report
 
 __all__ = [
+    "MATCH_DAYS",
+    "MATCH_KM",
     "MAX_REPORT_BYTES",
     "MAX_REPORT_CHARS",
     "Draft",
     "DraftInputError",
     "DraftReport",
     "Evidence",
+    "SaveResult",
     "decode_report",
     "draft_report",
+    "find_matches",
     "format_report",
+    "save_drafts",
     "territory_sub_event",
 ]

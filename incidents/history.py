@@ -1,0 +1,313 @@
+"""Every change to stored incidents, recorded: edits, deletions, reverts, imports, saved drafts.
+
+The table ``history`` (created on first use, beside the store's own tables) holds one row per
+changed field: when (UTC), who (when known), the incident, the field, old and new value (as
+text, JSON for whole rows), why, and the kind of change. Each change is written in the same
+transaction as the change itself and bumps the store's revision.
+
+>>> edit_incident(store, "AFP-20250703-02", {"fatalities": 3}, why="AFP update", who="desk")
+>>> history(store, "AFP-20250703-02")   # a DataFrame, newest first
+>>> revert(store, change_id, why="wrong report")
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Mapping
+from typing import Any
+
+import pandas as pd
+import sqlalchemy as sa
+
+from .exc import IncidentsError, ValidationError
+from .schema import COLUMN_NAMES
+from .store import Store, _records, incidents_table, meta_table
+from .validate import validate_frame
+
+__all__ = [
+    "HISTORY_COLUMNS",
+    "HistoryError",
+    "delete_incident",
+    "edit_incident",
+    "export_history",
+    "history",
+    "record_batch",
+    "revert",
+]
+
+HISTORY_COLUMNS = ("change_id", "at", "who", "event_id", "field", "old", "new", "why", "kind")
+_history_metadata = sa.MetaData()
+history_table = sa.Table(
+    "history",
+    _history_metadata,
+    sa.Column("change_id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("at", sa.String(32), nullable=False),
+    sa.Column("who", sa.Text),
+    sa.Column("event_id", sa.Text, index=True),
+    sa.Column("field", sa.Text, nullable=False),
+    sa.Column("old", sa.Text),
+    sa.Column("new", sa.Text),
+    sa.Column("why", sa.Text),
+    sa.Column("kind", sa.String(16), nullable=False),
+)
+#: kinds of change
+KINDS = ("edit", "delete", "create", "import", "revert", "merge")
+ROW = "*"  # the field name of a whole-row change (create, delete)
+
+
+class HistoryError(IncidentsError):
+    """An edit, deletion or revert cannot be made (unknown incident, no reason, changed since)."""
+
+
+def _ensure(conn: sa.Connection) -> None:
+    history_table.create(conn, checkfirst=True)
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _bump(conn: sa.Connection) -> None:
+    conn.execute(
+        meta_table.update()
+        .where(meta_table.c.key == "revision")
+        .values(value=sa.cast(sa.cast(meta_table.c.value, sa.Integer) + 1, sa.Text))
+    )
+
+
+def _text(value: Any) -> str | None:
+    if value is None or (not isinstance(value, (list, dict)) and pd.isna(value)):
+        return None
+    if isinstance(value, (pd.Timestamp, dt.date)):
+        return value.strftime("%Y-%m-%d")
+    if isinstance(value, float) and value.is_integer():
+        return repr(value)
+    return str(value)
+
+
+def _row(conn: sa.Connection, event_id: str) -> dict[str, Any]:
+    row = (
+        conn.execute(sa.select(incidents_table).where(incidents_table.c.event_id == event_id))
+        .mappings()
+        .first()
+    )
+    if row is None:
+        raise HistoryError(f"no incident {event_id!r} in the store")
+    return dict(row)
+
+
+def _validated(row: Mapping[str, Any], event_id: str) -> tuple:
+    frame = pd.DataFrame([{k: row.get(k) for k in COLUMN_NAMES}])
+    report = validate_frame(frame)
+    if report.errors:
+        raise ValidationError([e.__class__(0, e.field, e.message, event_id) for e in report.errors])
+    return _records(report.valid, list(COLUMN_NAMES))[0]
+
+
+def _log(conn: sa.Connection, rows: list[dict[str, Any]]) -> None:
+    if rows:
+        at = _now()
+        conn.execute(history_table.insert(), [{"at": at, **r} for r in rows])
+
+
+def edit_incident(
+    store: Store,
+    event_id: str,
+    changes: Mapping[str, Any],
+    *,
+    why: str | None = None,
+    who: str | None = None,
+    kind: str = "edit",
+) -> int:
+    """Change fields of one stored incident (validated as a whole row) and record each change.
+
+    Returns the number of fields that changed. Unknown fields or a row breaking the data model's
+    rules raise; nothing is written then.
+    """
+    unknown = sorted(set(changes) - set(COLUMN_NAMES))
+    if unknown:
+        raise HistoryError(f"unknown field(s): {', '.join(unknown)}")
+    if "event_id" in changes and changes["event_id"] != event_id:
+        raise HistoryError("event_id cannot be edited; delete and create instead")
+    with store.engine.begin() as conn:
+        _ensure(conn)
+        old = _row(conn, event_id)
+        merged = {**old, **changes}
+        values = dict(zip(COLUMN_NAMES, _validated(merged, event_id), strict=False))
+        changed = [k for k in COLUMN_NAMES if _text(values[k]) != _text(old[k])]
+        if not changed:
+            return 0
+        conn.execute(
+            incidents_table.update()
+            .where(incidents_table.c.event_id == event_id)
+            .values({k: values[k] for k in changed})
+        )
+        _log(
+            conn,
+            [
+                {
+                    "who": who,
+                    "event_id": event_id,
+                    "field": k,
+                    "old": _text(old[k]),
+                    "new": _text(values[k]),
+                    "why": why,
+                    "kind": kind,
+                }
+                for k in changed
+            ],
+        )
+        _bump(conn)
+    return len(changed)
+
+
+def delete_incident(store: Store, event_id: str, *, why: str, who: str | None = None) -> None:
+    """Delete one incident; the reason is required and the whole row is kept in the history."""
+    if not why or not why.strip():
+        raise HistoryError("a deletion needs a reason")
+    with store.engine.begin() as conn:
+        _ensure(conn)
+        old = _row(conn, event_id)
+        conn.execute(incidents_table.delete().where(incidents_table.c.event_id == event_id))
+        _log(
+            conn,
+            [
+                {
+                    "who": who,
+                    "event_id": event_id,
+                    "field": ROW,
+                    "old": json.dumps(old, ensure_ascii=False, default=str),
+                    "new": None,
+                    "why": why,
+                    "kind": "delete",
+                }
+            ],
+        )
+        _bump(conn)
+
+
+def record_created(
+    conn: sa.Connection, records: list[dict[str, Any]], *, why: str, who: str | None = None
+) -> None:
+    """Record incidents created in ``conn``'s transaction (saved drafts), one row each."""
+    _ensure(conn)
+    _log(
+        conn,
+        [
+            {
+                "who": who,
+                "event_id": r["event_id"],
+                "field": ROW,
+                "old": None,
+                "new": json.dumps(r, ensure_ascii=False, default=str),
+                "why": why,
+                "kind": "create",
+            }
+            for r in records
+        ],
+    )
+
+
+def record_batch(store: Store, *, count: int, why: str, who: str | None = None) -> None:
+    """Record one import of ``count`` incidents (one history row per import, not per row)."""
+    with store.engine.begin() as conn:
+        _ensure(conn)
+        _log(
+            conn,
+            [
+                {
+                    "who": who,
+                    "event_id": None,
+                    "field": ROW,
+                    "old": None,
+                    "new": f"{count} incident(s)",
+                    "why": why,
+                    "kind": "import",
+                }
+            ],
+        )
+
+
+def history(store: Store, event_id: str | None = None) -> pd.DataFrame:
+    """The recorded changes, newest first (of one incident, or all)."""
+    with store.engine.begin() as conn:
+        _ensure(conn)
+        query = sa.select(history_table).order_by(history_table.c.change_id.desc())
+        if event_id is not None:
+            query = query.where(history_table.c.event_id == event_id)
+        frame = pd.read_sql_query(query, conn)
+    frame = frame[list(HISTORY_COLUMNS)]
+    text = [c for c in HISTORY_COLUMNS if c != "change_id"]
+    frame[text] = frame[text].astype(object).where(frame[text].notna(), None)
+    return frame
+
+
+def revert(store: Store, change_id: int, *, why: str | None = None, who: str | None = None) -> None:
+    """Undo one recorded change: an edit puts the old value back (if the field still holds the
+    new one), a deletion restores the row, a creation deletes it. The revert is recorded too."""
+    with store.engine.begin() as conn:
+        _ensure(conn)
+        change = (
+            conn.execute(sa.select(history_table).where(history_table.c.change_id == change_id))
+            .mappings()
+            .first()
+        )
+    if change is None:
+        raise HistoryError(f"no change {change_id} in the history")
+    why = why or f"revert of change {change_id}"
+    kind, event_id, field = change["kind"], change["event_id"], change["field"]
+    if kind in ("edit", "revert", "merge") and field != ROW:
+        with store.engine.connect() as conn:
+            current = _text(_row(conn, event_id)[field])
+        if current != change["new"]:
+            raise HistoryError(
+                f"{event_id} {field} has changed since change {change_id} "
+                f"(now {current!r}); revert the later change first"
+            )
+        edit_incident(store, event_id, {field: change["old"]}, why=why, who=who, kind="revert")
+    elif kind == "delete":
+        row = json.loads(change["old"])
+        with store.engine.begin() as conn:
+            _ensure(conn)
+            if conn.execute(
+                sa.select(incidents_table.c.event_id).where(incidents_table.c.event_id == event_id)
+            ).first():
+                raise HistoryError(f"{event_id} exists again; nothing to restore")
+            values = dict(zip(COLUMN_NAMES, _validated(row, event_id), strict=False))
+            conn.execute(incidents_table.insert().values(values))
+            _log(
+                conn,
+                [
+                    {
+                        "who": who,
+                        "event_id": event_id,
+                        "field": ROW,
+                        "old": None,
+                        "new": change["old"],
+                        "why": why,
+                        "kind": "revert",
+                    }
+                ],
+            )
+            _bump(conn)
+    elif kind == "create":
+        delete_incident(store, event_id, why=why, who=who)
+    else:
+        raise HistoryError(f"change {change_id} ({kind}) cannot be reverted")
+
+
+def export_history(store: Store, path: str, *, event_id: str | None = None) -> int:
+    """Write the recorded changes as CSV (formula-safe like every export); returns the count."""
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    from .export import neutralise_formulas
+
+    frame = history(store, event_id)
+    table = pa.Table.from_pandas(frame.astype({"change_id": "int64"}), preserve_index=False)
+    table = table.cast(
+        pa.schema([(n, pa.int64() if n == "change_id" else pa.string()) for n in HISTORY_COLUMNS])
+    )
+    pacsv.write_csv(neutralise_formulas(table), path)
+    return len(frame)

@@ -1,0 +1,173 @@
+"""Edits, deletions, reverts, imports and saved drafts are recorded; exports carry the history."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from incidents import ValidationError
+from incidents.cli import main
+from incidents.draft import draft_report, find_matches, save_drafts
+from incidents.history import (
+    HistoryError,
+    delete_incident,
+    edit_incident,
+    export_history,
+    history,
+    revert,
+)
+from incidents.importer import import_file
+
+REPORTS = Path(__file__).parent / "reports"
+
+
+def row(store, event_id):
+    frame = store.frame().set_index("event_id")
+    return frame.loc[event_id] if event_id in frame.index else None
+
+
+def test_an_edit_records_each_changed_field_and_bumps_the_revision(store):
+    before = store.revision
+    n = edit_incident(
+        store,
+        "AFP-20250703-03",
+        {"fatalities": 2, "fatalities_low": 2, "fatalities_high": 2, "notes": "updated"},
+        why="AFP update",
+        who="desk",
+    )
+    assert n == 4 and store.revision == before + 1
+    h = history(store, "AFP-20250703-03")
+    assert set(h["field"]) == {"fatalities", "fatalities_low", "fatalities_high", "notes"}
+    f = h.set_index("field").loc["fatalities"]
+    assert (f["old"], f["new"], f["why"], f["who"], f["kind"]) == (
+        "1",
+        "2",
+        "AFP update",
+        "desk",
+        "edit",
+    )
+    assert row(store, "AFP-20250703-03")["fatalities"] == 2
+    assert (
+        edit_incident(store, "AFP-20250703-03", {"notes": "updated"}) == 0
+    )  # no change, no record
+
+
+def test_an_invalid_edit_writes_nothing(store):
+    before = store.revision
+    with pytest.raises(ValidationError, match="claimed_by"):
+        edit_incident(store, "AFP-20250703-01", {"claim_status": "claimed"}, why="x")
+    with pytest.raises(HistoryError, match="unknown field"):
+        edit_incident(store, "AFP-20250703-01", {"colour": "red"})
+    with pytest.raises(HistoryError, match="no incident"):
+        edit_incident(store, "NOPE", {"notes": "x"})
+    assert store.revision == before and len(history(store)) == 0
+
+
+def test_revert_of_an_edit_and_of_a_deletion(store):
+    old_notes = row(store, "AFP-20250703-02")["notes"]
+    edit_incident(store, "AFP-20250703-02", {"notes": "wrong"}, why="typo")
+    change = int(history(store, "AFP-20250703-02")["change_id"].iloc[0])
+    revert(store, change, who="editor")
+    assert row(store, "AFP-20250703-02")["notes"] == old_notes
+    assert history(store, "AFP-20250703-02")["kind"].iloc[0] == "revert"
+
+    with pytest.raises(HistoryError, match="reason"):
+        delete_incident(store, "AFP-20250703-05", why=" ")
+    delete_incident(store, "AFP-20250703-05", why="duplicate of another report")
+    assert row(store, "AFP-20250703-05") is None
+    deletion = int(history(store, "AFP-20250703-05")["change_id"].iloc[0])
+    revert(store, deletion)
+    restored = row(store, "AFP-20250703-05")
+    assert restored["location"] == "Milove" and restored["claim_status"] == "claimed"
+
+
+def test_a_revert_refuses_a_field_changed_since(store):
+    edit_incident(store, "AFP-20250703-02", {"notes": "first"})
+    first = int(history(store)["change_id"].iloc[0])
+    edit_incident(store, "AFP-20250703-02", {"notes": "second"})
+    with pytest.raises(HistoryError, match="changed since"):
+        revert(store, first)
+
+
+def test_imports_and_saved_drafts_appear_in_the_history(store, tmp_path):
+    path = tmp_path / "one.csv"
+    path.write_text(
+        "event_id,event_date,time_precision,event_type,sub_event_type,country,location,"
+        "latitude,longitude,geo_precision,claim_status\n"
+        "X-1,2025-07-01,1,Battles,Armed clash,Ukraine,Kharkiv,49.98,36.25,1,confirmed\n",
+        encoding="utf-8",
+    )
+    import_file(store, path)
+    assert history(store)["kind"].iloc[0] == "import"
+    report = draft_report(
+        (REPORTS / "en_recaptures.txt").read_text(encoding="utf-8"), published=dt.date(2025, 7, 10)
+    )
+    result = save_drafts(store, [d.record for d in report.drafts], groups=report.groups, who="me")
+    assert len(result.created) == 2
+    created = history(store)
+    created = created[created["kind"] == "create"]
+    assert set(created["event_id"]) == set(result.created)
+    assert set(created["who"]) == {"me"}
+
+
+def test_saving_is_one_transaction_and_unplaced_drafts_are_refused(store):
+    report = draft_report(
+        (REPORTS / "afp_20250703.txt").read_text(encoding="utf-8"), published=dt.date(2025, 7, 3)
+    )
+    records = [dict(d.record) for d in report.drafts]
+    before = (store.count(), store.revision)
+    with pytest.raises(ValidationError, match="not placed"):
+        save_drafts(store, records, groups=report.groups)
+    records[4].update(latitude=50.21, longitude=37.6, geo_precision=2, geo_source="manual")
+    records[0]["claim_status"] = "claimed"  # no claimed_by: invalid, so nothing at all is saved
+    with pytest.raises(ValidationError, match="claimed_by"):
+        save_drafts(store, records, groups=report.groups)
+    assert (store.count(), store.revision) == before
+
+
+def test_a_draft_of_a_stored_incident_is_offered_and_saved_as_a_merge(store):
+    report = draft_report(
+        (REPORTS / "afp_20250703.txt").read_text(encoding="utf-8"), published=dt.date(2025, 7, 3)
+    )
+    yelets = next(d.record for d in report.drafts if d.record["location"] == "Yelets")
+    matches = find_matches(store, yelets)
+    assert [m["event_id"] for m in matches] == ["AFP-20250703-04"]
+    other_type = {**yelets, "event_type": "Battles"}
+    assert find_matches(store, other_type) == []
+    far = {**yelets, "latitude": yelets["latitude"] + 0.1}  # about 11 km north
+    assert find_matches(store, far) == []
+    later = {**yelets, "event_date": "2025-07-05"}
+    assert find_matches(store, later) == []
+    copy = {**yelets, "source": "Reuters", "sources": [{"outlet": "Reuters", "quote": "q"}]}
+    count = store.count()
+    result = save_drafts(store, [copy], merges={copy["event_id"]: "AFP-20250703-04"})
+    assert result.merged == {copy["event_id"]: "AFP-20250703-04"} and store.count() == count
+    stored = row(store, "AFP-20250703-04")
+    assert stored["source"] == "AFP;Reuters"
+    assert '"Reuters"' in stored["sources"]
+    assert history(store, "AFP-20250703-04")["kind"].iloc[0] == "merge"
+
+
+def test_history_exports_are_formula_safe_and_the_cli_drives_it_all(store, tmp_path, capsys):
+    db = ["--db", store.url]
+    assert main([*db, "edit", "AFP-20250703-02", 'notes==HYPERLINK("x")', "--why", "t"]) == 0
+    assert main([*db, "edit", "AFP-20250703-02", "fatalities=x"]) == 1
+    assert "fatalities" in capsys.readouterr().err
+    assert main([*db, "delete", "AFP-20250703-01", "--why", "dup", "--who", "desk"]) == 0
+    assert main([*db, "history", "AFP-20250703-01"]) == 0
+    out = capsys.readouterr().out
+    assert "delete" in out and "desk" in out
+    change = int(history(store, "AFP-20250703-01")["change_id"].iloc[0])
+    assert main([*db, "revert", str(change)]) == 0
+    assert row(store, "AFP-20250703-01") is not None
+    path = tmp_path / "e.csv"
+    assert main([*db, "export", "--out", str(path), "--history"]) == 0
+    with open(f"{path}.history.csv", encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    assert len(rows) == 3
+    notes = next(r for r in rows if r["field"] == "notes")
+    assert notes["new"].startswith("'=")  # never a formula in a spreadsheet
+    assert export_history(store, str(tmp_path / "h.csv"), event_id="AFP-20250703-02") == 1
