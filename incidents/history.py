@@ -31,6 +31,7 @@ __all__ = [
     "delete_incident",
     "edit_incident",
     "export_history",
+    "get_incident",
     "history",
     "record_batch",
     "revert",
@@ -311,3 +312,9 @@ def export_history(store: Store, path: str, *, event_id: str | None = None) -> i
     )
     pacsv.write_csv(neutralise_formulas(table), path)
     return len(frame)
+
+
+def get_incident(store: Store, event_id: str) -> dict[str, Any]:
+    """One stored incident as a dict of plain values (raises :class:`HistoryError` if unknown)."""
+    with store.engine.connect() as conn:
+        return _row(conn, event_id)

@@ -1,0 +1,233 @@
+"""New incidents from a report: paste or upload a dispatch, review the drafts beside the text
+(evidence highlighted), correct them, drop or add, save them in one transaction."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import streamlit as st
+
+from dashboard.review import (
+    FORM_FIELDS,
+    SUB_EVENT_CHOICES,
+    form_to_record,
+    highlight,
+    record_to_form,
+)
+from incidents import IncidentsError, Store, default_url
+from incidents.draft import decode_report, draft_report, find_matches, save_drafts
+from incidents.schema import CLAIM_STATUSES
+
+st.set_page_config(page_title="New incidents from a report", page_icon="📝", layout="wide")
+
+
+@st.cache_resource(show_spinner=False)
+def open_store(url: str) -> Store:
+    return Store.open(url)
+
+
+def draft_from_input(text: str, upload, published: dt.date, lang: str, outlet: str) -> None:
+    try:
+        if upload is not None:
+            text = decode_report(upload.getvalue())
+        report = draft_report(text, published=published, language=lang, outlet=outlet or "unknown")
+    except IncidentsError as err:
+        st.session_state.pop("report", None)
+        st.session_state["draft_error"] = str(err)
+        return
+    st.session_state.pop("draft_error", None)
+    st.session_state["report"] = report
+    st.session_state["records"] = {d.record["event_id"]: dict(d.record) for d in report.drafts}
+    st.session_state["drafts"] = {d.record["event_id"]: d for d in report.drafts}
+    for d in report.drafts:
+        for name, value in record_to_form(d.record).items():
+            st.session_state[f"{d.record['event_id']}:{name}"] = value
+        st.session_state[f"{d.record['event_id']}:keep"] = True
+
+
+def choose_place(event_id: str) -> None:
+    """A gazetteer candidate chosen: its point, names and provenance fill the form."""
+    drafts = st.session_state["drafts"]
+    choice = st.session_state[f"{event_id}:candidate"]
+    for c in drafts[event_id].candidates if event_id in drafts else []:
+        if candidate_label(c) == choice:
+            st.session_state[f"{event_id}:latitude"] = c["lat"]
+            st.session_state[f"{event_id}:longitude"] = c["lon"]
+            st.session_state[f"{event_id}:location"] = c["name"]
+            st.session_state[f"{event_id}:admin1"] = c["admin1"]
+            st.session_state[f"{event_id}:geo_precision"] = 1
+            st.session_state["records"][event_id].update(
+                geo_source="gazetteer", geonames_id=c["geonames_id"]
+            )
+
+
+def candidate_label(c: dict) -> str:
+    return f"{c['name']} ({c['country']}, {c['admin1']}) {c['lat']:.4f}, {c['lon']:.4f}"
+
+
+def add_draft() -> None:
+    records = st.session_state["records"]
+    report = st.session_state["report"]
+    n = len(records) + 1
+    event_id = f"{report.outlet.upper()}-{report.published:%Y%m%d}-{n:02d}-added"
+    base = {
+        "event_id": event_id, "event_date": report.published.isoformat(), "time_precision": 1,
+        "event_type": "Explosions/Remote violence", "sub_event_type": "Air/drone strike",
+        "claim_status": "confirmed", "source": report.outlet,
+        "sources": [{"outlet": report.outlet, "published": report.published.isoformat(),
+                     "language": report.language, "quote": ""}],
+    }  # fmt: skip
+    records[event_id] = base
+    for name, value in record_to_form(base).items():
+        st.session_state[f"{event_id}:{name}"] = value
+    st.session_state[f"{event_id}:keep"] = True
+
+
+def field_widget(event_id: str, name: str, kind: str) -> None:
+    key = f"{event_id}:{name}"
+    label = name.replace("_", " ")
+    if kind == "date":
+        st.date_input(label, key=key)
+    elif kind == "sub_event":
+        st.selectbox("event type / sub-event type", SUB_EVENT_CHOICES, key=key)
+    elif kind == "claim":
+        st.selectbox(label, CLAIM_STATUSES, key=key)
+    elif kind in ("int", "count"):
+        st.number_input(label, min_value=0, step=1, value=None, key=key)
+    elif kind == "float":
+        st.number_input(label, value=None, format="%.5f", key=key)
+    else:
+        st.text_input(label, key=key)
+
+
+def review(store: Store) -> None:
+    report = st.session_state["report"]
+    records = st.session_state["records"]
+    drafts = st.session_state["drafts"]
+    for notice in report.notices:
+        st.info(notice)
+    st.caption(
+        f"{len(report.drafts)} draft(s) from a {report.language} report of {report.published} "
+        f"({report.outlet}); {len(report.skipped)} sentence(s) with an event word not drafted."
+    )
+    left, right = st.columns([2, 3])
+    with left:
+        st.markdown("**The report** (evidence highlighted; hover a mark for its field)")
+        st.markdown(
+            f'<div data-testid="report-text" style="max-height:900px;overflow:auto">'
+            f"{highlight(report.text, report.drafts)}</div>",
+            unsafe_allow_html=True,
+        )
+        if report.skipped:
+            with st.expander("Sentences not drafted, and why"):
+                for ev, why in report.skipped:
+                    st.text(f"{why}: {ev.text[:160]}")
+    with right:
+        for event_id, record in records.items():
+            draft = drafts.get(event_id)
+            title = f"{event_id}: {st.session_state.get(f'{event_id}:location') or 'new draft'}"
+            with st.container(border=True):
+                st.markdown(f"**{title}**")
+                st.checkbox("Keep this draft", key=f"{event_id}:keep")
+                if draft is not None:
+                    st.caption(f"“{draft.sentence.text[:300]}”")
+                    for w in draft.warnings:
+                        st.warning(w)
+                    if draft.candidates:
+                        st.selectbox(
+                            "Place among the gazetteer's candidates",
+                            ["as drafted"] + [candidate_label(c) for c in draft.candidates],
+                            key=f"{event_id}:candidate",
+                            on_change=choose_place,
+                            args=(event_id,),
+                        )
+                cols = st.columns(3)
+                for i, (name, kind) in enumerate(FORM_FIELDS):
+                    with cols[i % 3]:
+                        field_widget(event_id, name, kind)
+                values = {n: st.session_state.get(f"{event_id}:{n}") for n, _ in FORM_FIELDS}
+                candidate = form_to_record(values, record)
+                matches = find_matches(store, candidate)
+                if matches:
+                    st.radio(
+                        "This may be an incident already stored",
+                        ["Save as a new incident"]
+                        + [f"Merge into {m['event_id']} ({m['location']}, {m['event_date']}, "
+                           f"{m['distance_km']} km)" for m in matches],
+                        key=f"{event_id}:merge",
+                    )  # fmt: skip
+        st.button("Add a draft", on_click=add_draft)
+        who = st.text_input("Your name (kept in the history)", key="who")
+        if st.button("Save the kept drafts", type="primary"):
+            save(store, who)
+
+
+def save(store: Store, who: str) -> None:
+    records = st.session_state["records"]
+    drafts = st.session_state["drafts"]
+    out, merges = [], {}
+    for event_id, record in records.items():
+        if not st.session_state.get(f"{event_id}:keep"):
+            continue
+        values = {n: st.session_state.get(f"{event_id}:{n}") for n, _ in FORM_FIELDS}
+        new = form_to_record(values, record)
+        draft = drafts.get(event_id)
+        choice = st.session_state.get(f"{event_id}:candidate")
+        chosen = next(
+            (c for c in (draft.candidates if draft else []) if candidate_label(c) == choice), None
+        )
+        point = (new["latitude"], new["longitude"])
+        if chosen is not None and point == (chosen["lat"], chosen["lon"]):
+            new["geo_source"], new["geonames_id"] = "gazetteer", chosen["geonames_id"]
+        elif point != (record.get("latitude"), record.get("longitude")):
+            new["geo_source"], new["geonames_id"] = "manual", None  # a point set by hand
+        merge = st.session_state.get(f"{event_id}:merge", "")
+        if merge.startswith("Merge into "):
+            merges[event_id] = merge.removeprefix("Merge into ").split(" ", 1)[0]
+        out.append(new)
+    if not out:
+        st.warning("No draft is kept: nothing to save.")
+        return
+    report = st.session_state["report"]
+    try:
+        result = save_drafts(
+            store, out, groups=report.groups, merges=merges, who=who or None,
+            why=f"from the {report.outlet} report of {report.published}",
+        )  # fmt: skip
+    except IncidentsError as err:
+        st.error(f"Nothing was saved: {err}")
+        return
+    st.session_state["saved"] = (
+        f"Saved {len(result.created)} new incident(s): {', '.join(result.created) or '-'}; "
+        f"merged {len(result.merged)}."
+    )
+    for key in ("report", "records", "drafts"):
+        st.session_state.pop(key, None)
+    st.rerun()
+
+
+def main() -> None:
+    st.title("New incidents from a report")
+    try:
+        store = open_store(default_url())
+    except IncidentsError as err:
+        st.error(f"The store cannot be opened: {err}")
+        return
+    if "saved" in st.session_state:
+        st.success(st.session_state.pop("saved"))
+    with st.form("report_input"):
+        text = st.text_area("Paste the report", height=200, key="report_text")
+        upload = st.file_uploader("…or upload it (.txt or .html)", type=["txt", "html", "htm"])
+        c1, c2, c3 = st.columns(3)
+        published = c1.date_input("Published", value=dt.date.today(), key="published")
+        lang = c2.selectbox("Language", ["auto", "fr", "en"], key="lang")
+        outlet = c3.text_input("Outlet", value="AFP", key="outlet")
+        if st.form_submit_button("Draft incidents"):
+            draft_from_input(text, upload, published, lang, outlet)
+    if "draft_error" in st.session_state:
+        st.error(f"No drafts: {st.session_state['draft_error']}")
+    if "report" in st.session_state:
+        review(store)
+
+
+main()
