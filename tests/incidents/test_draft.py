@@ -328,7 +328,15 @@ def test_cli_prints_json_lines_and_errors_clearly(tmp_path, capsys):
     assert first["location"] == "Poltava" and first["shared_casualties"]["fatalities"] == 8
     assert first["evidence"]["location"]["text"] == "Poltava"
     assert main(["draft", str(path), "--published", "2025-07-03"]) == 0
-    assert "UNPLACED" in capsys.readouterr().out
+    assert "5 draft(s) from a fr report of 2025-07-03 (AFP)" in capsys.readouterr().out
+    made_up = tmp_path / "made_up.txt"
+    made_up.write_text(
+        "Russian forces claimed to have taken the village of Qwertivka in the Donetsk region.",
+        encoding="utf-8",
+    )
+    assert main(["draft", str(made_up), "--published", "2025-07-03"]) == 0
+    out = capsys.readouterr().out
+    assert "Qwertivka, Donetsk, Ukraine  UNPLACED" in out and "claimed by Russian" in out
     empty = tmp_path / "empty.txt"
     empty.write_text("", encoding="utf-8")
     assert main(["draft", str(empty), "--published", "2025-07-03"]) == 1
