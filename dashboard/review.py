@@ -7,17 +7,21 @@ import datetime as dt
 import json
 from typing import Any
 
+import folium
+
 from incidents.draft import Draft
 from incidents.schema import COLUMN_NAMES
 from incidents.taxonomy import SUB_EVENT_TYPES, default_disorder_type
 
-from .safe import escape_html
+from .maps.basemaps import BASEMAPS, basemap_url
+from .safe import escape_html, escape_js_template
 
 __all__ = [
     "FORM_FIELDS",
     "SUB_EVENT_CHOICES",
     "form_to_record",
     "highlight",
+    "place_map",
     "record_to_form",
 ]
 
@@ -121,3 +125,35 @@ def form_to_record(values: dict[str, Any], base: dict[str, Any]) -> dict[str, An
     if isinstance(record.get("sources"), list):
         record["sources"] = json.loads(json.dumps(record["sources"]))
     return record
+
+
+def place_map(
+    candidates: list[dict[str, Any]], point: tuple[float | None, float | None]
+) -> folium.Map:
+    """A small map of a draft's place: the gazetteer's candidates (blue) and the current point
+    (red). A click on it sets the point by hand (the page reads ``last_clicked``)."""
+    lat, lon = point
+    centre = (
+        (lat, lon)
+        if lat is not None and lon is not None
+        else ((candidates[0]["lat"], candidates[0]["lon"]) if candidates else (49.0, 32.0))
+    )
+    m = folium.Map(
+        location=centre, zoom_start=7 if candidates or lat is not None else 5, tiles=None
+    )
+    name = "CartoDB Positron"
+    folium.TileLayer(
+        tiles=basemap_url(name), attr=BASEMAPS[name].attribution, name=name,
+        subdomains=BASEMAPS[name].subdomains,
+    ).add_to(m)  # fmt: skip
+    for c in candidates:
+        label = f"{c['name']} ({c.get('country') or '?'}, {c.get('admin1') or '?'})"
+        folium.CircleMarker(
+            (c["lat"], c["lon"]), radius=6, color="#1f77b4", fill=True,
+            tooltip=escape_js_template(label),
+        ).add_to(m)  # fmt: skip
+    if lat is not None and lon is not None:
+        folium.CircleMarker(
+            (lat, lon), radius=8, color="#d62728", fill=True, tooltip="current point"
+        ).add_to(m)
+    return m

@@ -6,12 +6,14 @@ from __future__ import annotations
 import datetime as dt
 
 import streamlit as st
+from streamlit_folium import st_folium
 
 from dashboard.review import (
     FORM_FIELDS,
     SUB_EVENT_CHOICES,
     form_to_record,
     highlight,
+    place_map,
     record_to_form,
 )
 from incidents import IncidentsError, Store, default_url
@@ -83,6 +85,28 @@ def add_draft() -> None:
     st.session_state[f"{event_id}:keep"] = True
 
 
+def place_picker(event_id: str, candidates: list[dict]) -> None:
+    """The small map: candidates and the current point; a click sets the point by hand."""
+    point = (
+        st.session_state.get(f"{event_id}:latitude"),
+        st.session_state.get(f"{event_id}:longitude"),
+    )
+    with st.expander("Map: the candidates, the point; click to set the point by hand"):
+        out = st_folium(
+            place_map(candidates, point),
+            key=f"{event_id}:map",
+            height=260,
+            returned_objects=["last_clicked"],
+            use_container_width=True,
+        )
+    click = (out or {}).get("last_clicked")
+    if click and click != st.session_state.get(f"{event_id}:last_click"):
+        st.session_state[f"{event_id}:last_click"] = click
+        st.session_state[f"{event_id}:latitude"] = round(click["lat"], 5)
+        st.session_state[f"{event_id}:longitude"] = round(click["lng"], 5)
+        st.session_state[f"{event_id}:geo_precision"] = 2
+
+
 def field_widget(event_id: str, name: str, kind: str) -> None:
     key = f"{event_id}:{name}"
     label = name.replace("_", " ")
@@ -141,6 +165,7 @@ def review(store: Store) -> None:
                             on_change=choose_place,
                             args=(event_id,),
                         )
+                place_picker(event_id, draft.candidates if draft is not None else [])
                 cols = st.columns(3)
                 for i, (name, kind) in enumerate(FORM_FIELDS):
                     with cols[i % 3]:

@@ -88,3 +88,30 @@ def test_wrong_text_gets_a_clear_message_and_saves_nothing(page, review_app):
     settle(page)
     assert page.get_by_text("only those two languages are drafted").is_visible()
     assert page.get_by_role("button", name="Save the kept drafts").count() == 0
+
+
+def test_an_unplaced_village_is_placed_by_a_click_on_the_small_map(page, review_app):
+    page.goto(review_app + "/New_incidents_from_a_report")
+    settle(page)
+    page.get_by_label("Paste the report").fill(
+        "Russian forces claimed to have taken the village of Qwertivka in the Donetsk region."
+    )
+    page.get_by_role("button", name="Draft incidents").click()
+    settle(page)
+    assert page.get_by_text("place not settled by the gazetteer").is_visible()
+    assert page.get_by_label("latitude", exact=True).input_value() == ""
+    page.get_by_text("Map: the candidates, the point").click()
+    settle(page)
+    frame = page.frame_locator('iframe[title="streamlit_folium.st_folium"]')
+    frame.locator(".leaflet-container").click(position={"x": 200, "y": 120})
+    page.wait_for_function(
+        """() => [...document.querySelectorAll('input')].some(i =>
+             i.getAttribute('aria-label') === 'latitude' && i.value !== '')""",
+        timeout=30_000,
+    )
+    settle(page)
+    lat = float(page.get_by_label("latitude", exact=True).input_value())
+    lon = float(page.get_by_label("longitude", exact=True).input_value())
+    assert 40 < lat < 60 and 20 < lon < 45  # somewhere on the map around Ukraine
+    page.get_by_role("button", name="Save the kept drafts").click()
+    page.get_by_text("Saved 1 new incident(s)").wait_for(timeout=30_000)

@@ -1,0 +1,52 @@
+"""Drafting speed: ``python -m benchmarks.bench_draft``.
+
+Times, in one process: importing the drafting library, loading the gazetteer, the first draft
+of a 1,000+ word report (the English test reports, repeated) and the next five, and the seed
+dispatch. The target is under 2 s per 1,000-word report after the first.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from pathlib import Path
+
+REPORTS = Path(__file__).resolve().parent.parent / "tests" / "incidents" / "reports"
+
+
+def main() -> int:
+    t0 = time.perf_counter()
+    from geodata import Gazetteer
+    from incidents.draft import draft_report
+
+    t1 = time.perf_counter()
+    gazetteer = Gazetteer.default()
+    t2 = time.perf_counter()
+    text = "\n\n".join(
+        [p.read_text(encoding="utf-8") for p in sorted(REPORTS.glob("en_*.txt"))] * 6
+    )
+    published = dt.date(2025, 7, 12)
+    start = time.perf_counter()
+    draft_report(text, published=published, gazetteer=gazetteer)
+    first = time.perf_counter() - start
+    runs = []
+    for _ in range(5):
+        start = time.perf_counter()
+        report = draft_report(text, published=published, gazetteer=gazetteer)
+        runs.append(time.perf_counter() - start)
+    seed = (REPORTS / "afp_20250703.txt").read_text(encoding="utf-8")
+    start = time.perf_counter()
+    draft_report(seed, published=dt.date(2025, 7, 3), gazetteer=gazetteer)
+    seed_time = time.perf_counter() - start
+    print("| What | Time |\n| --- | --- |")
+    print(f"| import incidents.draft and geodata | {t1 - t0:.2f} s |")
+    print(f"| load the gazetteer | {t2 - t1:.2f} s |")
+    words = f"{len(text.split()):,} words ({len(report.drafts)} drafts)"
+    print(f"| first draft, {words} | {first:.3f} s |")
+    print(f"| next five drafts | {min(runs):.3f}-{max(runs):.3f} s |")
+    print(f"| seed dispatch, {len(seed.split())} words | {seed_time:.3f} s |")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
