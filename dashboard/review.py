@@ -102,7 +102,7 @@ def form_to_record(values: dict[str, Any], base: dict[str, Any]) -> dict[str, An
     type and disorder type follow the sub-event type; a changed figure resets its bounds."""
     record = {k: base.get(k) for k in COLUMN_NAMES}
     for name, kind in FORM_FIELDS:
-        value = values.get(name)
+        value: Any = values.get(name)
         if kind == "date":
             record[name] = value.isoformat() if value else None
         elif kind == "sub_event":

@@ -201,8 +201,8 @@ def cmd_history(a: argparse.Namespace) -> int:
         old = "" if r.old is None else str(r.old)[:40]
         new = "" if r.new is None else str(r.new)[:40]
         print(
-            f"#{r.change_id} {r.at} {r.kind:<7} {r.event_id or '-'} {r.field}: "
-            f"{old!r} -> {new!r}  by {r.who or '?'}: {r.why or ''}"
+            f"#{r.change_id} {r.at!s} {r.kind!s:<7} {r.event_id or '-'!s} {r.field!s}: "
+            f"{old!r} -> {new!r}  by {r.who or '?'!s}: {r.why or ''!s}"
         )
     return 0
 

@@ -485,10 +485,9 @@ def _drafts_for_sentence(
             actor2 = _ACTOR_BY_COUNTRY[other].name
         elif actor is not None:
             a, b = segments[i]
-            if _MILITARY_RX.search(s.text[a:b]):
+            if m := _MILITARY_RX.search(s.text[a:b]):
                 other = "UA" if actor.country == "RU" else "RU"
                 actor2 = _ACTOR_BY_COUNTRY[other].name
-                m = _MILITARY_RX.search(s.text[a:b])
                 evidence["actor2"] = Evidence(
                     s.start + a + m.start(), s.start + a + m.end(), m.group(), "military target"
                 )
@@ -586,7 +585,7 @@ def _place_fields(place: PlaceMention, s: Sentence):
     mention = Evidence(s.start + place.start, s.start + place.end, s.text[place.start : place.end])
     evidence["location"] = evidence["latitude"] = evidence["longitude"] = mention
     iso2 = None
-    if place.kind == "region":
+    if place.kind == "region" and place.admin1 is not None:
         admin1 = place.admin1
         iso2 = admin1.country
         record.update(location=region_location(admin1), admin1=admin1.name, geo_precision=3)

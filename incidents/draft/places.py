@@ -169,10 +169,11 @@ def find_places(
 
     out: list[PlaceMention] = []
     hint = regions[0] if regions else None
+    hint_region = hint.admin1 if hint is not None else None
     for town in towns:
         hints = {}
-        if hint is not None:
-            hints = {"admin1": hint.admin1.name, "country": hint.admin1.country}
+        if hint_region is not None:
+            hints = {"admin1": hint_region.name, "country": hint_region.country}
         result = _geocode(gazetteer, town.name, **hints)
         if result is not None and not result.ok and hint is None and context_region is not None:
             retry = _geocode(
@@ -198,8 +199,8 @@ def find_places(
         out.append(town)
     if not out:
         for region in regions:
-            region.result = _geocode(
-                gazetteer, f"{region.admin1.name} region", country=region.admin1.country
-            )
-            out.append(region)
+            if region.admin1 is not None:  # always set for a region mention
+                name, country = region.admin1.name, region.admin1.country
+                region.result = _geocode(gazetteer, f"{name} region", country=country)
+                out.append(region)
     return out
