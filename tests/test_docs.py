@@ -88,6 +88,12 @@ def workdir(tmp_path, monkeypatch, gaz):
         "G-1,2025-07-03,Explosions/Remote violence,Air/drone strike,Russia,,Jelez,0\n",
         encoding="utf-8",
     )
+    report = ROOT / "tests" / "incidents" / "reports" / "afp_20250703.txt"
+    shutil.copy(report, tmp_path / "report.txt")
+    (tmp_path / "report.html").write_text(
+        "<html><body><p>" + report.read_text(encoding="utf-8") + "</p></body></html>",
+        encoding="utf-8",
+    )
     (tmp_path / "reports.csv").write_text(
         "query,country,admin1\nIelets,RU,\nOdessa,UA,\n", encoding="utf-8"
     )
