@@ -39,19 +39,22 @@
   }
 
   function labelCandidates(data) {
-    var out = [];  // [lat, lng, text, minZoom, maxZoom, cls], most important first
+    // [lat, lng, text, minZoom, maxZoom, cls], most important first: countries, big cities,
+    // regions, then the other cities by population (the file lists them so).
+    var countries = [], big = [], regions = [], towns = [];
     (data.countries.features || []).forEach(function (f) {
       var p = f.properties;
-      if (p.label && p.name) out.push([p.label[1], p.label[0], p.name, 3, 6, "im-bm-country"]);
+      if (p.label && p.name) countries.push([p.label[1], p.label[0], p.name, 3, 6, "im-bm-country"]);
     });
     (data.regions.features || []).forEach(function (f) {
       var p = f.properties;
-      if (p.label && p.name_en) out.push([p.label[1], p.label[0], p.name_en, 6, 99, "im-bm-region"]);
+      if (p.label && p.name_en) regions.push([p.label[1], p.label[0], p.name_en, 6, 99, "im-bm-region"]);
     });
     (data.cities || []).forEach(function (c) {
-      out.push([c[1], c[0], c[2], c[3], 99, c[3] <= 5 ? "im-bm-city im-bm-big" : "im-bm-city"]);
+      if (c[3] <= 5) big.push([c[1], c[0], c[2], c[3], 99, "im-bm-city im-bm-big"]);
+      else towns.push([c[1], c[0], c[2], c[3], 99, "im-bm-city"]);
     });
-    return out;
+    return countries.concat(big, regions, towns);
   }
 
   function drawLabels(map, layer, candidates) {
