@@ -18,6 +18,7 @@ from __future__ import annotations
 import functools
 import gzip
 import hashlib
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -104,7 +105,13 @@ def map_css() -> list[tuple[str, str]]:
 class _ImmutableFiles(StaticFiles):
     """Static files whose URL changes with their version: cached by browsers for a year."""
 
-    def file_response(self, full_path, stat_result, scope: Scope, status_code: int = 200):  # type: ignore[no-untyped-def]
+    def file_response(
+        self,
+        full_path: str | os.PathLike[str],
+        stat_result: os.stat_result,
+        scope: Scope,
+        status_code: int = 200,
+    ) -> Response:
         response = super().file_response(full_path, stat_result, scope, status_code)
         response.headers["Cache-Control"] = CACHE_FOREVER
         return response
