@@ -101,7 +101,7 @@
     var candidates = labelCandidates(data);
     var redraw = function () { if (map.hasLayer(group)) drawLabels(map, labels, candidates); };
     group.addLayer(labels);
-    map.on("zoomend moveend", redraw);
+    map.on("moveend", redraw);  // fired after every pan and zoom
     redraw();
     group._imBasemapReady = true;
   }
