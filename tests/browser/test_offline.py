@@ -13,9 +13,9 @@ from urllib.parse import urlsplit
 import numpy as np
 import pytest
 
-from tests.browser.assets_routes import TILE_HOSTS
 from tests.browser.conftest import SCREENSHOTS
 from tests.browser.test_dashboard import MAP_FRAME, map_frame, map_layers, metric, open_app
+from tests.support.assets_routes import TILE_HOSTS
 
 pytestmark = pytest.mark.browser
 
