@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP_RUN := $(VENV)/.installed-run
 STAMP_DEV := $(VENV)/.installed-dev
 
-.PHONY: install install-dev run test test-slow test-all browser-assets check bench clean
+.PHONY: install install-dev run test test-slow test-all check bench clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -26,20 +26,15 @@ install-dev: $(STAMP_DEV)
 run: $(STAMP_RUN)
 	$(PY) -m streamlit run serve.py
 
-## Install test dependencies (and, where npm exists, the map's front-end assets for the
-## browser tests) and run the suite. Slow tests: `make test-slow` (or `make test-all`).
-test: $(STAMP_DEV) browser-assets
+## Install test dependencies and run the suite. Slow tests: `make test-slow` (or `make test-all`).
+test: $(STAMP_DEV)
 	$(PY) -m pytest
 
-test-slow: $(STAMP_DEV) browser-assets
+test-slow: $(STAMP_DEV)
 	$(PY) -m pytest -m slow
 
-test-all: $(STAMP_DEV) browser-assets
+test-all: $(STAMP_DEV)
 	$(PY) -m pytest -m ""
-
-## npm copies of Leaflet & co. for the browser tests (skipped, with a message, without npm).
-browser-assets:
-	tests/browser/install-assets.sh
 
 ## Lint, formatting and types (settings in pyproject.toml).
 check: $(STAMP_DEV)

@@ -493,11 +493,12 @@ def show_table(table: views.TableView) -> None:
 
 
 def show_downloads(rows: Callable[[], pd.DataFrame], count: int) -> None:
-    """CSV and GeoJSON of exactly the selected rows, made by incidents.export when clicked."""
+    """CSV, GeoJSON and GeoPackage of exactly the selected rows, made by incidents.export when
+    clicked."""
     stamp = dt.date.today().isoformat()
     noun = f"{count:,} incident{'s' if count != 1 else ''}"
     st.markdown(f"**Download the {noun} of this view** (all columns, not just the table's rows)")
-    c1, c2, c3, _ = st.columns([1, 1, 1, 2])
+    c1, c2, c3, c4, _ = st.columns([1, 1, 1, 1, 1])
     c1.download_button(
         "CSV",
         data=lambda: export.to_csv_bytes(rows()),
@@ -528,6 +529,17 @@ def show_downloads(rows: Callable[[], pd.DataFrame], count: int) -> None:
         icon=":material/download:",
         key="download_geojson",
         width="stretch",
+    )
+    c4.download_button(
+        "GeoPackage",
+        data=lambda: export.to_gpkg_bytes(rows()),
+        file_name=f"incidents-{stamp}.gpkg",
+        mime="application/geopackage+sqlite3",
+        on_click="ignore",
+        icon=":material/download:",
+        key="download_gpkg",
+        width="stretch",
+        help="For QGIS and ArcGIS: layer 'incidents' (points, WGS 84) and table 'casualty_groups'.",
     )
 
 

@@ -35,6 +35,7 @@ from geodata.admin1 import Admin1, Admin1Table, split_region_marker
 from geodata.exc import InvalidQuery, UnknownCountry
 from geodata.index import GazetteerIndex, grid_cell, load_index
 from geodata.normalize import MAX_QUERY_CHARS, clean_text, has_mixed_scripts, query_keys
+from geodata.regions import Region, Regions
 from geodata.results import (
     PRECISION_REGION,
     PRECISION_TOWN,
@@ -112,9 +113,16 @@ class Gazetteer:
     Use :meth:`load` (explicit cache dir) or :meth:`default` (process-wide,
     loaded on first use)."""
 
-    def __init__(self, index: GazetteerIndex, *, admin1: Admin1Table | None = None) -> None:
+    def __init__(
+        self,
+        index: GazetteerIndex,
+        *,
+        admin1: Admin1Table | None = None,
+        regions: Regions | None = None,
+    ) -> None:
         self.index = index
         self.admin1 = admin1 or Admin1Table.default()
+        self._regions = regions
         self._countries = _known_countries() | frozenset(index.countries)
 
     # -- construction -------------------------------------------------------
@@ -394,11 +402,12 @@ class Gazetteer:
 
     # -- reverse ----------------------------------------------------------------
     def reverse(self, lat: float, lon: float, *, max_km: float = 250.0) -> ReverseResult:
-        """Country and admin1 of the nearest gazetteer place within *max_km*.
+        """Country and admin1 of a point, and the nearest gazetteer place within *max_km*.
 
-        The admin1 is the nearest place's region (no boundary polygons offline),
-        so points near a border can get the neighbour's region: check
-        ``distance_km``."""
+        Where the region polygons reach (:mod:`geodata.regions`: Ukraine, Russia and their
+        neighbours) the admin1 is the polygon holding the point, so a village next to a border
+        gets its own region (``admin1_source="polygon"``). Elsewhere it is the nearest place's
+        region (``"nearest place"``), which near a border can be the neighbour's."""
         try:
             lat_f, lon_f = float(lat), float(lon)
         except (TypeError, ValueError) as exc:
@@ -407,25 +416,62 @@ class Gazetteer:
             -90 <= lat_f <= 90 and -180 <= lon_f <= 180
         ):
             raise InvalidQuery(f"coordinates out of range: {lat!r}, {lon!r}")
-        ix = self.index
-        rows = self._near_rows(lat_f, lon_f, rings=max(1, min(5, int(max_km / 100) + 1)))
-        if rows.size == 0:
+        region = self.regions.region_of(lat_f, lon_f)
+        nearest = self._nearest(lat_f, lon_f, max_km)
+        if region is not None:
+            return ReverseResult(
+                country=region.country,
+                admin1=self._region_name(region),
+                nearest_name=nearest[0] if nearest else None,
+                distance_km=nearest[1] if nearest else None,
+                admin1_iso=region.iso_3166_2,
+                admin1_source="polygon",
+            )
+        if nearest is None:
             return ReverseResult(None, None, None, None)
-        p1, l1 = np.radians(lat_f), np.radians(lon_f)
+        name, distance, row = nearest
+        ix = self.index
+        cc = ix.country_of(row)
+        return ReverseResult(
+            country=cc,
+            admin1=self.admin1.display_name(cc, ix.admin1_code_of(row)),
+            nearest_name=name,
+            distance_km=distance,
+            admin1_source="nearest place",
+        )
+
+    @property
+    def regions(self) -> Regions:
+        """The region polygons (:meth:`Regions.default`, loaded on first use)."""
+        if self._regions is None:
+            self._regions = Regions.default()
+        return self._regions
+
+    def _region_name(self, region: Region) -> str:
+        """The curated display name ("Lipetsk", "Kyiv City") when there is one, else Natural
+        Earth's English name."""
+        if region.geonames_code:
+            cc, _, code = region.geonames_code.partition(".")
+            curated = self.admin1.get(cc, code)
+            if curated is not None:
+                return curated.name
+        return region.name_en or region.name
+
+    def _nearest(self, lat: float, lon: float, max_km: float) -> tuple[str, float, int] | None:
+        """(name, distance in km, row) of the nearest place within *max_km*, or None."""
+        ix = self.index
+        rows = self._near_rows(lat, lon, rings=max(1, min(5, int(max_km / 100) + 1)))
+        if rows.size == 0:
+            return None
+        p1, l1 = np.radians(lat), np.radians(lon)
         p2, l2 = np.radians(ix.lat[rows]), np.radians(ix.lon[rows])
         a = np.sin((p2 - p1) / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin((l2 - l1) / 2) ** 2
         d = 2 * 6371.0088 * np.arcsin(np.minimum(1.0, np.sqrt(a)))
         k = int(np.argmin(d))
         if float(d[k]) > max_km:
-            return ReverseResult(None, None, None, None)
+            return None
         row = int(rows[k])
-        cc = ix.country_of(row)
-        return ReverseResult(
-            country=cc,
-            admin1=self.admin1.display_name(cc, ix.admin1_code_of(row)),
-            nearest_name=ix.names[row],
-            distance_km=round(float(d[k]), 3),
-        )
+        return ix.names[row], round(float(d[k]), 3), row
 
     def _near_rows(self, lat: float, lon: float, *, rings: int) -> np.ndarray:
         ix = self.index

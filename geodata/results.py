@@ -100,12 +100,19 @@ class GeocodeResult:
 
 @dataclass(frozen=True)
 class ReverseResult:
-    """Country and admin1 of a point, from the nearest gazetteer place."""
+    """Country and admin1 of a point, and the nearest gazetteer place.
+
+    ``admin1_source`` says where ``country``/``admin1`` come from: ``"polygon"`` (the region
+    polygon holding the point: exact, :mod:`geodata.regions`) or ``"nearest place"`` (outside
+    the countries whose regions are held: the nearest place's region, which near a border may
+    be the neighbour's)."""
 
     country: str | None
     admin1: str | None
     nearest_name: str | None
     distance_km: float | None
+    admin1_iso: str | None = None  #: ISO 3166-2 code of the region, when from a polygon
+    admin1_source: str | None = None  #: "polygon", "nearest place" or None (nothing found)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

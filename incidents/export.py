@@ -51,6 +51,7 @@ __all__ = [
     "export_table",
     "to_csv_bytes",
     "to_geojson_bytes",
+    "to_gpkg_bytes",
 ]
 
 ExportFormat = Literal["csv", "geojson", "gpkg"]
@@ -315,3 +316,14 @@ def to_geojson_bytes(frame: pd.DataFrame) -> bytes:
     buffer = io.BytesIO()
     export_incidents(frame, buffer, format="geojson")
     return buffer.getvalue()
+
+
+def to_gpkg_bytes(frame: pd.DataFrame) -> bytes:
+    """The GeoPackage export of ``frame`` (the dashboard's view, with ``group_*`` columns) in
+    memory. GDAL writes GeoPackages to files only: this one goes through a temporary folder."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="incidents-gpkg-") as folder:
+        path = Path(folder) / "incidents.gpkg"
+        export_incidents(frame, path, format="gpkg")
+        return path.read_bytes()

@@ -253,6 +253,7 @@ def test_downloads_are_offered(db):
     assert any("CSV" in label for label in labels) and any(
         "GeoJSON" in label for label in labels
     ), labels
+    assert any("GeoPackage" in label for label in labels), labels
 
 
 def test_big_selection_shows_the_newest_rows_and_says_so(db):

@@ -267,3 +267,22 @@ def test_lookups_are_fast(gaz: Gazetteer) -> None:
         gaz.geocode(q)
     per_query = (time.perf_counter() - t0) / len(queries)
     assert per_query < 0.002  # 2 ms; measured ~0.07 ms
+
+
+def test_reverse_takes_the_region_from_its_polygon(gaz: Gazetteer) -> None:
+    # 3 km inside Belgorod oblast; the nearest gazetteer place (Topoli, 11 km away) is in
+    # Kharkiv oblast across the border: the nearest-place rule would say Kharkiv.
+    r = gaz.reverse(49.939, 38.023)
+    assert (r.country, r.admin1, r.admin1_iso, r.admin1_source) == (
+        "RU",
+        "Belgorod",
+        "RU-BEL",
+        "polygon",
+    )
+    assert r.nearest_name == "Topoli" and r.distance_km > 5
+    # Crimea is in Ukraine; the curated name is used where there is one.
+    r = gaz.reverse(44.95, 34.10)
+    assert (r.country, r.admin1, r.admin1_iso) == ("UA", "Crimea", "UA-43")
+    # Beyond the polygons' countries: the nearest place's region, and it says so.
+    r = gaz.reverse(48.85, 2.35)
+    assert r.country == "FR" and r.admin1_source == "nearest place" and r.admin1_iso is None
