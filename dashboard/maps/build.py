@@ -15,11 +15,12 @@ import pandas as pd
 from folium.map import FitBounds
 
 from ..safe import js_json
-from .aggregate import CELL_LIMIT, embedded_cells
+from .aggregate import CELL_LIMIT, cell_index, embedded_cells
 from .basemaps import BASEMAPS, basemap_url
-from .layer import IncidentsLayer, IncidentsStyle
-from .payload import cell_payload, points_payload
+from .layer import IncidentsAssets, IncidentsLayer
+from .payload import CELL_SCALE, CELL_VERTICES, cell_payload, draw_order, points_payload
 from .plan import POINT_LIMIT, Plan, make_plan
+from .playback import RowTimes, level_codes, row_times, time_payload
 from .style import CELL_CLASSES, plan_legend
 
 __all__ = [
@@ -33,6 +34,8 @@ __all__ = [
     "render_map",
 ]
 
+#: Version of the layer's payload format (``static/payload.schema.json``).
+PAYLOAD_VERSION = 2
 #: ((south, west), (north, east)) of the default view: Ukraine and western Russia.
 DEFAULT_BOUNDS: tuple[tuple[float, float], tuple[float, float]] = ((44.0, 22.0), (56.5, 45.0))
 
@@ -205,7 +208,7 @@ def base_map(*, basemap: str = "CartoDB Positron", height: str | int = "100%") -
         )
         layer._id = _ident("tiles:" + name)
         layer.add_to(m)
-    style = IncidentsStyle()
+    style = IncidentsAssets()
     style._id = _ident("style")
     style.add_to(m)
     fit = FitBounds(
@@ -274,6 +277,7 @@ def render_map(
     height: str | int = "100%",
     cells: Mapping[int, pd.DataFrame] | None = None,
     points: pd.DataFrame | None = None,
+    times: RowTimes | None = None,
 ) -> MapResult:
     """The map of :func:`build_map` and the :func:`map_summary` of the same arguments, from one
     computation: in aggregated mode the H3 cells are computed once, not once per function.
@@ -282,7 +286,10 @@ def render_map(
     :mod:`dashboard.views.columnar`): ``cells``, the :func:`aggregate_cells` of the rows the map
     counts in hexagons (the placed rows, or with ``bbox`` those outside it), and ``points``, the
     full rows of the incidents drawn one by one, in ``frame``'s order; ``frame`` itself then
-    needs only ``latitude``, ``longitude``, ``geo_precision`` and ``casualty_group``."""
+    needs only ``latitude``, ``longitude``, ``geo_precision`` and ``casualty_group``, and
+    ``times`` (:class:`~dashboard.maps.playback.RowTimes` of ``frame``'s rows) gives what the
+    time control plays; without it, it is computed from ``frame`` when it has the columns
+    (none: no time control)."""
     if basemap not in BASEMAPS:
         raise ValueError(f"unknown basemap {basemap!r}; choose one of {', '.join(BASEMAPS)}")
     plan = make_plan(frame, point_limit, bbox)
@@ -293,7 +300,9 @@ def render_map(
             raise ValueError(
                 f"points holds {len(points)} rows; the map draws {int(plan.points.sum())} one by one"
             )
-        payload, summary_cells = _payload(frame, plan, point_limit, zoom_to_points, cells, points)
+        payload, summary_cells = _payload(
+            frame, plan, point_limit, zoom_to_points, cells, points, times
+        )
         layer = IncidentsLayer(
             payload, name="Incidents" if plan.mode == "points" else "Incidents (hexagon counts)"
         )
@@ -310,35 +319,59 @@ def _payload(
     zoom_to_points: bool,
     given: Mapping[int, pd.DataFrame] | None = None,
     points: pd.DataFrame | None = None,
+    times: RowTimes | None = None,
 ) -> tuple[dict, dict[int, int]]:
-    """The layer's JSON payload and the number of cells per embedded resolution."""
+    """The layer's JSON payload (``static/payload.schema.json``) and the number of cells per
+    embedded resolution."""
     any_shared = bool(frame["casualty_group"].notna().any()) if len(frame) else False
     payload: dict = {
+        "version": PAYLOAD_VERSION,
         "points": None,
         "hex": None,
         "box": None,
         "legend": None,
         "fit": None,
         "reportView": False,
+        "time": None,
     }
     cells: dict[int, int] = {}
+    point_rows = None
     if plan.points.any():
         group_sizes = frame["casualty_group"].value_counts().to_dict()
-        payload["points"] = points_payload(
-            frame[plan.points] if points is None else points, group_sizes
-        )
+        rows = frame[plan.points] if points is None else points
+        order = draw_order(rows)
+        point_rows = np.flatnonzero(plan.points)[order]
+        payload["points"] = points_payload(rows.iloc[order], group_sizes)
+    cell_rows, codes, counts = None, [], []
     if plan.aggregated.any():
-        tables = (
-            embedded_cells(frame, plan)
-            if given is None
-            else {r: t for r, t in given.items() if len(t) <= CELL_LIMIT}
-        )
+        cell_rows = np.flatnonzero(plan.aggregated)
+        if given is None:
+            index = cell_index(
+                frame["latitude"].to_numpy(dtype=float)[cell_rows],
+                frame["longitude"].to_numpy(dtype=float)[cell_rows],
+            )
+            index_rows = np.arange(len(cell_rows))
+            tables = embedded_cells(frame, plan, index)
+        else:
+            tables = {r: t for r, t in given.items() if len(t) <= CELL_LIMIT}
+            index = times.cells if times is not None else None
+            index_rows = (
+                times.cell_rows[cell_rows]
+                if times is not None and times.cell_rows is not None
+                else None
+            )
         cells = {res: len(t) for res, t in tables.items()}
         payload["hex"] = {
+            "scale": CELL_SCALE,
+            "vertices": CELL_VERTICES,
             "levels": [cell_payload(t, res) for res, t in sorted(tables.items())],
             "classes": [list(c) for c in CELL_CLASSES],
             "note": _hex_note(point_limit, zoom_to_points, any_shared),
         }
+        if index is not None and index_rows is not None:
+            for res, t in sorted(tables.items()):
+                codes.append(level_codes(index, index_rows, res, t["cell"].to_numpy()))
+                counts.append(len(t))
     if plan.mode == "aggregated" and plan.points.any() and plan.bbox is not None:
         payload["box"] = list(plan.bbox)
     payload["reportView"] = plan.mode == "aggregated" and zoom_to_points  # the page redraws on zoom
@@ -349,6 +382,17 @@ def _payload(
         if plan.mode == "points"
         else "Click a hexagon for its totals.",
     }
+    if times is None:
+        times = row_times(frame)
+    if times is not None:
+        payload["time"] = time_payload(
+            times,
+            point_rows=point_rows,
+            cell_codes=codes,
+            cell_counts=counts,
+            cell_rows=cell_rows if codes else None,
+            any_shared=any_shared,
+        )
     # The view: a selection's layer fits its incidents the first time its key is shown on a map
     # (shown again, e.g. after zooming out of a box, it keeps the analyst's view). A box's layer
     # is drawn where the analyst already looks: its fit is "soft", used only on a map no layer
