@@ -131,9 +131,11 @@ def build_regions(admin1: gpd.GeoDataFrame) -> None:
 
 def load_countries(path: Path) -> gpd.GeoDataFrame:
     frame = gpd.read_file(f"zip://{path}")
-    frame = frame.rename(columns={"ISO_A2_EH": "iso_a2", "NAME_EN": "name"})[
-        ["iso_a2", "name", "geometry"]
+    frame = frame.rename(columns={"ISO_A2_EH": "iso_a2", "NAME_EN": "name"})
+    frame["label"] = [
+        [round(x, 2), round(y, 2)] for x, y in zip(frame.LABEL_X, frame.LABEL_Y, strict=True)
     ]
+    frame = frame[["iso_a2", "name", "label", "geometry"]]
     clip = box(*BASEMAP_BOX)
     frame = frame[frame.intersects(clip)].copy()
     frame["geometry"] = frame.geometry.intersection(clip)
@@ -172,7 +174,7 @@ def build_basemap(
         "Built by tools/build_basemap.py",
         "countries": {
             "type": "FeatureCollection",
-            "features": features(countries, country_geoms, ["iso_a2", "name"]),
+            "features": features(countries, country_geoms, ["iso_a2", "name", "label"]),
         },
         "regions": {
             "type": "FeatureCollection",
