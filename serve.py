@@ -5,11 +5,20 @@ front-end bundle, compressed once and kept (:mod:`dashboard.static_gzip`): a fir
 downloads about 1.6 MB of it instead of 5.8 MB. Behind a reverse proxy that compresses,
 ``streamlit run app.py`` is just as good. Any ASGI server works too:
 ``uvicorn serve:app --host 127.0.0.1 --port 8501``.
+
+It also serves every script, style and data file the map needs (Leaflet, the offline base
+map) under ``/assets/`` (:mod:`dashboard.assets`): the page loads nothing from a CDN, so the
+map works without internet. ``streamlit run app.py`` alone lacks these routes and shows no map.
 """
 
 import streamlit as st
 from starlette.middleware import Middleware
 
+from dashboard import assets
 from dashboard.static_gzip import CachedGzipMiddleware
 
-app = st.App("app.py", middleware=[Middleware(CachedGzipMiddleware)])
+app = st.App(
+    "app.py",
+    routes=assets.routes(),
+    middleware=[Middleware(CachedGzipMiddleware, prefixes=("/", "/static/", assets.PREFIX + "/"))],
+)

@@ -158,7 +158,7 @@ def _browser_available() -> bool:
 
 
 def _asset_routes():
-    """The browser tests' CDN → npm-copy routing (tests/browser/conftest.py), if available."""
+    """The browser tests' routing (tests/browser/assets_routes.py): outside requests aborted."""
     sys.path.insert(0, str(ROOT))
     from tests.browser.assets_routes import install_routes
 
@@ -365,7 +365,7 @@ def main(sizes: Sequence[int] = DEFAULT_SIZES) -> None:
         ("cached_rerun_s", "cached rerun s", "{:.3f}"),
         ("page_mb", "page MB", "{:.2f}"),
         ("ws_mb", "of which data MB", "{:.2f}"),
-        ("cdn_mb", "map libs MB", "{:.2f}"),
+        ("cdn_mb", "outside MB", "{:.2f}"),
         ("peak_rss_mb", "server peak RSS MB", "{:.0f}"),
     ]
     print()

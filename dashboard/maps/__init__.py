@@ -41,7 +41,7 @@ from .build import (
     map_summary,
     render_map,
 )
-from .layer import IncidentsAssets, IncidentsLayer
+from .layer import IncidentsLayer
 from .plan import POINT_LIMIT, snap_bbox
 from .popups import POINT_PAYLOAD_BUDGET, TEXT_CAPS, casualty_text, popup_records
 from .style import (
@@ -75,7 +75,6 @@ __all__ = [
     "UNKNOWN_RADIUS",
     "ZERO_RADIUS",
     "BaseMap",
-    "IncidentsAssets",
     "IncidentsLayer",
     "MapResult",
     "MapSummary",

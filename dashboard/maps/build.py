@@ -14,10 +14,12 @@ import numpy as np
 import pandas as pd
 from folium.map import FitBounds
 
+from ..assets import map_css, map_js
 from ..safe import js_json
 from .aggregate import CELL_LIMIT, cell_index, embedded_cells
 from .basemaps import BASEMAPS, basemap_url
-from .layer import IncidentsAssets, IncidentsLayer
+from .layer import IncidentsLayer
+from .offline import OFFLINE, OfflineBaseMap, default_basemap
 from .payload import CELL_SCALE, CELL_VERTICES, cell_payload, draw_order, points_payload
 from .plan import POINT_LIMIT, Plan, make_plan
 from .playback import RowTimes, level_codes, row_times, time_payload
@@ -172,19 +174,30 @@ class MapResult:
         return m
 
 
+def _check_basemap(basemap: str | None) -> str:
+    if basemap is None:
+        return default_basemap()
+    if basemap != OFFLINE and basemap not in BASEMAPS:
+        choices = ", ".join((*BASEMAPS, OFFLINE))
+        raise ValueError(f"unknown basemap {basemap!r}; choose one of {choices}")
+    return basemap
+
+
 def _ident(role: str) -> str:
     return hashlib.sha256(f"incidents-map:{role}".encode()).hexdigest()[:32]
 
 
-def base_map(*, basemap: str = "CartoDB Positron", height: str | int = "100%") -> folium.Map:
-    """The map without incidents: every base layer of :data:`BASEMAPS` (``basemap`` shown
-    first), the scale, the incidents' style sheet, and the default view (:data:`DEFAULT_BOUNDS`).
+def base_map(*, basemap: str | None = None, height: str | int = "100%") -> folium.Map:
+    """The map without incidents: every base layer of :data:`BASEMAPS` and the offline base
+    map (``basemap`` shown first; default :func:`default_basemap`, i.e. ``MAP_BASEMAP`` or
+    "CartoDB Positron"), the scale, the incidents' style sheet, and the default view
+    (:data:`DEFAULT_BOUNDS`). Its scripts and styles are the dashboard's own
+    (:mod:`dashboard.assets`): Leaflet and the offline base map, no CDN.
 
     Identical for every selection (fixed element ids), so streamlit-folium keeps the one
     already in the browser and only swaps the data layer.
     """
-    if basemap not in BASEMAPS:
-        raise ValueError(f"unknown basemap {basemap!r}; choose one of {', '.join(BASEMAPS)}")
+    basemap = _check_basemap(basemap)
     (s, w), (n, e) = DEFAULT_BOUNDS
     m = folium.Map(
         location=[(s + n) / 2, (w + e) / 2],
@@ -195,6 +208,9 @@ def base_map(*, basemap: str = "CartoDB Positron", height: str | int = "100%") -
         height=height,
     )
     m._id = _ident("map")
+    m.default_js = map_js()
+    m.default_css = map_css()
+    tiles = []
     for name, base in BASEMAPS.items():
         layer = folium.TileLayer(
             tiles=basemap_url(name),
@@ -208,9 +224,10 @@ def base_map(*, basemap: str = "CartoDB Positron", height: str | int = "100%") -
         )
         layer._id = _ident("tiles:" + name)
         layer.add_to(m)
-    style = IncidentsAssets()
-    style._id = _ident("style")
-    style.add_to(m)
+        tiles.append(layer.get_name())
+    offline = OfflineBaseMap(tiles=tiles, show=basemap == OFFLINE)
+    offline._id = _ident("offline")
+    offline.add_to(m)
     fit = FitBounds(
         [list(DEFAULT_BOUNDS[0]), list(DEFAULT_BOUNDS[1])], padding=(24, 24), max_zoom=10
     )
@@ -239,7 +256,7 @@ def _bounds(frame: pd.DataFrame, mask: np.ndarray, areas: bool) -> list[list[flo
 def build_map(
     frame: pd.DataFrame,
     *,
-    basemap: str = "CartoDB Positron",
+    basemap: str | None = None,
     point_limit: int = POINT_LIMIT,
     bbox: Sequence[float] | None = None,
     zoom_to_points: bool = False,
@@ -253,7 +270,8 @@ def build_map(
     ``point_limit`` incidents, those are drawn one by one inside an outlined box and the rest
     counted in hexagons. ``zoom_to_points`` says the app re-renders with ``bbox`` on zoom, so
     popups may say "zoom in". Empty frame: no data layer, default view of Ukraine and western
-    Russia. ``basemap`` is the base layer shown first (all of :data:`BASEMAPS` are offered).
+    Russia. ``basemap`` is the base layer shown first (all of :data:`BASEMAPS` and the offline
+    map are offered; default :func:`default_basemap`).
 
     The map of :func:`render_map`, which also returns its :class:`MapSummary`.
     """
@@ -270,7 +288,7 @@ def build_map(
 def render_map(
     frame: pd.DataFrame,
     *,
-    basemap: str = "CartoDB Positron",
+    basemap: str | None = None,
     point_limit: int = POINT_LIMIT,
     bbox: Sequence[float] | None = None,
     zoom_to_points: bool = False,
@@ -290,8 +308,7 @@ def render_map(
     ``times`` (:class:`~dashboard.maps.playback.RowTimes` of ``frame``'s rows) gives what the
     time control plays; without it, it is computed from ``frame`` when it has the columns
     (none: no time control)."""
-    if basemap not in BASEMAPS:
-        raise ValueError(f"unknown basemap {basemap!r}; choose one of {', '.join(BASEMAPS)}")
+    basemap = _check_basemap(basemap)
     plan = make_plan(frame, point_limit, bbox)
     summary_cells: dict[int, int] = {}
     layer = None

@@ -7,10 +7,10 @@ The browser code lives in ``static/`` (package data, read once at import):
   control) from one payload object, whose format is ``payload.schema.json``;
 * ``incidents_layer.css``: the popup, tooltip, legend and time-control styles.
 
-:class:`IncidentsAssets` puts both on the base map (which stays when layers are swapped);
-:class:`IncidentsLayer` is a :class:`folium.FeatureGroup` whose script is one call of the entry
-function, so streamlit-folium can swap it on a map already in the browser
-(``st_folium(..., feature_group_to_add=layer)``) instead of reloading the whole map.
+Both are files served by the dashboard (:mod:`dashboard.assets`, loaded once with the base
+map, cached by the browser). :class:`IncidentsLayer` is a :class:`folium.FeatureGroup` whose
+script is one call of the entry function, so streamlit-folium can swap it on a map already in
+the browser (``st_folium(..., feature_group_to_add=layer)``) instead of reloading the map.
 """
 
 from __future__ import annotations
@@ -21,12 +21,11 @@ from importlib import resources
 from typing import Any
 
 import folium
-from branca.element import MacroElement
 from jinja2 import Template
 
 from ..safe import js_json
 
-__all__ = ["LAYER_SCRIPT", "IncidentsAssets", "IncidentsLayer", "payload_schema"]
+__all__ = ["LAYER_SCRIPT", "IncidentsLayer", "payload_schema"]
 
 
 def _static(name: str) -> str:
@@ -46,7 +45,7 @@ def payload_schema() -> dict[str, Any]:
 class IncidentsLayer(folium.FeatureGroup):
     """The incidents as one Leaflet feature group built in the browser from a JSON payload
     (``IncidentsMap.layer(map, payload)``; the format is ``static/payload.schema.json``).
-    Add it to a :class:`folium.Map` that holds :class:`IncidentsAssets` (:func:`base_map`)."""
+    Add it to a map that loads the script (:func:`~dashboard.maps.base_map`)."""
 
     _template = Template(
         "{% macro script(this, kwargs) %}\n"
@@ -59,19 +58,3 @@ class IncidentsLayer(folium.FeatureGroup):
     def __init__(self, payload: dict, name: str = "Incidents"):
         super().__init__(name=name, overlay=True, control=True, show=True)
         self.payload = js_json(payload)
-
-
-class IncidentsAssets(MacroElement):
-    """The layer's script (``IncidentsMap``, in the map's script, evaluated once per map) and
-    its styles (a ``<style>`` in the page's header)."""
-
-    _template = Template(
-        "{% macro header(this, kwargs) %}\n<style>\n{{ this.css }}</style>\n{% endmacro %}\n"
-        "{% macro script(this, kwargs) %}\n{{ this.js }}\n{% endmacro %}\n"
-    )
-
-    def __init__(self) -> None:
-        super().__init__()
-        self._name = "IncidentsAssets"
-        self.css = _static("incidents_layer.css")
-        self.js = LAYER_SCRIPT

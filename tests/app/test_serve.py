@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import re
+import urllib.error
 import urllib.request
 
 import pytest
@@ -48,3 +49,44 @@ def test_front_end_is_gzipped_and_identical(served):
 def test_app_still_answers(served):
     headers, body = fetch(served + "/_stcore/health", gzip_ok=True)
     assert body.strip() == b"ok"
+
+
+def test_map_scripts_and_styles_are_served_by_the_app(served):
+    """Every script, style and data file the map names is ours: served, cached for a year."""
+    from dashboard import assets, maps
+
+    page = maps.base_map().get_root().render()
+    urls = [*re.findall(r'(?:src|href)="([^"]+)"', page), assets.asset_url("basemap.json")]
+    assert urls and all(u.startswith(assets.PREFIX + "/") for u in urls), urls
+    for path in urls:
+        headers, body = fetch(served + path, gzip_ok=True)
+        assert headers["cache-control"] == assets.CACHE_FOREVER, path
+        if path.endswith(".js") and len(body) > 10_000:  # Leaflet: gzipped by the middleware
+            assert headers["content-encoding"] == "gzip", path
+            body = gzip.decompress(body)
+        assert len(body) > 100, path
+    # The base map's data: sent as committed (gzip), or unpacked for a client without gzip.
+    data_url = served + assets.asset_url("basemap.json")
+    packed_headers, packed = fetch(data_url, gzip_ok=True)
+    plain_headers, plain = fetch(data_url, gzip_ok=False)
+    assert packed_headers["content-encoding"] == "gzip"
+    assert plain_headers.get("content-encoding") is None
+    assert gzip.decompress(packed) == plain and b'"regions"' in plain
+    assert len(packed) < 2_000_000  # the base map's budget
+    # Leaflet's images, named by its style sheet.
+    headers, png = fetch(
+        served + f"{assets.PREFIX}/leaflet-{assets.LEAFLET_VERSION}/images/layers.png", gzip_ok=True
+    )
+    assert png.startswith(b"\x89PNG")
+
+
+def test_unknown_asset_is_404_and_an_old_digest_is_not_cached(served):
+    from dashboard import assets
+
+    with pytest.raises(urllib.error.HTTPError) as err:
+        fetch(served + assets.PREFIX + "/map/0/nothing.js", gzip_ok=True)
+    assert err.value.code == 404
+    headers, _ = fetch(
+        served + assets.PREFIX + "/map/0123456789abcdef/offline_basemap.js", gzip_ok=True
+    )
+    assert headers["cache-control"] == "no-cache"

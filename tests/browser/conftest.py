@@ -1,8 +1,8 @@
 """Real-browser fixtures: a `streamlit run app.py` server on a temporary store, Debian chromium.
 
-Skipped with a message (never failed) when chromium, the playwright package or the npm assets
-are missing. Every request that is not for the app is answered locally (npm copies of the
-CDN assets, blank tiles) or aborted, and recorded; a test fails if one was aborted.
+Skipped with a message (never failed) when chromium or the playwright package is missing.
+Every request that is not for the app is aborted and recorded, as on a machine without
+internet; a test fails if one was made other than for optional map tiles.
 One screenshot per test goes to ``artifacts/screenshots/<test>.png``.
 """
 
@@ -19,11 +19,11 @@ import pytest
 from benchmarks.bench_app import CHROMIUM_ARGS, build_store, streamlit_server
 from incidents import Store
 from tests.app.records import add_incidents, xss_records
-from tests.browser.assets_routes import assets_installed, install_routes
+from tests.browser.assets_routes import install_routes
 
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / "artifacts" / "screenshots"
-INSTALL_HINT = "install with: apt-get install chromium; tests/browser/install-assets.sh"
+INSTALL_HINT = "install with: apt-get install chromium"
 BIG = 100_000
 
 #: Installed in every frame before any page script: records alert/confirm/prompt calls and
@@ -60,8 +60,6 @@ def browser():
         pytest.skip(
             f"browser tests need the playwright package (requirements-dev.txt); {INSTALL_HINT}"
         )
-    if not assets_installed():
-        pytest.skip(f"browser tests need the map's front-end assets from npm; {INSTALL_HINT}")
     with sync_playwright() as p:
         b = p.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
         yield b
@@ -104,7 +102,8 @@ def outside() -> list[tuple[str, str]]:
 
 @pytest.fixture
 def page(browser, request, outside):
-    """A fresh browser page; a screenshot at the end; no request may have been aborted."""
+    """A fresh browser page; a screenshot at the end; no request may have left the machine
+    except optional map tiles."""
     context = browser.new_context(viewport={"width": 1440, "height": 1800}, accept_downloads=True)
     context.add_init_script(HOOKS)
     install_routes(context, outside)
@@ -119,5 +118,5 @@ def page(browser, request, outside):
     finally:
         context.close()
     aborted = [u for kind, u in outside if kind == "aborted"]
-    assert not aborted, f"requests to outside hosts (aborted): {aborted[:5]}"
+    assert not aborted, f"requests to outside hosts (not tiles): {aborted[:5]}"
     assert not errors, f"JavaScript errors on the page: {errors[:3]}"

@@ -36,7 +36,9 @@ from dashboard.maps import (
     size_casualties,
     snap_bbox,
 )
+from dashboard.assets import asset_url
 from dashboard.maps import aggregate as aggregate_module
+from dashboard.maps.layer import LAYER_SCRIPT
 from incidents.taxonomy import EVENT_TYPES
 
 HOSTILE = [
@@ -119,7 +121,8 @@ def test_aggregated_legend_explains_hexagons(seed):
 
 def test_legend_is_in_the_page(seed):
     html = render(seed)
-    assert 'L.control({position: "bottomright"})' in html
+    assert 'L.control({position: "bottomright"})' in LAYER_SCRIPT  # makeLegend, in the script
+    assert payload(html)["legend"]["title"] == "Incidents"
     assert "Dashed outline: claimed, not confirmed" in html
 
 
@@ -391,9 +394,11 @@ def test_hostile_urls_are_not_links_in_the_payload(seed):
 
 def test_browser_code_builds_text_nodes_not_html(seed):
     html = render(seed)
-    assert "innerHTML" not in html.split("var map_")[-1]
-    assert "textContent" in html and "createTextNode" in html
-    assert 'p.protocol === "http:" || p.protocol === "https:"' in html  # scheme checked again in JS
+    assert "innerHTML" not in html.split("var map_")[-1] and "innerHTML" not in LAYER_SCRIPT
+    assert "textContent" in LAYER_SCRIPT and "createTextNode" in LAYER_SCRIPT
+    # scheme checked again in JS
+    assert 'p.protocol === "http:" || p.protocol === "https:"' in LAYER_SCRIPT
+    assert asset_url("incidents_layer.js") in html  # the page loads it from the app
 
 
 # --- aggregation -------------------------------------------------------------------------------
