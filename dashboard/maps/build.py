@@ -23,6 +23,7 @@ from .offline import OFFLINE, OfflineBaseMap, default_basemap
 from .payload import CELL_SCALE, CELL_VERTICES, cell_payload, draw_order, points_payload
 from .plan import POINT_LIMIT, Plan, make_plan
 from .playback import RowTimes, level_codes, row_times, time_payload
+from .regions import outline_bounds, region_outlines
 from .style import CELL_CLASSES, plan_legend
 
 __all__ = [
@@ -353,12 +354,15 @@ def _payload(
     }
     cells: dict[int, int] = {}
     point_rows = None
+    outlines: list = []
     if plan.points.any():
         group_sizes = frame["casualty_group"].value_counts().to_dict()
         rows = frame[plan.points] if points is None else points
         order = draw_order(rows)
         point_rows = np.flatnonzero(plan.points)[order]
-        payload["points"] = points_payload(rows.iloc[order], group_sizes)
+        drawn = rows.iloc[order]
+        outlines = region_outlines(drawn)
+        payload["points"] = points_payload(drawn, group_sizes, regions=outlines)
     cell_rows, codes, counts = None, [], []
     if plan.aggregated.any():
         cell_rows = np.flatnonzero(plan.aggregated)
@@ -394,7 +398,7 @@ def _payload(
     payload["reportView"] = plan.mode == "aggregated" and zoom_to_points  # the page redraws on zoom
     payload["legend"] = {
         "title": "Incidents" if plan.mode == "points" else "Incident counts",
-        "entries": plan_legend(frame, plan, points),
+        "entries": plan_legend(frame, plan, points, outlined=any(o is not None for o in outlines)),
         "note": "Click a symbol for details."
         if plan.mode == "points"
         else "Click a hexagon for its totals.",
@@ -418,6 +422,12 @@ def _payload(
         mask = plan.points | plan.aggregated
         precision = frame["geo_precision"].to_numpy(dtype=float, na_value=np.nan)[mask]
         bounds, soft = _bounds(frame, mask, bool((precision == 3).any())), False
+        for outline in {id(o): o for o in outlines if o is not None}.values():
+            s, w, n, e = outline_bounds(outline)
+            bounds = [
+                [min(bounds[0][0], s), min(bounds[0][1], w)],
+                [max(bounds[1][0], n), max(bounds[1][1], e)],
+            ]
     else:
         s, w, n, e = payload["box"]
         bounds, soft = [[s, w], [n, e]], True

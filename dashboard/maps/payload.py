@@ -29,6 +29,10 @@ __all__ = [
 #: Coordinates in the payload are integers: degrees x scale (``static/payload.schema.json``).
 POINT_SCALE = 100_000
 CELL_SCALE = 10_000
+#: What a region-level incident's popup says of its location when drawn as its region.
+REGION_PRECISION = (
+    "region-level: somewhere in the shaded region, not at a town (ACLED geo-precision 3)"
+)
 #: Vertices sent per hexagon (a pentagon repeats one).
 CELL_VERTICES = 6
 
@@ -154,6 +158,9 @@ def points_payload(
             url_cap=url_cap,
             group_sizes=group_sizes,
         )
+        for r, code in zip(records, region_codes, strict=True):
+            if code >= 0:
+                r["precision"] = REGION_PRECISION
         cols = {}
         for name in (
             "id",

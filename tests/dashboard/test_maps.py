@@ -39,6 +39,7 @@ from dashboard.maps import (
 from dashboard.assets import asset_url
 from dashboard.maps import aggregate as aggregate_module
 from dashboard.maps.layer import LAYER_SCRIPT
+from geodata.regions import find_region
 from incidents.taxonomy import EVENT_TYPES
 
 HOSTILE = [
@@ -599,12 +600,15 @@ def test_fit_bounds_to_the_incidents(seed):
     (s, w), (n, e) = fit["bounds"]
     assert (s, w, n, e) == (46.48572, 30.74383, 49.58925, 34.55367)
     assert fit["soft"] is False
-    # Region-level incidents are ~30 km areas: the view is padded to hold them.
+    # A region-level incident is drawn as its region: the view holds the whole region.
     (s, w), (n, e) = payload(render(seed[seed["geo_precision"] == 3]))["fit"]["bounds"]
-    lipetsk = seed[seed["geo_precision"] == 3].iloc[0]
-    assert s == pytest.approx(lipetsk["latitude"] - 0.3) and e == pytest.approx(
-        lipetsk["longitude"] + 0.3
-    )
+    west, south, east, north = find_region("RU-LIP").geometry.bounds
+    assert (s, w, n, e) == pytest.approx((south, west, north, east), abs=0.02)
+    # Without a known region it is a ~30 km area around its point: the view is padded for it.
+    unknown = seed[seed["geo_precision"] == 3].copy()
+    unknown["admin1"], unknown["latitude"], unknown["longitude"] = "Nowhere", 40.0, 170.0
+    (s, w), (n, e) = payload(render(unknown))["fit"]["bounds"]
+    assert (s, w, n, e) == pytest.approx((39.7, 169.7, 40.3, 170.3))
 
 
 def test_fit_key_follows_the_selection_and_a_box_fits_softly(seed):
