@@ -703,9 +703,15 @@
       ui.unconfirmed = el("div", null, "im-small");
       kpis.appendChild(ui.unconfirmed);
       div.appendChild(kpis);
-      var notes = [time.note];
-      if (cellsFrozen) { notes.push("Too many hexagon frames to send for this selection: the hexagons are hidden while playing; narrow the dates to play them."); }
-      notes.forEach(function (n) { if (n) { div.appendChild(el("div", n, "im-small")); } });
+      if (cellsFrozen) {
+        div.appendChild(el("div", "Too many hexagon frames for this selection: hexagons are hidden while playing; narrow the dates to play them.", "im-small"));
+      }
+      var about = el("details", null, "im-small");
+      about.appendChild(el("summary", "How frames count"));
+      about.appendChild(el("div",
+        "A frame shows the incidents of its day or week (Window), or of every day up to its end (Cumulative). " +
+        "Unknown casualty figures are counted apart, never as zero." + (time.note ? " " + time.note : "")));
+      div.appendChild(about);
       L.DomEvent.disableClickPropagation(div);
       L.DomEvent.disableScrollPropagation(div);
       render();
