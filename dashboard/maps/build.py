@@ -8,6 +8,7 @@ import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
+from typing import Any
 
 import folium
 import numpy as np
@@ -16,7 +17,7 @@ from folium.map import FitBounds
 
 from ..assets import map_css, map_js
 from ..safe import js_json
-from .aggregate import CELL_LIMIT, cell_index, embedded_cells
+from .aggregate import CELL_LIMIT, CellIndex, cell_index, embedded_cells
 from .basemaps import BASEMAPS, basemap_url
 from .layer import IncidentsLayer
 from .offline import OFFLINE, OfflineBaseMap, default_basemap
@@ -353,8 +354,8 @@ def _payload(
         "time": None,
     }
     cells: dict[int, int] = {}
-    point_rows = None
-    outlines: list = []
+    point_rows: np.ndarray | None = None
+    outlines: list[Mapping[str, Any] | None] = []
     if plan.points.any():
         group_sizes = frame["casualty_group"].value_counts().to_dict()
         rows = frame[plan.points] if points is None else points
@@ -363,7 +364,11 @@ def _payload(
         drawn = rows.iloc[order]
         outlines = region_outlines(drawn)
         payload["points"] = points_payload(drawn, group_sizes, regions=outlines)
-    cell_rows, codes, counts = None, [], []
+    cell_rows: np.ndarray | None = None
+    codes: list[np.ndarray] = []
+    counts: list[int] = []
+    index: CellIndex | None = None
+    index_rows: np.ndarray | None = None
     if plan.aggregated.any():
         cell_rows = np.flatnonzero(plan.aggregated)
         if given is None:
