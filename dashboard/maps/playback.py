@@ -82,17 +82,21 @@ def day_sums(day: np.ndarray, stats: Mapping[str, np.ndarray], start: int) -> di
     """Sums of ``stats`` per day that has rows: ``{"day": [days since start], measure: [...]}``;
     a ``_low``/``_high`` list equal to the best one is None (as in the hexagon levels)."""
     dated = day != NO_DAY
-    offset = day[dated] - start
-    present, codes = np.unique(offset, return_inverse=True)
-    out: dict = {"day": present.astype(np.int64).tolist()}
-    for name in STAT_COLUMNS:
-        weights = np.asarray(stats[name])[dated]
-        out[name] = (
-            np.bincount(codes, weights=weights, minlength=len(present))
-            .round()
-            .astype(np.int64)
-            .tolist()
+    every = bool(dated.all())
+    offset = (day if every else day[dated]) - start
+    span = int(offset.max()) + 1 if len(offset) else 0
+    sums = {
+        name: np.bincount(
+            offset,
+            weights=np.asarray(stats[name]) if every else np.asarray(stats[name])[dated],
+            minlength=span,
         )
+        for name in STAT_COLUMNS
+    }
+    present = np.flatnonzero(sums["incidents"])
+    out: dict = {"day": present.tolist()}
+    for name in STAT_COLUMNS:
+        out[name] = sums[name][present].round().astype(np.int64).tolist()
     for name in STAT_COLUMNS:
         if name.endswith(("_low", "_high")) and out[name] == out[name.rsplit("_", 1)[0]]:
             out[name] = None
@@ -114,13 +118,15 @@ def cell_periods(
     else weekly ones (weeks from Monday); None when not even the coarsest level fits weekly.
     """
     dated = day != NO_DAY
-    offset = day[dated] - start
+    every = bool(dated.all())
+    offset = (day if every else day[dated]) - start
     for step in (1, 7):
         period = offset if step == 1 else (offset + _monday_offset(start)) // 7
         periods = int(period.max()) + 1 if len(period) else 1
         best: dict | None = None
         for level, (lv_codes, n) in enumerate(zip(codes, n_cells, strict=True)):
-            key = np.asarray(lv_codes)[dated].astype(np.int64) * periods + period
+            key = np.asarray(lv_codes, dtype=np.int64)
+            key = (key if every else key[dated]) * periods + period
             if n * periods <= 4_000_000:
                 counts = np.bincount(key, minlength=n * periods)
                 keys = np.flatnonzero(counts)
@@ -142,32 +148,28 @@ def _encode_runs(keys: np.ndarray, values: np.ndarray, periods: int, n_cells: in
     """Per cell, its (period, count) entries (``keys`` = cell x ``periods`` + period, sorted):
     sparse as period deltas and counts, or, when at least half of the periods between its
     first and last are busy, dense as the first period and one count per period (zeros too)."""
-    cell, t = np.divmod(keys, periods)
-    n_out: list[int] = []
-    t_out: list[int] = []
-    c_out: list[int] = []
+    cell, t = np.divmod(np.asarray(keys, dtype=np.int64), periods)
     bounds = np.searchsorted(cell, np.arange(n_cells + 1))
-    t_list, v_list = t.tolist(), values.tolist()
-    for j in range(n_cells):
-        a, b = int(bounds[j]), int(bounds[j + 1])
-        ts, vs = t_list[a:b], v_list[a:b]
-        if not ts:
-            n_out.append(0)
-            continue
-        width = ts[-1] - ts[0] + 1
-        if width <= 2 * len(ts):
-            run = [0] * width
-            for tt, vv in zip(ts, vs, strict=True):
-                run[tt - ts[0]] = vv
-            n_out.append(-width)
-            t_out.append(ts[0])
-            c_out.extend(run)
-        else:
-            n_out.append(len(ts))
-            t_out.append(ts[0])
-            t_out.extend(ts[i] - ts[i - 1] for i in range(1, len(ts)))
-            c_out.extend(vs)
-    return {"n": n_out, "t": t_out, "c": c_out}
+    first_at, end_at = bounds[:-1], bounds[1:]
+    entries = end_at - first_at
+    busy = entries > 0
+    width = np.zeros(n_cells, dtype=np.int64)
+    width[busy] = t[end_at[busy] - 1] - t[first_at[busy]] + 1
+    dense = busy & (width <= 2 * entries)
+    n_out = np.where(dense, -width, entries)
+    # Periods: a cell's first as is, then deltas (sparse cells only).
+    is_first = np.zeros(len(t), dtype=bool)
+    is_first[first_at[busy]] = True
+    deltas = np.where(is_first, t, t - np.concatenate(([0], t[:-1])))
+    t_out = deltas[is_first | ~dense[cell]]
+    # Counts: a sparse cell's as they are, a dense cell's at their period in a run of zeros.
+    length = np.where(dense, width, entries)
+    base = np.concatenate(([0], np.cumsum(length)[:-1]))
+    rank = np.arange(len(t)) - first_at[cell]
+    position = base[cell] + np.where(dense[cell], t - t[first_at[cell]], rank)
+    c_out = np.zeros(int(length.sum()), dtype=np.int64)
+    c_out[position] = values
+    return {"n": n_out.tolist(), "t": t_out.tolist(), "c": c_out.tolist()}
 
 
 def level_codes(index: CellIndex, positions: np.ndarray, res: int, cells: np.ndarray) -> np.ndarray:
