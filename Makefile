@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP_RUN := $(VENV)/.installed-run
 STAMP_DEV := $(VENV)/.installed-dev
 
-.PHONY: install install-dev run test bench browser-deps clean
+.PHONY: install install-dev run test check bench clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +29,12 @@ run: $(STAMP_RUN)
 ## Install test dependencies and run the whole suite.
 test: $(STAMP_DEV)
 	$(PY) -m pytest
+
+## Lint, formatting and types (settings in pyproject.toml).
+check: $(STAMP_DEV)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
 
 ## Benchmarks (slow; not part of `make test`).
 bench: $(STAMP_DEV)

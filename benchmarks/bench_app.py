@@ -100,7 +100,8 @@ def streamlit_server(
         "INCIDENTS_CACHE_DIR": str(cache_dir),
         **(env or {}),
     }
-    log = tempfile.NamedTemporaryFile(prefix="streamlit-", suffix=".log", delete=False)
+    # Closed and removed when the app stops (below), not at the end of a with block.
+    log = tempfile.NamedTemporaryFile(prefix="streamlit-", suffix=".log", delete=False)  # noqa: SIM115
     proc = subprocess.Popen(
         [
             sys.executable, "-m", "streamlit", "run", str(ROOT / script),

@@ -172,7 +172,7 @@ def run(
     per_incident: tuple[float, float] | None = None  # baseline seconds and bytes per incident
     for n in sizes:
         frame = synthetic_frame(n)
-        seconds, size = _measure(lambda: build_map(frame))
+        seconds, size = _measure(lambda frame=frame: build_map(frame))
         row: dict[str, Any] = {
             "incidents": n,
             "mode": map_summary(frame).mode,
@@ -180,7 +180,7 @@ def run(
             "ours_mb": round(size / 1e6, 2),
         }
         if n <= baseline_max:
-            b_s, b_size = _measure(lambda: naive_map(frame))
+            b_s, b_size = _measure(lambda frame=frame: naive_map(frame))
             per_incident = (b_s / n, b_size / n)
             row.update(
                 baseline_s=round(b_s, 2), baseline_mb=round(b_size / 1e6, 2), baseline_measured=True

@@ -125,6 +125,7 @@ class CachedGzipMiddleware:
             if message["type"] != "http.response.body":
                 await send(message)
                 return
+            assert start is not None, "ASGI sends http.response.start before the body"
             body = message.get("body", b"")
             chunks.append(body)
             size += len(body)

@@ -40,11 +40,75 @@ ADMIN1_TSV = DATA_DIR / "admin1_ua_ru.tsv"
 
 #: Words that say "this is a region", in the languages the press uses.
 REGION_MARKERS = frozenset(
-    ["oblast", "oblast'", "oblasti", "oblastʹ", "obl", "obl.", "region", "région", "regione", "región", "regiao", "região", "province", "provincia", "provinz", "voblast", "voblasts", "gebiet", "kraj", "krai", "kray", "okrug", "obwód", "obwodu", "obwodzie", "województwo", "область", "області", "области", "обл", "обл.", "край", "краю", "округ", "регион", "регіон", "republic", "république", "republik", "respublika", "республика", "республіка"]
+    [
+        "oblast",
+        "oblast'",
+        "oblasti",
+        "oblastʹ",
+        "obl",
+        "obl.",
+        "region",
+        "région",
+        "regione",
+        "región",
+        "regiao",
+        "região",
+        "province",
+        "provincia",
+        "provinz",
+        "voblast",
+        "voblasts",
+        "gebiet",
+        "kraj",
+        "krai",
+        "kray",
+        "okrug",
+        "obwód",
+        "obwodu",
+        "obwodzie",
+        "województwo",
+        "область",
+        "області",
+        "области",
+        "обл",
+        "обл.",
+        "край",
+        "краю",
+        "округ",
+        "регион",
+        "регіон",
+        "republic",
+        "république",
+        "republik",
+        "respublika",
+        "республика",
+        "республіка",
+    ]
 )
 # Words dropped around a marker ("la région de X", "the X region", "im Gebiet X").
 _STOPWORDS = frozenset(
-    ["the", "of", "la", "le", "de", "du", "des", "d'", "d", "im", "in", "der", "des", "w", "we", "в", "на", "у", "autonomous", "autonome"]
+    [
+        "the",
+        "of",
+        "la",
+        "le",
+        "de",
+        "du",
+        "des",
+        "d'",
+        "d",
+        "im",
+        "in",
+        "der",
+        "des",
+        "w",
+        "we",
+        "в",
+        "на",
+        "у",
+        "autonomous",
+        "autonome",
+    ]
 )
 _ISO_RE = re.compile(r"^([A-Za-z]{2})-([A-Za-z0-9]{1,3})$")
 _GN_RE = re.compile(r"^([A-Za-z]{2})\.([A-Za-z0-9]{1,20})$")
@@ -152,8 +216,9 @@ class Admin1Table:
         parent = self._parents.get(region.key)
         return self._by_key.get(parent) if parent else None
 
-    def resolve(self, text: str, *, country: str | None = None) -> Admin1 | None:
-        """The region *text* names, or None when it names none (or several)."""
+    def resolve(self, text: object, *, country: str | None = None) -> Admin1 | None:
+        """The region *text* names, or None when it names none (or several, or *text* is not
+        a string: an empty table cell is NaN)."""
         if not isinstance(text, str):
             return None
         cleaned = clean_text(text)

@@ -62,7 +62,9 @@ class GeocodeResult:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> GeocodeResult:
         cands = tuple(Candidate(**c) for c in data.get("candidates") or ())
-        fields = {k: data.get(k) for k in cls.__dataclass_fields__ if k != "candidates"}
+        fields: dict[str, Any] = {
+            k: data.get(k) for k in cls.__dataclass_fields__ if k != "candidates"
+        }
         fields["confidence"] = float(fields.get("confidence") or 0.0)
         return cls(**fields, candidates=cands)
 

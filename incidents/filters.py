@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, fields, replace
-from typing import Literal
+from typing import ClassVar, Literal
 
 import numpy as np
 import pandas as pd
@@ -66,7 +66,7 @@ class IncidentFilter:
         return self == IncidentFilter()
 
     # -- URL query strings ---------------------------------------------------------------
-    _LISTS = {
+    _LISTS: ClassVar[dict[str, str]] = {
         "event_types": "event_type",
         "sub_event_types": "sub_event_type",
         "countries": "country",

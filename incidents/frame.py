@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Hashable
+from typing import Any
+
 import geopandas as gpd
 import numpy as np
 import pandas as pd
@@ -55,16 +58,23 @@ def _take_chunked(chunked: pa.ChunkedArray, positions: np.ndarray) -> pa.Array:
     return joined.take(pa.array(back))
 
 
+def _pandas_array(values: Any, dtype: Any) -> Any:
+    """``pd.array(values, dtype=dtype)`` for a pyarrow array. pyarrow has no type hints, and
+    pandas-stubs match an untyped argument to ``pd.array(str)``, typed as never returning."""
+    return pd.array(values, dtype=dtype)
+
+
 def take_rows(frame: pd.DataFrame, positions: np.ndarray) -> pd.DataFrame:
     """``frame.iloc[positions]`` for a few rows of a big frame, fast on chunked Arrow columns."""
     positions = np.asarray(positions, dtype=np.int64)
-    columns = {}
+    columns: dict[Hashable, Any] = {}
     for name in frame.columns:
         values = frame[name].array
-        if isinstance(values, (pd.arrays.ArrowStringArray, pd.arrays.ArrowExtensionArray)):
+        if isinstance(values, pd.arrays.ArrowExtensionArray):  # ArrowStringArray too
             chunked = values.__arrow_array__()
             if isinstance(chunked, pa.ChunkedArray) and chunked.num_chunks > 1:
-                columns[name] = pd.array(_take_chunked(chunked, positions), dtype=frame[name].dtype)
+                taken = _take_chunked(chunked, positions)
+                columns[name] = _pandas_array(taken, frame[name].dtype)
                 continue
         columns[name] = values.take(positions)
     return pd.DataFrame(columns, index=frame.index[positions], columns=frame.columns)

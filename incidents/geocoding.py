@@ -18,7 +18,7 @@ from .countries import find_country
 from .exc import RowError
 
 if TYPE_CHECKING:
-    from geodata import GeocoderChain
+    from geodata import GeocoderChain, GeocodeResult
 
 __all__ = ["GEO_SOURCE_BY_PROVIDER", "Placement", "place_incidents"]
 
@@ -76,11 +76,11 @@ def place_incidents(
     missing = lat_blank & lon_blank
     location = _column(out, "location")
     errors: list[RowError] = []
-    answers: dict[tuple, object] = {}
+    answers: dict[tuple[str, str | None, str | None], GeocodeResult] = {}
     placement = Placement(out)
 
-    for pos in np.flatnonzero(missing & ~_blank(location)):
-        country = None if country_blank[pos] else find_country(out.at[pos, "country"])
+    for pos in np.flatnonzero(missing & ~_blank(location)).tolist():
+        country = None if country_blank[pos] else find_country(str(out.at[pos, "country"]))
         admin1 = None if admin1_blank[pos] else str(out.at[pos, "admin1"]).strip()
         key = (str(location.iat[pos]).strip(), country.iso2 if country else None, admin1)
         if key not in answers:
@@ -107,9 +107,9 @@ def place_incidents(
 
     has_coords = ~lat_blank & ~lon_blank
     needs_region = has_coords & (admin1_blank | country_blank)
-    for pos in np.flatnonzero(needs_region):
-        lat = pd.to_numeric(pd.Series([out.at[pos, "latitude"]]), errors="coerce").iat[0]
-        lon = pd.to_numeric(pd.Series([out.at[pos, "longitude"]]), errors="coerce").iat[0]
+    for pos in np.flatnonzero(needs_region).tolist():
+        cells = pd.Series([out.at[pos, "latitude"], out.at[pos, "longitude"]])
+        lat, lon = pd.to_numeric(cells, errors="coerce").to_numpy(dtype="float64")
         if pd.isna(lat) or pd.isna(lon) or abs(lat) > 90 or abs(lon) > 180:
             continue  # validation reports the bad coordinate
         where = chain.gazetteer.reverse(float(lat), float(lon))

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from .exc import ImportRejected, RowError
-from .formats import ReadResult, read_incidents
+from .formats import Format, ReadResult, read_incidents
 from .formats.acled import AcledZeros
 from .geocoding import place_incidents
 from .snapshot import load_frame
@@ -134,7 +134,7 @@ def import_file(
     store: Store,
     path: str | Path,
     *,
-    format: str = "auto",
+    format: Format = "auto",
     strict: bool = False,
     on_conflict: OnConflict = "error",
     acled_zeros: AcledZeros = "unknown",

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -32,7 +32,7 @@ OnConflict = Literal["error", "skip", "replace"]
 _BATCH = 20_000
 #: From this many rows, an insert into an empty table rebuilds the indexes after loading.
 _REINDEX_ROWS = 50_000
-_SQL_TYPES = {
+_SQL_TYPES: dict[str, Callable[[], sa.types.TypeEngine[Any]]] = {
     "text": sa.Text,
     "json": sa.Text,
     "date": lambda: sa.String(10),
@@ -195,7 +195,9 @@ class Store:
         with self.engine.connect() as conn:
             if conn.dialect.name == "sqlite":
                 # The driver's own cursor: SQLAlchemy's row objects cost a third of the time here.
-                cursor = conn.connection.driver_connection.cursor()
+                driver = conn.connection.driver_connection
+                assert driver is not None  # an open connection has its driver's
+                cursor = driver.cursor()
                 cursor.execute(str(query.compile(conn)))
                 names = [d[0] for d in cursor.description]
                 while rows := cursor.fetchmany(chunksize):
@@ -243,13 +245,13 @@ class Store:
                 known_groups = set(conn.execute(sa.select(groups_table.c.group_id)).scalars())
                 group_col = incidents["casualty_group"]
                 unknown = group_col.notna() & ~group_col.isin(known_groups)
-                for pos in np.flatnonzero(unknown.to_numpy()):
+                for pos in np.flatnonzero(unknown.to_numpy()).tolist():
                     result.errors.append(
                         RowError(
                             int(line_arr[pos]),
                             "casualty_group",
                             f"{group_col.iat[pos]!r} is not a known casualty group",
-                            incidents["event_id"].iat[pos],
+                            str(incidents["event_id"].iat[pos]),
                         )
                     )
                 keep &= ~unknown.to_numpy()
@@ -257,13 +259,13 @@ class Store:
                 if existing:
                     clash = incidents["event_id"].isin(existing).to_numpy() & keep
                     if on_conflict == "error":
-                        for pos in np.flatnonzero(clash):
+                        for pos in np.flatnonzero(clash).tolist():
                             result.errors.append(
                                 RowError(
                                     int(line_arr[pos]),
                                     "event_id",
                                     "already in the store (import with --on-conflict replace or skip)",
-                                    incidents["event_id"].iat[pos],
+                                    str(incidents["event_id"].iat[pos]),
                                 )
                             )
                         keep &= ~clash
@@ -363,7 +365,7 @@ _ARROW_TYPES = {
 _KINDS = {c.name: c.kind for c in COLUMNS}
 
 
-def _typed_rows(rows: list, names: list[str]) -> pd.DataFrame:
+def _typed_rows(rows: Sequence[Any], names: list[str]) -> pd.DataFrame:
     """Rows from SQL as a typed frame, converted column by column through Arrow (fast)."""
     columns = list(zip(*rows))
     data = {}

@@ -8,6 +8,7 @@ then id) and contributes nothing on the others. :func:`counted_casualties` appli
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import cast
 
 import numpy as np
 import pandas as pd
@@ -88,7 +89,7 @@ def counted_casualties(frame: pd.DataFrame) -> pd.DataFrame:
 def carried_figure(frame: pd.DataFrame, column: str) -> pd.arrays.IntegerArray:
     """``column`` (e.g. ``fatalities_low``) of every row, the shared figure's (``group_`` +
     column) for a row of a casualty group; a new array (Int64, NA = unknown)."""
-    value = frame[column].astype("Int64").array.copy()
+    value = cast(pd.arrays.IntegerArray, frame[column].astype("Int64").array.copy())
     rows = np.flatnonzero(frame["casualty_group"].notna().to_numpy())  # few: only these differ
     if len(rows):
         value[rows] = frame["group_" + column].astype("Int64").array[rows]

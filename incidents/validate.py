@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from dataclasses import dataclass, field
+from typing import Any
 from urllib.parse import urlsplit
 
 import numpy as np
@@ -82,9 +83,9 @@ class _Collector:
 
     def flag(self, mask: pd.Series | np.ndarray, column: str, message) -> None:
         mask = np.asarray(mask, dtype=bool) & ~self.bad
-        for pos in np.flatnonzero(mask):
+        for pos in np.flatnonzero(mask).tolist():
             text = message(pos) if callable(message) else message
-            ident = self.ids.iat[pos]
+            ident: Any = self.ids.iat[pos]  # a pandas scalar: str or NA
             self.found[pos] = RowError(
                 int(self.lines[pos]), column, text, None if pd.isna(ident) else str(ident)
             )
@@ -100,8 +101,8 @@ def _check_sources(raw: pd.Series, col: _Collector) -> pd.Series:
     """Parse the JSON ``sources`` column; each entry needs an outlet, URLs must be http(s)."""
     out = pd.Series(pd.NA, index=raw.index, dtype="string")
     present = raw.notna()
-    for pos in np.flatnonzero(present.to_numpy()):
-        text = raw.iat[pos]
+    for pos in np.flatnonzero(present.to_numpy()).tolist():
+        text = str(raw.iat[pos])
         problem = _source_problem(text)
         if problem:
             col.flag(_one(len(raw), pos), "sources", problem)
@@ -113,7 +114,7 @@ def _check_sources(raw: pd.Series, col: _Collector) -> pd.Series:
 def _source_problem(text: str) -> str | None:
     try:
         items = json.loads(text)
-    except ValueError as err:
+    except json.JSONDecodeError as err:
         return f"not valid JSON ({err.msg} at character {err.pos})"
     if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
         return "must be a JSON list of objects"
@@ -196,8 +197,10 @@ def validate_frame(
             f"{_show(raw['event_date'].iat[p])} is not a date (use YYYY-MM-DD or '03 July 2025')"
         ),
     )
-    col.flag(dates < EARLIEST_DATE, "event_date", lambda p: f"{dates.iat[p].date()} is before 1900")
-    col.flag(dates > today_ts, "event_date", lambda p: f"{dates.iat[p].date()} is in the future")
+    col.flag(
+        dates < EARLIEST_DATE, "event_date", lambda p: f"{dates.iat[p]:%Y-%m-%d} is before 1900"
+    )
+    col.flag(dates > today_ts, "event_date", lambda p: f"{dates.iat[p]:%Y-%m-%d} is in the future")
     out["event_date"] = dates
 
     # Integers with a fixed set of values.
@@ -252,23 +255,25 @@ def validate_frame(
         col.flag(
             (number.abs() > limit) | np.isinf(number),
             name,
-            lambda p, name=name, limit=limit: f"{number.iat[p]} is outside -{limit:g}..{limit:g}",
+            lambda p, name=name, limit=limit, number=number: (
+                f"{number.iat[p]} is outside -{limit:g}..{limit:g}"
+            ),
         )
         out[name] = number
 
     # Counts: whole, non-negative, low <= best <= high.
-    for name in COUNT_COLUMNS + ("iso", "geonames_id"):
+    for name in (*COUNT_COLUMNS, "iso", "geonames_id"):
         number = _number(raw[name])
         col.flag(
             raw[name].notna() & (raw[name].astype("string").str.strip() != "") & number.isna(),
             name,
             lambda p, name=name: f"{_show(raw[name].iat[p])} is not a number",
         )
-        col.flag(number < 0, name, lambda p, name=name: f"{number.iat[p]:g} is negative")
+        col.flag(number < 0, name, lambda p, number=number: f"{number.iat[p]:g} is negative")
         col.flag(
             number.notna() & (number != np.floor(number)),
             name,
-            lambda p, name=name: f"{number.iat[p]:g} is not a whole number",
+            lambda p, number=number: f"{number.iat[p]:g} is not a whole number",
         )
         out[name] = number.round().astype("Int64")
     for best, (low, high) in _BOUNDS.items():

@@ -24,6 +24,7 @@ from .offline import OFFLINE, OfflineBaseMap, default_basemap
 from .payload import CELL_SCALE, CELL_VERTICES, cell_payload, draw_order, points_payload
 from .plan import POINT_LIMIT, Plan, make_plan
 from .playback import RowTimes, level_codes, row_times, time_payload
+from .popups import group_counts
 from .regions import outline_bounds, region_outlines
 from .style import CELL_CLASSES, plan_legend
 
@@ -357,7 +358,7 @@ def _payload(
     point_rows: np.ndarray | None = None
     outlines: list[Mapping[str, Any] | None] = []
     if plan.points.any():
-        group_sizes = frame["casualty_group"].value_counts().to_dict()
+        group_sizes = group_counts(frame)
         rows = frame[plan.points] if points is None else points
         order = draw_order(rows)
         point_rows = np.flatnonzero(plan.points)[order]

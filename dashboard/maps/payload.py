@@ -61,7 +61,9 @@ def _cell_geometry(cell: int) -> tuple[int, int, tuple[int, ...]]:
 def cell_payload(table: pd.DataFrame, res: int) -> dict:
     """Compact columns of one resolution (a ``level`` of ``static/payload.schema.json``):
     centres and vertex offsets in 1/:data:`CELL_SCALE` degrees, sums per cell."""
-    lat_c, lon_c, verts = [], [], []
+    lat_c: list[int] = []
+    lon_c: list[int] = []
+    verts: list[int] = []
     for cell in table["cell"].tolist():
         ilat, ilon, offsets = _cell_geometry(int(cell))
         lat_c.append(ilat)

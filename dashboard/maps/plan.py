@@ -88,7 +88,10 @@ def make_plan(frame: pd.DataFrame, point_limit: int, bbox: Sequence[float] | Non
     """What ``frame`` becomes on the map for ``point_limit`` and the view box ``bbox``."""
     n = len(frame)
     placed = _placed(frame) if n else np.zeros(0, dtype=bool)
-    box = tuple(float(v) for v in bbox) if bbox is not None else None
+    box: tuple[float, float, float, float] | None = None
+    if bbox is not None:
+        s, w, north, e = (float(v) for v in bbox)
+        box = (s, w, north, e)
     none = np.zeros(n, dtype=bool)
     count = int(placed.sum())
     if count == 0:

@@ -72,12 +72,15 @@ def casualty_text(
     return text
 
 
-_PRECISION_WORDS = {
+_PRECISION_WORDS: dict[int | None, str] = {
     1: "at this place (ACLED geo-precision 1)",
     2: "near this place, not in it (ACLED geo-precision 2)",
     3: "region-level: somewhere in the region, drawn around its capital, not at a town (ACLED geo-precision 3)",
 }
-_TIME_WORDS = {2: " (date known within a week)", 3: " (date known within a month)"}
+_TIME_WORDS: dict[int | None, str] = {
+    2: " (date known within a week)",
+    3: " (date known within a month)",
+}
 
 
 def _text(value: Any) -> str:
@@ -137,6 +140,12 @@ def _sources(
     return out, cut
 
 
+def group_counts(frame: pd.DataFrame) -> dict[str, int]:
+    """How many incidents of ``frame`` each casualty group has."""
+    counts = frame["casualty_group"].value_counts()
+    return {str(group): int(n) for group, n in counts.items()}
+
+
 def popup_records(
     frame: pd.DataFrame,
     *,
@@ -157,14 +166,15 @@ def popup_records(
     the incidents of each casualty group (default: within ``frame``).
     """
     if group_sizes is None:
-        group_sizes = frame["casualty_group"].value_counts().to_dict() if len(frame) else {}
+        group_sizes = group_counts(frame)
     has_group_cols = "group_fatalities" in frame.columns
     records = []
-    for row in frame.itertuples(index=False):
-        r = row._asdict()
+    columns = list(frame.columns)
+    for values in frame.itertuples(index=False, name=None):
+        r = dict(zip(columns, values, strict=True))
         group = r.get("casualty_group")
         grouped = not is_na(group)
-        shared = group_sizes.get(group, 1) if grouped else None
+        shared = group_sizes.get(str(group), 1) if grouped else None
         src = "group_" if grouped and has_group_cols else ""
         killed = casualty_text(
             r.get(src + "fatalities"),
@@ -190,7 +200,7 @@ def popup_records(
             place_short = f"{location} (region-level)"
         else:
             place_short = location
-        date = r.get("event_date")
+        date: Any = r.get("event_date")
         date_text = "" if is_na(date) else pd.Timestamp(date).strftime("%Y-%m-%d")
         tp = None if is_na(r.get("time_precision")) else int(r["time_precision"])
         status = _text(r.get("claim_status"))

@@ -143,12 +143,14 @@ def size_casualties(frame: pd.DataFrame) -> pd.Series:
     """Killed figure a symbol is sized by (Int64, NA = unknown): the incident's own, or for an
     incident of a casualty group the group's; best estimate, else low, else high."""
     grouped = frame["casualty_group"].notna()
-    out = None
+    values = []
     for suffix in ("", "_low", "_high"):
         own = frame["fatalities" + suffix]
         name = "group_fatalities" + suffix
-        value = own.where(~grouped, frame[name]) if name in frame.columns else own
-        out = value if out is None else out.fillna(value)
+        values.append(own.where(~grouped, frame[name]) if name in frame.columns else own)
+    out = values[0]
+    for value in values[1:]:
+        out = out.fillna(value)
     return out.astype("Int64")
 
 

@@ -175,7 +175,7 @@ def table_view(
                 if grouped.notna().any()
                 else pd.Series(dtype="int64")
             )
-    shared = []
+    shared: list[str | None] = []
     for g in grouped.tolist() if len(rows) else []:
         if g is None or g is pd.NA:
             shared.append(None)

@@ -59,8 +59,6 @@ def map_geopy_error(exc: Exception, provider: str) -> ProviderError:
         return ProviderUnavailable(msg)
     if isinstance(exc, gexc.GeocoderTimedOut) or _caused_by_timeout(exc):
         return ProviderTimeout(msg)
-    if isinstance(exc, gexc.GeocoderRateLimited):
-        return ProviderRateLimited(msg, retry_after=exc.retry_after)
     if isinstance(exc, gexc.GeocoderUnavailable):
         return ProviderUnavailable(msg)
     if isinstance(
@@ -139,7 +137,9 @@ def location_to_result(
     if location is None:
         return GeocodeResult.abstain(query, f"{source}: not found", source=source)
     raw: dict[str, Any] = location.raw if isinstance(getattr(location, "raw", None), dict) else {}
-    address = raw.get("address") if isinstance(raw.get("address"), dict) else {}
+    address = raw.get("address")
+    if not isinstance(address, dict):
+        address = {}
     cc = address.get("country_code")
     country = cc.upper() if isinstance(cc, str) and len(cc) == 2 else country_hint
     state = address.get("state") or address.get("region")

@@ -48,7 +48,7 @@ def groups_from_columns(
     )
     for pos, group in enumerate(sub_names.tolist()):
         first_line.setdefault(group, int(sub_lines[pos]))
-        if has_figure is None or not has_figure[pos].any():
+        if sub is None or has_figure is None or not has_figure[pos].any():
             continue
         values = tuple(
             None if not has_figure[pos][i] else sub.iat[pos, i] for i in range(len(present))

@@ -112,7 +112,7 @@ def read(data: bytes, header: list[str]) -> ReadResult:
     ):
         values = raw[column].str.strip()
         unmapped = values.notna() & ~values.isin(list(mapping)) & ~bad
-        for pos in unmapped.to_numpy().nonzero()[0]:
+        for pos in unmapped.to_numpy().nonzero()[0].tolist():
             v = values.iat[pos]
             special = v in {"where_prec": ("6", "7"), "date_prec": ("5",)}.get(column, ())
             message = (
@@ -120,7 +120,9 @@ def read(data: bytes, header: list[str]) -> ReadResult:
                 if special
                 else f"{v!r} is not a UCDP {column} code (1..{len(mapping)})"
             )
-            problems.append(RowError(int(lines[pos]), column, message, frame["event_id"].iat[pos]))
+            problems.append(
+                RowError(int(lines[pos]), column, message, str(frame["event_id"].iat[pos]))
+            )
         bad |= unmapped
     keep = ~bad.to_numpy()
     errors = sorted(errors + problems, key=lambda e: e.line)

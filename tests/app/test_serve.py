@@ -47,7 +47,7 @@ def test_front_end_is_gzipped_and_identical(served):
 
 
 def test_app_still_answers(served):
-    headers, body = fetch(served + "/_stcore/health", gzip_ok=True)
+    _headers, body = fetch(served + "/_stcore/health", gzip_ok=True)
     assert body.strip() == b"ok"
 
 

@@ -14,6 +14,7 @@ import pytest
 import incidents
 from benchmarks.bench_map import synthetic_frame
 from dashboard import maps
+from dashboard.assets import asset_url
 from dashboard.maps import (
     BASEMAPS,
     CELL_CLASSES,
@@ -36,7 +37,6 @@ from dashboard.maps import (
     size_casualties,
     snap_bbox,
 )
-from dashboard.assets import asset_url
 from dashboard.maps import aggregate as aggregate_module
 from dashboard.maps.layer import LAYER_SCRIPT
 from geodata.regions import find_region
@@ -411,7 +411,7 @@ def test_cell_sums_equal_casualty_totals(seed, frame_kind):
     totals = incidents.casualty_totals(frame)
     tables = aggregate_cells(frame)
     assert sorted(tables) == list(maps.HEX_RESOLUTIONS)
-    for res, table in tables.items():
+    for table in tables.values():
         assert table["incidents"].sum() == len(frame)
         assert (table["killed"].sum(), table["killed_low"].sum(), table["killed_high"].sum()) == (
             totals.killed.best,
@@ -470,13 +470,14 @@ def test_hexagon_payload_decodes_to_the_h3_cells():
     for lv in data["hex"]["levels"]:
         got = decoded_level(lv)
         table = tables[lv["res"]]
-        for j, cell in enumerate(table["cell"].tolist()[:: max(1, len(table) // 50)]):
+        for cell in table["cell"].tolist()[:: max(1, len(table) // 50)]:
             k = table.index[table["cell"] == cell][0]
             clat, clon = h3.cell_to_latlng(h3.int_to_str(cell))
             assert (got["lat"][k], got["lon"][k]) == (round(clat * 1e4), round(clon * 1e4))
             boundary = h3.cell_to_boundary(h3.int_to_str(cell))
             for m, (vlat, vlon) in enumerate(boundary[:6]):
                 assert got["lat"][k] + got["v"][12 * k + 2 * m] == round(vlat * 1e4)
+                assert got["lon"][k] + got["v"][12 * k + 2 * m + 1] == round(vlon * 1e4)
         for name in ("killed_low", "killed_high", "injured_low", "injured_high"):
             assert got[name] == table[name].tolist()
     assert any(

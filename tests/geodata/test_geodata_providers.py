@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import threading
 import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import ClassVar
 from urllib.parse import parse_qs, urlparse
 
 import pytest
@@ -57,7 +59,7 @@ FAKE_ODESSA_TX = {
 
 
 class _Handler(BaseHTTPRequestHandler):
-    hits: list[dict] = []
+    hits: ClassVar[list[dict]] = []
 
     def log_message(self, *args) -> None:  # keep test output clean
         pass
@@ -161,7 +163,7 @@ def test_rate_limiter_spaces_requests(server: str) -> None:
         p.geocode("Nowhere")
     times = [h["t"] for h in _Handler.hits[start:]]
     assert len(times) == 3
-    assert min(b - a for a, b in zip(times, times[1:])) >= 0.28
+    assert min(b - a for a, b in itertools.pairwise(times)) >= 0.28
 
 
 @pytest.mark.parametrize("ua", ["", "geopy/2.5", "abc"])
