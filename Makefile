@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP_RUN := $(VENV)/.installed-run
 STAMP_DEV := $(VENV)/.installed-dev
 
-.PHONY: install install-dev run test check bench clean
+.PHONY: install install-dev run test test-slow test-all check bench clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -26,9 +26,15 @@ install-dev: $(STAMP_DEV)
 run: $(STAMP_RUN)
 	$(PY) -m streamlit run serve.py
 
-## Install test dependencies and run the whole suite.
+## Install test dependencies and run the suite. Slow tests: `make test-slow` (or `make test-all`).
 test: $(STAMP_DEV)
 	$(PY) -m pytest
+
+test-slow: $(STAMP_DEV)
+	$(PY) -m pytest -m slow
+
+test-all: $(STAMP_DEV)
+	$(PY) -m pytest -m ""
 
 ## Lint, formatting and types (settings in pyproject.toml).
 check: $(STAMP_DEV)

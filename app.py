@@ -10,7 +10,7 @@ query string (see ``docs/dashboard.md``), so a view can be shared by copying the
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import altair as alt
@@ -159,126 +159,173 @@ def main() -> None:
 
 
 def sidebar(options: views.FilterOptions) -> IncidentFilter:
+    """The filter widgets, seeded from the URL's filter; Reset starts a new widget generation."""
     state = st.session_state
     gen = state.gen
     init = views.widget_values(state.initial_filter, options)
-
-    def reset() -> None:
-        state.initial_filter = IncidentFilter()
-        state.url_warnings = []
-        state.gen += 1
-
     with st.sidebar:
-        head, button = st.columns([1, 1], vertical_alignment="center")
-        head.header("Filters")
-        button.button(
-            "Reset",
-            on_click=reset,
-            key="reset",
-            icon=":material/restart_alt:",
-            help="Clear every filter",
-            width="stretch",
-        )
+        _reset_row()
         values: dict[str, Any] = {}
-        values["dates"] = st.date_input(
-            "Dates",
-            value=init.dates,
-            min_value=init.date_bounds[0],
-            max_value=init.date_bounds[1],
-            format="YYYY-MM-DD",
-            key=f"dates-{gen}",
-            help="From the first to the last day to show. The full span means no date filter.",
-        )
-        st.markdown("**Casualties**")
-        left, right = st.columns(2)
-        for col, name, label in (
-            (left, "min_killed", "Min killed"),
-            (right, "max_killed", "Max killed"),
-            (left, "min_injured", "Min injured"),
-            (right, "max_injured", "Max injured"),
-        ):
-            values[name] = col.number_input(
-                label,
-                min_value=0,
-                value=getattr(init, name),
-                step=1,
-                placeholder="any",
-                key=f"{name}-{gen}",
-            )
-        choices = list(views.UNKNOWN_LABELS)
-        values["unknown"] = st.radio(
-            "Incidents whose casualties are unknown",
-            choices,
-            index=choices.index(init.unknown),
-            format_func=views.UNKNOWN_LABELS.get,
-            horizontal=True,
-            key=f"unknown-{gen}",
-            help="With a casualty bound set: keep (Include) or drop (Exclude) incidents whose figure is "
-            "unknown. 'Only unknown' shows just the incidents with an unknown killed or injured figure.",
-        )
-        st.markdown("**Event**")
-        values["event_types"] = st.multiselect(
-            "Event type",
-            views.with_values(options.event_types, init.event_types),
-            default=init.event_types,
-            placeholder="All event types",
-            key=f"event_types-{gen}",
-        )
-        values["sub_event_types"] = st.multiselect(
-            "Sub-type",
-            views.dependent_options(
-                options.sub_event_types, values["event_types"], init.sub_event_types
-            ),
-            default=init.sub_event_types,
-            placeholder="All sub-types",
-            key=f"sub_event_types-{gen}",
-        )
-        values["claim_statuses"] = st.multiselect(
-            "Claim status",
-            list(options.claim_statuses),
-            default=init.claim_statuses,
-            placeholder="Confirmed, claimed and disputed",
-            key=f"claim_statuses-{gen}",
-            help="confirmed: independently confirmed; claimed: stated by a party (see 'Claimed by'); "
-            "disputed: contested.",
-        )
-        st.markdown("**Place and actors**")
-        values["countries"] = st.multiselect(
-            "Country",
-            views.with_values(options.countries, init.countries),
-            default=init.countries,
-            placeholder="All countries",
-            key=f"countries-{gen}",
-        )
-        values["admin1"] = st.multiselect(
-            "Region (admin1)",
-            views.dependent_options(options.admin1, values["countries"], init.admin1),
-            default=init.admin1,
-            placeholder="All regions",
-            key=f"admin1-{gen}",
-        )
-        values["actors"] = st.multiselect(
-            "Actor",
-            views.with_values(options.actors, init.actors),
-            default=init.actors,
-            placeholder="All actors",
-            accept_new_options=options.actors_truncated,
-            key=f"actors-{gen}",
-            help="Main or other actor."
-            + (
-                f" The {views.ACTOR_LIMIT} most frequent are listed; type any other name."
-                if options.actors_truncated
-                else ""
-            ),
-        )
-        values["text"] = st.text_input(
-            "Search location and notes",
-            value=init.text,
-            max_chars=200,
-            placeholder="e.g. Odesa, drone, recruitment",
-            key=f"text-{gen}",
-        )
+        _date_and_casualty_widgets(values, init, gen)
+        _event_widgets(values, options, init, gen)
+        _place_and_actor_widgets(values, options, init, gen)
     return views.filter_from_widgets(values, options)
+
+
+def _reset_row() -> None:
+    def reset() -> None:
+        st.session_state.initial_filter = IncidentFilter()
+        st.session_state.url_warnings = []
+        st.session_state.gen += 1
+
+    head, button = st.columns([1, 1], vertical_alignment="center")
+    head.header("Filters")
+    button.button(
+        "Reset",
+        on_click=reset,
+        key="reset",
+        icon=":material/restart_alt:",
+        help="Clear every filter",
+        width="stretch",
+    )
+
+
+def _multiselect(
+    name: str,
+    label: str,
+    choices: Sequence[str],
+    default: Sequence[str],
+    gen: int,
+    *,
+    placeholder: str,
+    **extra: Any,
+) -> list[str]:
+    """One list filter, keyed ``<name>-<generation>`` (Reset clears it with a new generation)."""
+    return st.multiselect(
+        label,
+        list(choices),
+        default=list(default),
+        placeholder=placeholder,
+        key=f"{name}-{gen}",
+        **extra,
+    )
+
+
+def _date_and_casualty_widgets(values: dict[str, Any], init: views.WidgetValues, gen: int) -> None:
+    values["dates"] = st.date_input(
+        "Dates",
+        value=init.dates,
+        min_value=init.date_bounds[0],
+        max_value=init.date_bounds[1],
+        format="YYYY-MM-DD",
+        key=f"dates-{gen}",
+        help="From the first to the last day to show. The full span means no date filter.",
+    )
+    st.markdown("**Casualties**")
+    left, right = st.columns(2)
+    for col, name, label in (
+        (left, "min_killed", "Min killed"),
+        (right, "max_killed", "Max killed"),
+        (left, "min_injured", "Min injured"),
+        (right, "max_injured", "Max injured"),
+    ):
+        values[name] = col.number_input(
+            label,
+            min_value=0,
+            value=getattr(init, name),
+            step=1,
+            placeholder="any",
+            key=f"{name}-{gen}",
+        )
+    choices = list(views.UNKNOWN_LABELS)
+    values["unknown"] = st.radio(
+        "Incidents whose casualties are unknown",
+        choices,
+        index=choices.index(init.unknown),
+        format_func=views.UNKNOWN_LABELS.get,
+        horizontal=True,
+        key=f"unknown-{gen}",
+        help="With a casualty bound set: keep (Include) or drop (Exclude) incidents whose figure is "
+        "unknown. 'Only unknown' shows just the incidents with an unknown killed or injured figure.",
+    )
+
+
+def _event_widgets(
+    values: dict[str, Any], options: views.FilterOptions, init: views.WidgetValues, gen: int
+) -> None:
+    st.markdown("**Event**")
+    values["event_types"] = _multiselect(
+        "event_types",
+        "Event type",
+        views.with_values(options.event_types, init.event_types),
+        init.event_types,
+        gen,
+        placeholder="All event types",
+    )
+    values["sub_event_types"] = _multiselect(
+        "sub_event_types",
+        "Sub-type",
+        views.dependent_options(
+            options.sub_event_types, values["event_types"], init.sub_event_types
+        ),
+        init.sub_event_types,
+        gen,
+        placeholder="All sub-types",
+    )
+    values["claim_statuses"] = _multiselect(
+        "claim_statuses",
+        "Claim status",
+        options.claim_statuses,
+        init.claim_statuses,
+        gen,
+        placeholder="Confirmed, claimed and disputed",
+        help="confirmed: independently confirmed; claimed: stated by a party (see 'Claimed by'); "
+        "disputed: contested.",
+    )
+
+
+def _place_and_actor_widgets(
+    values: dict[str, Any], options: views.FilterOptions, init: views.WidgetValues, gen: int
+) -> None:
+    st.markdown("**Place and actors**")
+    values["countries"] = _multiselect(
+        "countries",
+        "Country",
+        views.with_values(options.countries, init.countries),
+        init.countries,
+        gen,
+        placeholder="All countries",
+    )
+    values["admin1"] = _multiselect(
+        "admin1",
+        "Region (admin1)",
+        views.dependent_options(options.admin1, values["countries"], init.admin1),
+        init.admin1,
+        gen,
+        placeholder="All regions",
+    )
+    truncated = (
+        f" The {views.ACTOR_LIMIT} most frequent are listed; type any other name."
+        if options.actors_truncated
+        else ""
+    )
+    values["actors"] = _multiselect(
+        "actors",
+        "Actor",
+        views.with_values(options.actors, init.actors),
+        init.actors,
+        gen,
+        placeholder="All actors",
+        accept_new_options=options.actors_truncated,
+        help="Main or other actor." + truncated,
+    )
+    values["text"] = st.text_input(
+        "Search location and notes",
+        value=init.text,
+        max_chars=200,
+        placeholder="e.g. Odesa, drone, recruitment",
+        key=f"text-{gen}",
+    )
 
 
 def show_kpis(k: views.Kpis, stored: int) -> None:

@@ -2,7 +2,7 @@
 
     python -m benchmarks.bench_io [--sizes 100000,1000000]
 
-For each size: a deterministic ACLED-layout CSV (:mod:`benchmarks.generate`) is imported
+For each size: a deterministic ACLED-layout CSV (:mod:`tests.support.generate`) is imported
 into a fresh SQLite store with :func:`incidents.importer.import_file`, then the whole store is
 exported to CSV with :func:`incidents.export.export_incidents` (streamed in chunks). Each step
 runs in its own process so that its peak RSS is its own. The naive baseline reads the file with
@@ -42,7 +42,7 @@ def _peak_mib() -> float:
 
 
 def _generate(csv_path: str, n: int) -> dict:
-    from benchmarks.generate import generate_acled_csv
+    from tests.support.generate import generate_acled_csv
 
     generate_acled_csv(csv_path, n, seed=0)
     return {}

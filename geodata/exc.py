@@ -1,4 +1,20 @@
-"""Exceptions raised by :mod:`geodata`. Everything derives from :class:`GeodataError`."""
+"""Exceptions raised by :mod:`geodata`. Everything derives from :class:`GeodataError`.
+
+"Not found" is never an exception: it is an abstained result. Messages never speak of
+command-line flags.
+
+::
+
+    GeodataError
+    ├── InvalidQuery                  empty, too long, or nothing to match (also a ValueError)
+    ├── UnknownCountry                not an ISO 3166-1 alpha-2 code (also a ValueError)
+    ├── IndexBuildError               the gazetteer's source data is missing or unreadable
+    └── ProviderError                 an online provider failed
+        ├── ProviderTimeout           no answer within the timeout
+        ├── ProviderRateLimited       HTTP 429; ``retry_after`` when the provider says
+        ├── ProviderUnavailable       unreachable, or a server error (5xx)
+        └── ProviderConfigurationError  unknown provider, missing user agent, ...
+"""
 
 from __future__ import annotations
 

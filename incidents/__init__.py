@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from .casualties import Count, parse_count
 from .exc import (
+    CountError,
     ExportError,
     ImportFormatError,
     ImportRejected,
@@ -36,6 +37,7 @@ __all__ = [
     "EVENT_TYPES",
     "SUB_EVENT_TYPES",
     "Count",
+    "CountError",
     "ExportError",
     "Figure",
     "FilterError",

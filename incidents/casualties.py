@@ -11,6 +11,8 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from .exc import CountError
+
 __all__ = ["NONE_WORDS", "VAGUE_WORDS", "Count", "parse_count"]
 
 
@@ -26,10 +28,10 @@ class Count:
         for name in ("best", "low", "high"):
             value = getattr(self, name)
             if value is not None and value < 0:
-                raise ValueError(f"{name} must not be negative, got {value}")
+                raise CountError(f"{name} must not be negative, got {value}")
         known = [v for v in (self.low, self.best, self.high) if v is not None]
         if known != sorted(known):
-            raise ValueError(f"need low <= best <= high, got {self.low}, {self.best}, {self.high}")
+            raise CountError(f"need low <= best <= high, got {self.low}, {self.best}, {self.high}")
 
 
 #: Vague quantities, by language: (pattern, best, low, high). High None = no upper bound.

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 
 import pandas as pd
 
-from .exc import ImportRejected, IncidentsError
+from .exc import ImportRejected, IncidentsError, RowError
 from .filters import UNKNOWN_CHOICES, FilterError, IncidentFilter
 from .schema import CLAIM_STATUSES
 
@@ -104,9 +104,11 @@ def cmd_import(a: argparse.Namespace) -> int:
         )
     except ImportRejected as err:
         _print_errors([str(e) for e in err.errors])
+        _print_hints(err.errors, a)
         print(f"error: {err}", file=sys.stderr)
         return 1
     _print_errors([report.describe(e) for e in report.errors])
+    _print_hints(report.errors, a)
     print(
         f"{report.format}: {report.inserted:,} inserted, {report.replaced:,} replaced, "
         f"{report.skipped:,} skipped, {len(report.errors):,} rejected (store revision {report.revision})"
@@ -119,6 +121,26 @@ def _print_errors(lines: list[str]) -> None:
         print(f"rejected: {text}", file=sys.stderr)
     if len(lines) > MAX_SHOWN_ERRORS:
         print(f"rejected: ... and {len(lines) - MAX_SHOWN_ERRORS:,} more", file=sys.stderr)
+
+
+def import_hints(errors: Sequence[RowError], a: argparse.Namespace) -> list[str]:
+    """The options of ``import`` that would have taken the rejected rows in (the library's
+    messages name its arguments, not our flags)."""
+    hints = []
+    if not a.geocode and any(
+        e.field in ("latitude", "longitude") and e.message.startswith("is required") for e in errors
+    ):
+        hints.append("--geocode places rows without coordinates from their location")
+    if a.on_conflict == "error" and any(
+        e.field == "event_id" and e.message.startswith("already in the store") for e in errors
+    ):
+        hints.append("--on-conflict replace (or skip) imports event ids already stored")
+    return hints
+
+
+def _print_hints(errors: Sequence[RowError], a: argparse.Namespace) -> None:
+    for text in import_hints(errors, a):
+        print(f"hint: {text}", file=sys.stderr)
 
 
 def cmd_export(a: argparse.Namespace) -> int:

@@ -1,11 +1,31 @@
-"""The package's error tree: every error it raises on purpose is an :class:`IncidentsError`."""
+"""The package's error tree: every error it raises on purpose is an :class:`IncidentsError`.
+
+Messages speak of the library's own arguments (``format``, ``on_conflict``, a geocoder),
+never of command-line flags; the CLI adds its own hints.
+
+::
+
+    IncidentsError
+    ├── ValidationError       records break the data model's rules (also a ValueError)
+    ├── ImportFormatError     not a table we can read, or wrong format options (also a ValueError)
+    ├── ImportRejected        a strict import found invalid rows and wrote nothing
+    ├── StoreError            the store cannot be opened, created or written
+    ├── ExportError           an export cannot be written
+    ├── FilterError           a filter value is not valid (also a ValueError)
+    └── CountError            a casualty count is negative or its bounds disagree (also a ValueError)
+
+:class:`RowError` is not an exception: it is one rejected row, listed by
+:class:`ValidationError`, :class:`ImportRejected` and import reports.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 __all__ = [
+    "CountError",
     "ExportError",
+    "FilterError",
     "ImportFormatError",
     "ImportRejected",
     "IncidentsError",
@@ -45,7 +65,8 @@ class ValidationError(IncidentsError, ValueError):
 
 
 class ImportFormatError(IncidentsError, ValueError):
-    """The file is not a table this package can read (wrong format, binary, missing columns)."""
+    """The file is not a table this package can read (wrong format, binary, missing columns),
+    or the options say how to read it wrongly (an unknown format or ACLED zeros choice)."""
 
 
 class ImportRejected(IncidentsError):
@@ -62,3 +83,11 @@ class StoreError(IncidentsError):
 
 class ExportError(IncidentsError):
     """An export cannot be written."""
+
+
+class FilterError(IncidentsError, ValueError):
+    """A filter value (from a URL or the command line) is not valid."""
+
+
+class CountError(IncidentsError, ValueError):
+    """A casualty count is negative, or its low, best and high figures are out of order."""

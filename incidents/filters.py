@@ -10,17 +10,13 @@ from typing import ClassVar, Literal
 import numpy as np
 import pandas as pd
 
-from .exc import IncidentsError
+from .exc import FilterError
 from .schema import CLAIM_STATUSES
 
 __all__ = ["UNKNOWN_CHOICES", "FilterError", "IncidentFilter", "apply_filter", "filter_mask"]
 
 Unknown = Literal["include", "exclude", "only"]
 UNKNOWN_CHOICES: tuple[str, ...] = ("include", "exclude", "only")
-
-
-class FilterError(IncidentsError, ValueError):
-    """A filter value (from a URL or the command line) is not valid."""
 
 
 @dataclass(frozen=True)

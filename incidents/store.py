@@ -264,7 +264,7 @@ class Store:
                                 RowError(
                                     int(line_arr[pos]),
                                     "event_id",
-                                    "already in the store (import with --on-conflict replace or skip)",
+                                    "already in the store (import with on_conflict 'replace' or 'skip')",
                                     str(incidents["event_id"].iat[pos]),
                                 )
                             )

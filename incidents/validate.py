@@ -172,7 +172,7 @@ def validate_frame(
             values = raw[c.name]
             missing = values.isna() | (values.astype("string").str.strip() == "")
             hint = (
-                " (or import with --geocode to place the row from its location)"
+                " (or import with a geocoder to place the row from its location)"
                 if c.kind == "float"
                 else ""
             )

@@ -60,3 +60,22 @@ def test_a_forbidden_import_is_reported(tmp_path):
     package.mkdir()
     (package / "bad.py").write_text("def page():\n    import streamlit\n", encoding="utf-8")
     assert violations("incidents", tmp_path) == ["incidents/bad.py:2 imports streamlit"]
+
+
+def test_tests_and_benchmarks_share_helpers_only_through_tests_support():
+    """Benchmarks may import ``tests.support``; the tests never import the benchmarks, and
+    ``tests.support`` imports neither the benchmarks nor other test modules."""
+    bad = []
+    for path in sorted((ROOT / "tests").rglob("*.py")):
+        in_support = path.parent.name == "support"
+        for line, module in imported_modules(path.read_text(encoding="utf-8")):
+            top = module.split(".")[0]
+            if top == "benchmarks" or (
+                in_support and top == "tests" and not module.startswith("tests.support")
+            ):
+                bad.append(f"{path.relative_to(ROOT)}:{line} imports {module}")
+    for path in sorted((ROOT / "benchmarks").rglob("*.py")):
+        for line, module in imported_modules(path.read_text(encoding="utf-8")):
+            if module.startswith("tests") and not module.startswith("tests.support"):
+                bad.append(f"{path.relative_to(ROOT)}:{line} imports {module}")
+    assert bad == []

@@ -29,10 +29,9 @@ JavaScript and CSS are package data in ``static/``) and :mod:`.build` (the map a
 
 from __future__ import annotations
 
-from .aggregate import CELL_LIMIT, HEX_RESOLUTIONS, aggregate_cells
-from .basemaps import BASEMAPS, BaseMap, basemap_url
+# The names the page (app.py, dashboard.views) and the benchmarks use; the rest lives in the
+# modules above (tests import it from there).
 from .build import (
-    DEFAULT_BOUNDS,
     MapResult,
     MapSummary,
     base_map,
@@ -41,56 +40,19 @@ from .build import (
     map_summary,
     render_map,
 )
-from .layer import IncidentsLayer
 from .plan import POINT_LIMIT, snap_bbox
-from .popups import POINT_PAYLOAD_BUDGET, TEXT_CAPS, casualty_text, popup_records
-from .style import (
-    CELL_CLASSES,
-    EVENT_TYPE_COLORS,
-    MAX_RADIUS,
-    OTHER_COLOR,
-    REGION_RADIUS_M,
-    UNKNOWN_RADIUS,
-    ZERO_RADIUS,
-    cell_color,
-    legend_entries,
-    marker_radius,
-    marker_style,
-    size_casualties,
-)
+from .style import EVENT_TYPE_COLORS, OTHER_COLOR
 
 __all__ = [
-    "BASEMAPS",
-    "CELL_CLASSES",
-    "CELL_LIMIT",
-    "DEFAULT_BOUNDS",
     "EVENT_TYPE_COLORS",
-    "HEX_RESOLUTIONS",
-    "MAX_RADIUS",
     "OTHER_COLOR",
     "POINT_LIMIT",
-    "POINT_PAYLOAD_BUDGET",
-    "REGION_RADIUS_M",
-    "TEXT_CAPS",
-    "UNKNOWN_RADIUS",
-    "ZERO_RADIUS",
-    "BaseMap",
-    "IncidentsLayer",
     "MapResult",
     "MapSummary",
-    "aggregate_cells",
     "base_map",
-    "basemap_url",
     "build_map",
-    "casualty_text",
-    "cell_color",
     "layer_control",
-    "legend_entries",
     "map_summary",
-    "marker_radius",
-    "marker_style",
-    "popup_records",
     "render_map",
-    "size_casualties",
     "snap_bbox",
 ]

@@ -140,6 +140,59 @@ def _sources(
     return out, cut
 
 
+def _casualty_texts(
+    r: Mapping[str, Any], group_sizes: Mapping[str, int], has_group_cols: bool
+) -> tuple[str, str]:
+    """Killed and injured in words; an incident of a casualty group shows the group's figure,
+    saying how many incidents share it."""
+    group = r.get("casualty_group")
+    grouped = not is_na(group)
+    shared = group_sizes.get(str(group), 1) if grouped else None
+    src = "group_" if grouped and has_group_cols else ""
+
+    def figure(column: str, noun: str) -> str:
+        values = (r.get(src + column + suffix) for suffix in ("", "_low", "_high"))
+        return casualty_text(*values, noun=noun, shared_across=shared)
+
+    return figure("fatalities", "killed"), figure("injured", "injured")
+
+
+def _place_texts(r: Mapping[str, Any], precision: int | None) -> tuple[str, str]:
+    """The popup's place ("Kupiansk (Kharkiv, Ukraine)") and the tooltip's, which says when
+    the incident is only near the place or anywhere in the region."""
+    location = _text(r.get("location"))
+    where = ", ".join(t for t in (_text(r.get("admin1")), _text(r.get("country"))) if t)
+    place = f"{location} ({where})" if where else location
+    if precision == 2:
+        return place, f"near {location}"
+    if precision == 3:
+        return place, f"{location} (region-level)"
+    return place, location
+
+
+def _date_text(r: Mapping[str, Any]) -> str:
+    """The date, with how precise it is when it is not the exact day."""
+    date: Any = r.get("event_date")
+    text = "" if is_na(date) else pd.Timestamp(date).strftime("%Y-%m-%d")
+    precision = None if is_na(r.get("time_precision")) else int(r["time_precision"])
+    return text + _TIME_WORDS.get(precision, "")
+
+
+def _status_text(status: str, by: str) -> str:
+    """The claim status in words: a claim is never shown as a confirmed fact."""
+    if status == "claimed":
+        return (
+            f"Claimed by {by}; not confirmed"
+            if by
+            else "Claimed (claimant not recorded); not confirmed"
+        )
+    if status == "disputed":
+        return f"Disputed; claimed by {by}" if by else "Disputed"
+    if status == "confirmed":
+        return "Confirmed"
+    return status or "unknown"
+
+
 def group_counts(frame: pd.DataFrame) -> dict[str, int]:
     """How many incidents of ``frame`` each casualty group has."""
     counts = frame["casualty_group"].value_counts()
@@ -172,51 +225,9 @@ def popup_records(
     columns = list(frame.columns)
     for values in frame.itertuples(index=False, name=None):
         r = dict(zip(columns, values, strict=True))
-        group = r.get("casualty_group")
-        grouped = not is_na(group)
-        shared = group_sizes.get(str(group), 1) if grouped else None
-        src = "group_" if grouped and has_group_cols else ""
-        killed = casualty_text(
-            r.get(src + "fatalities"),
-            r.get(src + "fatalities_low"),
-            r.get(src + "fatalities_high"),
-            noun="killed",
-            shared_across=shared,
-        )
-        injured = casualty_text(
-            r.get(src + "injured"),
-            r.get(src + "injured_low"),
-            r.get(src + "injured_high"),
-            noun="injured",
-            shared_across=shared,
-        )
+        killed, injured = _casualty_texts(r, group_sizes, has_group_cols)
         precision = None if is_na(r.get("geo_precision")) else int(r["geo_precision"])
-        location = _text(r.get("location"))
-        where = ", ".join(t for t in (_text(r.get("admin1")), _text(r.get("country"))) if t)
-        place = f"{location} ({where})" if where else location
-        if precision == 2:
-            place_short = f"near {location}"
-        elif precision == 3:
-            place_short = f"{location} (region-level)"
-        else:
-            place_short = location
-        date: Any = r.get("event_date")
-        date_text = "" if is_na(date) else pd.Timestamp(date).strftime("%Y-%m-%d")
-        tp = None if is_na(r.get("time_precision")) else int(r["time_precision"])
-        status = _text(r.get("claim_status"))
-        by = _text(r.get("claimed_by"))
-        if status == "claimed":
-            status_text = (
-                f"Claimed by {by}; not confirmed"
-                if by
-                else "Claimed (claimant not recorded); not confirmed"
-            )
-        elif status == "disputed":
-            status_text = f"Disputed; claimed by {by}" if by else "Disputed"
-        elif status == "confirmed":
-            status_text = "Confirmed"
-        else:
-            status_text = status or "unknown"
+        place, place_short = _place_texts(r, precision)
         actors = " — ".join(t for t in (_text(r.get("actor1")), _text(r.get("actor2"))) if t)
         notes, notes_cut = _cap(_text(r.get("notes")), notes_cap)
         sources, sources_cut = _sources(
@@ -229,13 +240,13 @@ def popup_records(
                 "id": _text(r.get("event_id")),
                 "title": f"{event_type} — {sub}" if sub else event_type,
                 "event_type": event_type,
-                "date": date_text + _TIME_WORDS.get(tp, ""),
+                "date": _date_text(r),
                 "place": place,
                 "place_short": place_short,
                 "precision": _PRECISION_WORDS.get(precision, "unknown precision"),
                 "killed": killed,
                 "injured": injured,
-                "status": status_text,
+                "status": _status_text(_text(r.get("claim_status")), _text(r.get("claimed_by"))),
                 "actors": actors,
                 "notes": notes,
                 "sources": sources,

@@ -8,7 +8,7 @@ selection then takes its rows' entries (integer positions) and sums them with ``
 The results equal those of the row-wise functions they stand in for, figure for figure
 (``tests/incidents/test_columnar.py`` compares them): :func:`totals` =
 :func:`incidents.totals.casualty_totals`, :func:`timeline` = :func:`dashboard.views.timeline`,
-:func:`cells` = :func:`dashboard.maps.aggregate_cells` of the placed rows, :func:`newest` = the
+:func:`cells` = :func:`dashboard.maps.aggregate.aggregate_cells` of the placed rows, :func:`newest` = the
 table's order. The one rule they share, a casualty figure given for several incidents counted
 once on its earliest incident in the selection (:func:`incidents.totals.group_carriers`), is
 applied per selection by :func:`silent`.
@@ -198,7 +198,7 @@ def timeline(
 
 
 def cells(arrays: FrameArrays, rows: np.ndarray) -> dict[int, pd.DataFrame]:
-    """:func:`dashboard.maps.aggregate_cells` of the placed ones of ``rows``."""
+    """:func:`dashboard.maps.aggregate.aggregate_cells` of the placed ones of ``rows``."""
     placed = rows[arrays.placed[rows]]
     quiet = silent(arrays, placed)  # as the map counts them: carriers among the placed rows
     parts = {ours: tuple(a[placed] for a in arrays.parts[ours]) for ours, _ in _MEASURES}

@@ -83,7 +83,8 @@ def read_incidents(
         if _looks_like_json(data):
             if format in _CSV_FAMILY:
                 raise ImportFormatError(
-                    f"this is a JSON file, not {format.upper()}: use --format geojson, json or auto"
+                    f"this is a JSON file, not {format.upper()}: "
+                    "read it with format 'geojson', 'json' or 'auto'"
                 )
             document = load_json(data)
             kind = _json_kind(document, path) if format == "auto" else format

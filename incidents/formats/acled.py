@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from typing import Literal
 
+from ..exc import ImportFormatError
 from ._table import read_csv_table
 from .result import ReadResult, require
 
@@ -80,7 +81,7 @@ def matches(header: list[str]) -> bool:
 
 def read(data: bytes, header: list[str], *, zeros: AcledZeros = "unknown") -> ReadResult:
     if zeros not in ZERO_CHOICES:
-        raise ValueError(f"acled zeros must be one of {ZERO_CHOICES}, got {zeros!r}")
+        raise ImportFormatError(f"acled zeros must be one of {ZERO_CHOICES}, got {zeros!r}")
     require(header, REQUIRED, NAME)
     wanted = [c for c in KEPT if c in header]
     frame, lines, errors = read_csv_table(data, header, wanted)

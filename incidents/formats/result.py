@@ -43,9 +43,9 @@ def require(header: list[str], required: tuple[str, ...], fmt: str) -> None:
     if missing:
         hint = ""
         if fmt != "acled" and "event_id_cnty" in header:
-            hint = " (this looks like an ACLED export: use --format acled or auto)"
+            hint = " (this looks like an ACLED export: read it with format 'acled' or 'auto')"
         elif fmt != "ucdp" and "type_of_violence" in header:
-            hint = " (this looks like a UCDP GED file: use --format ucdp or auto)"
+            hint = " (this looks like a UCDP GED file: read it with format 'ucdp' or 'auto')"
         raise ImportFormatError(
             f"missing required column(s) for the {fmt} format: {', '.join(missing)}{hint}"
         )

@@ -10,7 +10,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from incidents import Store
-from tests.app.records import XSS_ACTOR, XSS_LOCATION, add_incidents, incident, xss_records
+from tests.support.records import XSS_ACTOR, XSS_LOCATION, add_incidents, incident, xss_records
 
 APP = Path(__file__).resolve().parents[2] / "app.py"
 
@@ -248,7 +248,6 @@ def test_url_values_unknown_to_the_data_stay_visible(db):
 
 
 def test_downloads_are_offered(db):
-    pytest.importorskip("incidents.export", reason="incidents.export is not there yet")
     at = run({"event_type": "Battles"})
     labels = [b.proto.label for b in at.get("download_button")]
     assert any("CSV" in label for label in labels) and any(

@@ -9,8 +9,8 @@ import urllib.request
 
 import pytest
 
-from benchmarks.bench_app import streamlit_server
 from incidents import Store
+from tests.support.server import streamlit_server
 
 
 def fetch(url: str, *, gzip_ok: bool) -> tuple[dict[str, str], bytes]:

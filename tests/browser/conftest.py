@@ -15,11 +15,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import sync_playwright
 
-from benchmarks.bench_app import CHROMIUM_ARGS, build_store, streamlit_server
 from incidents import Store
-from tests.app.records import add_incidents, xss_records
-from tests.browser.assets_routes import install_routes
+from tests.support.assets_routes import install_routes
+from tests.support.records import add_incidents, xss_records
+from tests.support.server import CHROMIUM_ARGS, build_store, streamlit_server
 
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / "artifacts" / "screenshots"
@@ -54,12 +55,6 @@ def browser():
     executable = _chromium()
     if executable is None:
         pytest.skip(f"browser tests need Debian chromium; {INSTALL_HINT}")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        pytest.skip(
-            f"browser tests need the playwright package (requirements-dev.txt); {INSTALL_HINT}"
-        )
     with sync_playwright() as p:
         b = p.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
         yield b

@@ -7,13 +7,9 @@ import io
 import time
 
 import pytest
+from playwright.sync_api import Error as PlaywrightError
 
-from tests.app.records import XSS_ACTOR, XSS_LOCATION
-
-PlaywrightError = pytest.importorskip(
-    "playwright.sync_api",
-    reason="browser tests need playwright; install with: pip install -r requirements-dev.txt",
-).Error
+from tests.support.records import XSS_ACTOR, XSS_LOCATION
 
 pytestmark = pytest.mark.browser
 
@@ -177,7 +173,6 @@ def test_no_match_says_so(page, seed_app):
 
 
 def test_csv_download_is_exactly_the_filtered_view(page, seed_app, tmp_path):
-    pytest.importorskip("incidents.export", reason="incidents.export is not there yet")
     open_app(page, seed_app, "country=Russia")
     assert metric(page, "Incidents") == "2"
     button = (

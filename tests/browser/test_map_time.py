@@ -9,9 +9,9 @@ from collections.abc import Iterator
 import pytest
 
 from incidents import Store
-from tests.app.records import add_incidents, incident
 from tests.browser.conftest import _server
 from tests.browser.test_dashboard import map_frame, map_layers, metric, open_app, wait_for_map
+from tests.support.records import add_incidents, incident
 
 pytestmark = pytest.mark.browser
 

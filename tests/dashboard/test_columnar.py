@@ -6,11 +6,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from benchmarks.bench_map import synthetic_frame
-from dashboard.maps import POINT_LIMIT, aggregate_cells
+from dashboard.maps import POINT_LIMIT
+from dashboard.maps.aggregate import aggregate_cells
 from dashboard.views import Selection, columnar, timeline
 from incidents import IncidentFilter
 from incidents.totals import casualty_totals, counted_casualties
+from tests.support.frames import synthetic_frame
 
 
 @pytest.fixture(scope="module")

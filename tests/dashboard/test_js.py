@@ -21,11 +21,11 @@ import pandas as pd
 import pytest
 
 import incidents
-from benchmarks.bench_map import synthetic_frame
 from dashboard.maps import render_map
 from dashboard.maps.aggregate import STAT_COLUMNS, cell_stats
 from geodata.regions import find_region
 from incidents.totals import counted_casualties
+from tests.support.frames import synthetic_frame
 
 ROOT = Path(__file__).resolve().parents[2]
 LAYER_CALL = re.compile(r"IncidentsMap\.layer\(\w+, (\{.*\})\);\n")

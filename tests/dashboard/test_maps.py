@@ -12,35 +12,38 @@ import pandas as pd
 import pytest
 
 import incidents
-from benchmarks.bench_map import synthetic_frame
-from dashboard import maps
 from dashboard.assets import asset_url
 from dashboard.maps import (
-    BASEMAPS,
-    CELL_CLASSES,
-    DEFAULT_BOUNDS,
     EVENT_TYPE_COLORS,
     OTHER_COLOR,
     POINT_LIMIT,
-    aggregate_cells,
     base_map,
-    basemap_url,
     build_map,
-    casualty_text,
-    cell_color,
-    legend_entries,
     map_summary,
-    marker_radius,
-    marker_style,
-    popup_records,
     render_map,
-    size_casualties,
     snap_bbox,
 )
 from dashboard.maps import aggregate as aggregate_module
+from dashboard.maps.aggregate import HEX_RESOLUTIONS, aggregate_cells
+from dashboard.maps.basemaps import BASEMAPS, basemap_url
+from dashboard.maps.build import DEFAULT_BOUNDS
 from dashboard.maps.layer import LAYER_SCRIPT
+from dashboard.maps.popups import casualty_text, popup_records
+from dashboard.maps.style import (
+    CELL_CLASSES,
+    MAX_RADIUS,
+    REGION_RADIUS_M,
+    UNKNOWN_RADIUS,
+    ZERO_RADIUS,
+    cell_color,
+    legend_entries,
+    marker_radius,
+    marker_style,
+    size_casualties,
+)
 from geodata.regions import find_region
 from incidents.taxonomy import EVENT_TYPES
+from tests.support.frames import synthetic_frame
 
 HOSTILE = [
     "<img src=x onerror=alert(1)>",
@@ -133,14 +136,14 @@ def test_legend_is_in_the_page(seed):
 @pytest.mark.parametrize(
     "killed, radius",
     [
-        (None, maps.UNKNOWN_RADIUS),
-        (pd.NA, maps.UNKNOWN_RADIUS),
-        (float("nan"), maps.UNKNOWN_RADIUS),
-        (0, maps.ZERO_RADIUS),
+        (None, UNKNOWN_RADIUS),
+        (pd.NA, UNKNOWN_RADIUS),
+        (float("nan"), UNKNOWN_RADIUS),
+        (0, ZERO_RADIUS),
         (1, 6.0),
         (8, 9.7),
         (100, 24.0),
-        (100_000, maps.MAX_RADIUS),
+        (100_000, MAX_RADIUS),
     ],
 )
 def test_marker_radius(killed, radius):
@@ -180,7 +183,7 @@ def test_precision_styles(precision, kind, halo):
 
 def test_region_level_is_a_translucent_area_in_metres():
     style = marker_style("Battles", 5, 3, "confirmed")
-    assert style["kind"] == "area" and style["radius"] == maps.REGION_RADIUS_M
+    assert style["kind"] == "area" and style["radius"] == REGION_RADIUS_M
     assert 0 < style["fillOpacity"] < 0.3
     assert marker_style("Battles", None, 3, "confirmed")["fillOpacity"] == 0  # unknown: hollow area
 
@@ -410,7 +413,7 @@ def test_cell_sums_equal_casualty_totals(seed, frame_kind):
     frame = seed if frame_kind == "seed" else synthetic_frame(20_000, seed=3)
     totals = incidents.casualty_totals(frame)
     tables = aggregate_cells(frame)
-    assert sorted(tables) == list(maps.HEX_RESOLUTIONS)
+    assert sorted(tables) == list(HEX_RESOLUTIONS)
     for table in tables.values():
         assert table["incidents"].sum() == len(frame)
         assert (table["killed"].sum(), table["killed_low"].sum(), table["killed_high"].sum()) == (
@@ -442,7 +445,7 @@ def test_aggregated_payload_holds_the_cells(seed):
     data = payload(render(seed, point_limit=2))
     assert data["points"] is None
     levels = data["hex"]["levels"]
-    assert [lv["res"] for lv in levels] == list(maps.HEX_RESOLUTIONS)
+    assert [lv["res"] for lv in levels] == list(HEX_RESOLUTIONS)
     for lv in levels:
         assert sum(lv["incidents"]) == 5 and sum(lv["killed"]) == 9  # 8 shared once + 1 + 0
         assert len(lv["v"]) == 12 * len(lv["lat"])
@@ -465,7 +468,7 @@ def decoded_level(lv: dict) -> dict:
 def test_hexagon_payload_decodes_to_the_h3_cells():
     frame = synthetic_frame(POINT_LIMIT + 3000, seed=8)
     frame.loc[frame.index[:50], "fatalities_high"] = 99  # a range in some cells
-    tables = maps.aggregate_cells(frame)
+    tables = aggregate_cells(frame)
     data = payload(render(frame))
     for lv in data["hex"]["levels"]:
         got = decoded_level(lv)
@@ -508,9 +511,7 @@ def test_mode_switch_at_point_limit(seed, rows, limit, mode):
         )
     if mode == "aggregated":
         assert summary.aggregated == rows and summary.points == 0 and "hexagon" in summary.caption
-        assert (
-            "narrow the filters" in summary.caption and summary.resolutions == maps.HEX_RESOLUTIONS
-        )
+        assert "narrow the filters" in summary.caption and summary.resolutions == HEX_RESOLUTIONS
 
 
 def test_default_point_limit_switch_on_synthetic():
@@ -650,6 +651,7 @@ def test_page_stays_small_at_100k():
     assert len(html.encode()) < 5_000_000
 
 
+@pytest.mark.slow
 def test_page_stays_small_at_the_point_limit_with_long_texts():
     frame = synthetic_frame(POINT_LIMIT, seed=7)
     frame["notes"] = "Ж" * 3000

@@ -13,6 +13,7 @@ from shapely.geometry import shape
 
 import incidents
 from dashboard import assets, maps
+from dashboard.maps.basemaps import BASEMAPS
 from dashboard.maps.offline import BASEMAP_ENV, OFFLINE, default_basemap
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -54,7 +55,7 @@ def test_offline_map_is_always_in_the_layer_control():
     assert f'"{OFFLINE}"' in page
     # It stands in for every tile layer when they fail (fallback), and is not shown first.
     tiles = re.findall(r"var (tile_layer_\w+) = L\.tileLayer", page)
-    assert len(tiles) == len(maps.BASEMAPS)
+    assert len(tiles) == len(BASEMAPS)
     assert re.search(r"tiles: \[" + r", ".join(tiles) + r"\]", page)
     assert '"fallback":true' in page
     offline = re.search(r"var (offline_base_map_\w+) = L\.layerGroup", page).group(1)

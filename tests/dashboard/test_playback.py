@@ -14,7 +14,6 @@ import pandas as pd
 import pytest
 
 import incidents
-from benchmarks.bench_map import synthetic_frame
 from dashboard.maps import POINT_LIMIT, render_map
 from dashboard.maps import playback as playback_module
 from dashboard.maps.aggregate import STAT_COLUMNS, cell_stats
@@ -22,6 +21,7 @@ from dashboard.maps.layer import payload_schema
 from dashboard.views import Selection, columnar
 from incidents import IncidentFilter
 from incidents.totals import casualty_totals, counted_casualties
+from tests.support.frames import synthetic_frame
 
 LAYER_CALL = re.compile(r"IncidentsMap\.layer\(\w+, (\{.*\})\);\n")
 

@@ -10,7 +10,6 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from benchmarks.bench_map import synthetic_frame
 from dashboard import views
 from dashboard.maps import EVENT_TYPE_COLORS, POINT_LIMIT, map_summary, snap_bbox
 from dashboard.maps import aggregate as aggregate_module
@@ -22,6 +21,7 @@ from incidents import (
     load_seed,
     with_group_figures,
 )
+from tests.support.frames import synthetic_frame
 
 FRAME = with_group_figures(*load_seed())
 D = dt.date

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from incidents import Count, parse_count
+from incidents import Count, CountError, parse_count
 
 
 @pytest.mark.parametrize(
@@ -35,7 +35,7 @@ def test_press_wording_becomes_a_figure(text, expected):
 
 
 def test_count_rejects_inverted_bounds():
-    with pytest.raises(ValueError):
+    with pytest.raises(CountError, match="low <= best <= high"):
         Count(5, 6, 8)
-    with pytest.raises(ValueError):
+    with pytest.raises(CountError, match="must not be negative"):
         Count(-1)

@@ -1,4 +1,6 @@
-"""`python -m incidents` end to end in a subprocess: exit codes and messages."""
+"""`python -m incidents`: exit codes and messages. The commands run in-process through
+``incidents.cli.main``; what only a real process shows (the interpreter's exit status, no
+traceback on stderr) is checked with a few subprocesses at the end."""
 
 from __future__ import annotations
 
@@ -6,32 +8,38 @@ import json
 import os
 import subprocess
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+
+from incidents.cli import main
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = Path(__file__).parent / "fixtures"
 
 
-@pytest.fixture
-def run(tmp_path):
-    env = {
-        **os.environ,
-        "INCIDENTS_DB": f"sqlite:///{tmp_path / 'cli.sqlite'}",
-        "INCIDENTS_CACHE_DIR": str(tmp_path / "cache"),
-        "PYTHONPATH": str(ROOT),
-    }
+@dataclass
+class Done:
+    returncode: int
+    stdout: str
+    stderr: str
 
-    def run(*args: str) -> subprocess.CompletedProcess:
-        return subprocess.run(
-            [sys.executable, "-m", "incidents", *map(str, args)],
-            cwd=tmp_path,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=60,
-        )
+
+@pytest.fixture
+def run(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("INCIDENTS_DB", f"sqlite:///{tmp_path / 'cli.sqlite'}")
+    monkeypatch.setenv("INCIDENTS_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.chdir(tmp_path)
+
+    def run(*args: str) -> Done:
+        capsys.readouterr()
+        try:
+            code = main([str(a) for a in args])
+        except SystemExit as exit_:  # argparse's usage errors
+            code = exit_.code if isinstance(exit_.code, int) else 1
+        out, err = capsys.readouterr()
+        return Done(code, out, err)
 
     return run
 
@@ -73,7 +81,9 @@ def test_commands(run, args, code, stdout, stderr):
     assert done.returncode == code, done.stderr
     assert stdout in done.stdout
     assert stderr in done.stderr
-    assert "Traceback" not in done.stderr
+    # In-process, an uncaught exception fails the test by itself (and stderr may hold output
+    # of other tests' server threads); test_python_m_incidents_exit_status checks that the
+    # real process prints no traceback.
 
 
 def test_import_then_list_and_export_with_filters(run, tmp_path):
@@ -107,6 +117,7 @@ def test_on_conflict_and_acled_zeros(run):
     assert run("import", FIXTURES / "acled_iso_dates.csv").returncode == 0
     again = run("import", FIXTURES / "acled_iso_dates.csv")
     assert again.returncode == 1 and "already in the store" in again.stderr
+    assert "hint: --on-conflict replace" in again.stderr
     skipped = run("import", FIXTURES / "acled_iso_dates.csv", "--on-conflict", "skip")
     assert skipped.returncode == 0 and "4 skipped" in skipped.stdout
     kept = run(
@@ -118,3 +129,31 @@ def test_on_conflict_and_acled_zeros(run):
         "keep",
     )
     assert kept.returncode == 0 and "4 replaced" in kept.stdout
+
+
+@pytest.mark.parametrize(
+    "args, code, stderr",
+    [
+        (["list"], 0, ""),
+        (["import", ROOT / "README.md"], 1, "not a CSV or GeoJSON table"),
+        (["export", "--out", "x.csv", "--start", "yesterday"], 2, "is not a date"),
+    ],
+)
+def test_python_m_incidents_exit_status(tmp_path, args, code, stderr):
+    env = {
+        **os.environ,
+        "INCIDENTS_DB": f"sqlite:///{tmp_path / 'cli.sqlite'}",
+        "INCIDENTS_CACHE_DIR": str(tmp_path / "cache"),
+        "PYTHONPATH": str(ROOT),
+    }
+    done = subprocess.run(
+        [sys.executable, "-m", "incidents", *map(str, args)],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == code, done.stderr
+    assert stderr in done.stderr
+    assert "Traceback" not in done.stderr

@@ -5,15 +5,14 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from geodata import Gazetteer, GeocoderChain
+from geodata import GeocoderChain
 from incidents import load_seed
 from incidents.geocoding import place_incidents
 
 
 @pytest.fixture(scope="module")
-def chain(tmp_path_factory):
-    gazetteer = Gazetteer.load(cache_dir=tmp_path_factory.getbasetemp() / "geodata-cache")
-    return GeocoderChain(gazetteer=gazetteer)
+def chain(gaz):
+    return GeocoderChain(gazetteer=gaz)
 
 
 def rows(*records):
@@ -111,7 +110,7 @@ def test_import_with_a_geocoder_places_rows_and_rejects_what_it_cannot(store, tm
         encoding="utf-8",
     )
     without = import_file(store, path)
-    assert without.inserted == 0 and "--geocode" in without.errors[0].message
+    assert without.inserted == 0 and "with a geocoder" in without.errors[0].message
 
     report = import_file(store, path, geocoder=chain)
     assert report.inserted == 1

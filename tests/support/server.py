@@ -1,0 +1,122 @@
+"""Stores of generated incidents and a real ``streamlit run serve.py`` on a free port.
+
+Shared by the browser and serving tests and by ``benchmarks.bench_app``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+from incidents import Store, load_frame
+from tests.support.generate import generate_frame
+
+__all__ = ["CHROMIUM", "CHROMIUM_ARGS", "build_store", "free_port", "streamlit_server"]
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+# -- stores -----------------------------------------------------------------------------------
+
+
+def build_store(
+    url: str,
+    n: int,
+    *,
+    seed: int = 0,
+    with_seed: bool = True,
+    snapshot: bool = True,
+    cache_dir: Path | None = None,
+) -> Store:
+    """A store at ``url`` holding ``n`` generated incidents (:func:`tests.support.generate.generate_frame`,
+    ACLED-like) plus the 5 seed ones unless told not to;
+    with ``snapshot``, its parquet snapshot is written to ``cache_dir`` (default: the app's)."""
+    store = Store.open(url, seed=with_seed)
+    result = store.insert(generate_frame(n, seed=seed))
+    if result.errors:
+        raise RuntimeError(f"synthetic incidents rejected: {result.errors[:3]}")
+    if snapshot:
+        load_frame(store, cache_dir=cache_dir)
+    return store
+
+
+# -- measuring ---------------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextlib.contextmanager
+def streamlit_server(
+    db_url: str,
+    cache_dir: Path,
+    *,
+    port: int | None = None,
+    env: dict | None = None,
+    script: str = "serve.py",
+) -> Iterator[tuple[str, subprocess.Popen]]:
+    """``streamlit run serve.py`` (what ``make run`` starts: ``app.py`` plus gzip for the
+    front-end bundle) on a free port with ``INCIDENTS_DB``; stopped (by pid) on exit."""
+    port = port or free_port()
+    environment = {
+        **os.environ,
+        "INCIDENTS_DB": db_url,
+        "INCIDENTS_CACHE_DIR": str(cache_dir),
+        **(env or {}),
+    }
+    # Closed and removed when the app stops (below), not at the end of a with block.
+    log = tempfile.NamedTemporaryFile(prefix="streamlit-", suffix=".log", delete=False)  # noqa: SIM115
+    proc = subprocess.Popen(
+        [
+            sys.executable, "-m", "streamlit", "run", str(ROOT / script),
+            "--server.headless", "true", "--server.port", str(port), "--server.address", "127.0.0.1",
+            "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none",
+        ],
+        cwd=ROOT, env=environment, stdout=log, stderr=subprocess.STDOUT,
+    )  # fmt: skip
+    url = f"http://127.0.0.1:{port}"
+    try:
+        import urllib.request
+
+        deadline = time.monotonic() + 60
+        while True:
+            if proc.poll() is not None:
+                raise RuntimeError(f"streamlit exited early: {Path(log.name).read_text()[-2000:]}")
+            try:
+                with urllib.request.urlopen(url + "/_stcore/health", timeout=1) as resp:
+                    if resp.status == 200:
+                        break
+            except OSError:
+                pass
+            if time.monotonic() > deadline:
+                raise RuntimeError("streamlit did not start within 60 s")
+            time.sleep(0.1)
+        proc.log_path = log.name  # type: ignore[attr-defined]
+        yield url, proc
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        log.close()
+        os.unlink(log.name)
