@@ -130,6 +130,32 @@ def _wait_for_change(page, before: str, layers_before: int) -> None:
     page.wait_for_function(NEW_LAYER_PAINTED_JS, arg=layers_before, timeout=120_000, polling=20)
 
 
+#: The map's time control (dashboard/maps/static/incidents_layer.js) stepped through up to 60
+#: frames as fast as the page paints them: each frame is drawn (hexagons or incidents shown,
+#: KPIs of the window written) and two animation frames pass before the next one.
+PLAYBACK_JS = """async () => {
+  const frame = document.querySelector('iframe[title="streamlit_folium.st_folium"]');
+  const w = frame.contentWindow, map = w.map;
+  let time = null;
+  map.eachLayer(l => { if (l._imTime) time = l._imTime; });
+  if (!time) return null;
+  const paint = () => new Promise(r => w.requestAnimationFrame(() => w.requestAnimationFrame(r)));
+  const steps = Math.min(time.frames(), 60);
+  time.go(0);
+  await paint();
+  const started = w.performance.now();
+  let worst = 0;
+  for (let k = 1; k <= steps; k++) {
+    const t = w.performance.now();
+    time.go(k % time.frames());
+    await paint();
+    worst = Math.max(worst, w.performance.now() - t);
+  }
+  const ms = w.performance.now() - started;
+  return {fps: steps / (ms / 1000), worst_ms: worst, frames: time.frames(), step: time.state.step};
+}"""
+
+
 def browser_timings(url: str, proc: subprocess.Popen) -> dict:
     """First view, two filter changes in the same page, and the bytes the browser received."""
     from playwright.sync_api import sync_playwright
@@ -170,6 +196,11 @@ def browser_timings(url: str, proc: subprocess.Popen) -> dict:
         out["page_mb"] = (received["http"] + received["ws"]) / 1e6
         out["ws_mb"] = received["ws"] / 1e6
         out["cdn_mb"] = received["outside"] / 1e6
+        playback = page.evaluate(PLAYBACK_JS)
+        if playback is not None:
+            out["playback_fps"] = playback["fps"]
+            out["playback_worst_ms"] = playback["worst_ms"]
+            out["playback_frames"] = playback["frames"]
         counts = [metric_value(page, "Incidents")]
         # Filter change 1: "Min killed" = 1, typed as an analyst would (unknown figures kept:
         # a large selection). Filter change 2: drop the unknown ones (a smaller selection).
@@ -263,6 +294,7 @@ def main(sizes: Sequence[int] = DEFAULT_SIZES) -> None:
         ("apptest_first_s", "script 1st run s", "{:.2f}"),
         ("rerun_s", "filter (script) s", "{:.2f}"),
         ("cached_rerun_s", "cached rerun s", "{:.3f}"),
+        ("playback_fps", "playback frames/s", "{:.1f}"),
         ("page_mb", "page MB", "{:.2f}"),
         ("ws_mb", "of which data MB", "{:.2f}"),
         ("cdn_mb", "outside MB", "{:.2f}"),

@@ -63,6 +63,8 @@ MAP_FILES: Mapping[str, MapFile] = MappingProxyType(
     {
         "offline_basemap.js": MapFile(STATIC_DIR / "offline_basemap.js", "application/javascript"),
         "offline_basemap.css": MapFile(STATIC_DIR / "offline_basemap.css", "text/css"),
+        "incidents_layer.js": MapFile(STATIC_DIR / "incidents_layer.js", "application/javascript"),
+        "incidents_layer.css": MapFile(STATIC_DIR / "incidents_layer.css", "text/css"),
         "basemap.json": MapFile(
             STATIC_DIR / "basemap" / "basemap.json.gz", "application/json", gzipped=True
         ),
@@ -85,11 +87,13 @@ def _leaflet(name: str) -> str:
 
 
 def map_js() -> list[tuple[str, str]]:
-    """The map's scripts, as folium's ``default_js``: Leaflet and our base-map script only
+    """The map's scripts, as folium's ``default_js``: Leaflet, our base-map script and the
+    incidents layer's script (``IncidentsMap``) only
     (folium's defaults add jQuery, Bootstrap and awesome-markers, which the map never uses)."""
     return [
         ("leaflet", _leaflet("leaflet.js")),
         ("offline_basemap", asset_url("offline_basemap.js")),
+        ("incidents_layer", asset_url("incidents_layer.js")),
     ]
 
 
@@ -99,19 +103,14 @@ def map_css() -> list[tuple[str, str]]:
     return [
         ("leaflet_css", _leaflet("leaflet.css")),
         ("offline_basemap_css", asset_url("offline_basemap.css")),
+        ("incidents_layer_css", asset_url("incidents_layer.css")),
     ]
 
 
 class _ImmutableFiles(StaticFiles):
     """Static files whose URL changes with their version: cached by browsers for a year."""
 
-    def file_response(
-        self,
-        full_path: str | os.PathLike[str],
-        stat_result: os.stat_result,
-        scope: Scope,
-        status_code: int = 200,
-    ) -> Response:
+    def file_response(self, full_path, stat_result, scope: Scope, status_code: int = 200):
         response = super().file_response(full_path, stat_result, scope, status_code)
         response.headers["Cache-Control"] = CACHE_FOREVER
         return response

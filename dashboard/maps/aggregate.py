@@ -156,7 +156,10 @@ def cell_stats(counted: pd.DataFrame, claim_status: pd.Series) -> dict[str, np.n
 
 
 def aggregate_cells(
-    frame: pd.DataFrame, resolutions: Sequence[int] = HEX_RESOLUTIONS
+    frame: pd.DataFrame,
+    resolutions: Sequence[int] = HEX_RESOLUTIONS,
+    *,
+    index: CellIndex | None = None,
 ) -> dict[int, pd.DataFrame]:
     """Incident counts and casualty sums per H3 cell, for each resolution.
 
@@ -165,7 +168,8 @@ def aggregate_cells(
     :func:`incidents.totals.casualty_totals` sums them (a shared figure counted once, in the
     cell of the incident that carries it), ``killed_unknown``/``injured_unknown`` (incidents
     with an unknown figure) and ``unconfirmed`` (claimed or disputed). The columns of each
-    resolution add up to the frame's totals. Rows need finite coordinates.
+    resolution add up to the frame's totals. Rows need finite coordinates. ``index``: the
+    :func:`cell_index` of the frame's rows, when the caller has it.
     """
     n = len(frame)
     if n == 0:
@@ -178,16 +182,20 @@ def aggregate_cells(
             )
             for r in resolutions
         }
-    index = cell_index(
-        frame["latitude"].to_numpy(dtype=float),
-        frame["longitude"].to_numpy(dtype=float),
-        resolutions,
-    )
+    if index is None:
+        index = cell_index(
+            frame["latitude"].to_numpy(dtype=float),
+            frame["longitude"].to_numpy(dtype=float),
+            resolutions,
+        )
     stats = cell_stats(counted_casualties(frame), frame["claim_status"])
     return sum_cells(index, np.arange(n), stats)
 
 
-def embedded_cells(frame: pd.DataFrame, plan: Plan) -> dict[int, pd.DataFrame]:
-    """Cells of the plan's aggregated rows, per resolution holding at most :data:`CELL_LIMIT` cells."""
-    tables = aggregate_cells(frame[plan.aggregated])
+def embedded_cells(
+    frame: pd.DataFrame, plan: Plan, index: CellIndex | None = None
+) -> dict[int, pd.DataFrame]:
+    """Cells of the plan's aggregated rows, per resolution holding at most :data:`CELL_LIMIT`
+    cells (``index``: the :func:`cell_index` of those rows, when the caller has it)."""
+    tables = aggregate_cells(frame[plan.aggregated], index=index)
     return {res: t for res, t in tables.items() if len(t) <= CELL_LIMIT}

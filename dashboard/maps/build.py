@@ -8,6 +8,7 @@ import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
+from typing import Any
 
 import folium
 import numpy as np
@@ -16,13 +17,15 @@ from folium.map import FitBounds
 
 from ..assets import map_css, map_js
 from ..safe import js_json
-from .aggregate import CELL_LIMIT, embedded_cells
+from .aggregate import CELL_LIMIT, CellIndex, cell_index, embedded_cells
 from .basemaps import BASEMAPS, basemap_url
-from .layer import IncidentsLayer, IncidentsStyle
+from .layer import IncidentsLayer
 from .offline import OFFLINE, OfflineBaseMap, default_basemap
-from .payload import cell_payload, points_payload
+from .payload import CELL_SCALE, CELL_VERTICES, cell_payload, draw_order, points_payload
 from .plan import POINT_LIMIT, Plan, make_plan
+from .playback import RowTimes, level_codes, row_times, time_payload
 from .popups import group_counts
+from .regions import outline_bounds, region_outlines
 from .style import CELL_CLASSES, plan_legend
 
 __all__ = [
@@ -36,6 +39,8 @@ __all__ = [
     "render_map",
 ]
 
+#: Version of the layer's payload format (``static/payload.schema.json``).
+PAYLOAD_VERSION = 2
 #: ((south, west), (north, east)) of the default view: Ukraine and western Russia.
 DEFAULT_BOUNDS: tuple[tuple[float, float], tuple[float, float]] = ((44.0, 22.0), (56.5, 45.0))
 
@@ -226,9 +231,6 @@ def base_map(*, basemap: str | None = None, height: str | int = "100%") -> foliu
     offline = OfflineBaseMap(tiles=tiles, show=basemap == OFFLINE)
     offline._id = _ident("offline")
     offline.add_to(m)
-    style = IncidentsStyle()
-    style._id = _ident("style")
-    style.add_to(m)
     fit = FitBounds(
         [list(DEFAULT_BOUNDS[0]), list(DEFAULT_BOUNDS[1])], padding=(24, 24), max_zoom=10
     )
@@ -296,6 +298,7 @@ def render_map(
     height: str | int = "100%",
     cells: Mapping[int, pd.DataFrame] | None = None,
     points: pd.DataFrame | None = None,
+    times: RowTimes | None = None,
 ) -> MapResult:
     """The map of :func:`build_map` and the :func:`map_summary` of the same arguments, from one
     computation: in aggregated mode the H3 cells are computed once, not once per function.
@@ -304,7 +307,10 @@ def render_map(
     :mod:`dashboard.views.columnar`): ``cells``, the :func:`aggregate_cells` of the rows the map
     counts in hexagons (the placed rows, or with ``bbox`` those outside it), and ``points``, the
     full rows of the incidents drawn one by one, in ``frame``'s order; ``frame`` itself then
-    needs only ``latitude``, ``longitude``, ``geo_precision`` and ``casualty_group``."""
+    needs only ``latitude``, ``longitude``, ``geo_precision`` and ``casualty_group``, and
+    ``times`` (:class:`~dashboard.maps.playback.RowTimes` of ``frame``'s rows) gives what the
+    time control plays; without it, it is computed from ``frame`` when it has the columns
+    (none: no time control)."""
     basemap = _check_basemap(basemap)
     plan = make_plan(frame, point_limit, bbox)
     summary_cells: dict[int, int] = {}
@@ -314,7 +320,9 @@ def render_map(
             raise ValueError(
                 f"points holds {len(points)} rows; the map draws {int(plan.points.sum())} one by one"
             )
-        payload, summary_cells = _payload(frame, plan, point_limit, zoom_to_points, cells, points)
+        payload, summary_cells = _payload(
+            frame, plan, point_limit, zoom_to_points, cells, points, times
+        )
         layer = IncidentsLayer(
             payload, name="Incidents" if plan.mode == "points" else "Incidents (hexagon counts)"
         )
@@ -331,45 +339,87 @@ def _payload(
     zoom_to_points: bool,
     given: Mapping[int, pd.DataFrame] | None = None,
     points: pd.DataFrame | None = None,
+    times: RowTimes | None = None,
 ) -> tuple[dict, dict[int, int]]:
-    """The layer's JSON payload and the number of cells per embedded resolution."""
+    """The layer's JSON payload (``static/payload.schema.json``) and the number of cells per
+    embedded resolution."""
     any_shared = bool(frame["casualty_group"].notna().any()) if len(frame) else False
     payload: dict = {
+        "version": PAYLOAD_VERSION,
         "points": None,
         "hex": None,
         "box": None,
         "legend": None,
         "fit": None,
         "reportView": False,
+        "time": None,
     }
     cells: dict[int, int] = {}
+    point_rows: np.ndarray | None = None
+    outlines: list[Mapping[str, Any] | None] = []
     if plan.points.any():
         group_sizes = group_counts(frame)
-        payload["points"] = points_payload(
-            frame[plan.points] if points is None else points, group_sizes
-        )
+        rows = frame[plan.points] if points is None else points
+        order = draw_order(rows)
+        point_rows = np.flatnonzero(plan.points)[order]
+        drawn = rows.iloc[order]
+        outlines = region_outlines(drawn)
+        payload["points"] = points_payload(drawn, group_sizes, regions=outlines)
+    cell_rows: np.ndarray | None = None
+    codes: list[np.ndarray] = []
+    counts: list[int] = []
+    index: CellIndex | None = None
+    index_rows: np.ndarray | None = None
     if plan.aggregated.any():
-        tables = (
-            embedded_cells(frame, plan)
-            if given is None
-            else {r: t for r, t in given.items() if len(t) <= CELL_LIMIT}
-        )
+        cell_rows = np.flatnonzero(plan.aggregated)
+        if given is None:
+            index = cell_index(
+                frame["latitude"].to_numpy(dtype=float)[cell_rows],
+                frame["longitude"].to_numpy(dtype=float)[cell_rows],
+            )
+            index_rows = np.arange(len(cell_rows))
+            tables = embedded_cells(frame, plan, index)
+        else:
+            tables = {r: t for r, t in given.items() if len(t) <= CELL_LIMIT}
+            index = times.cells if times is not None else None
+            index_rows = (
+                times.cell_rows[cell_rows]
+                if times is not None and times.cell_rows is not None
+                else None
+            )
         cells = {res: len(t) for res, t in tables.items()}
         payload["hex"] = {
+            "scale": CELL_SCALE,
+            "vertices": CELL_VERTICES,
             "levels": [cell_payload(t, res) for res, t in sorted(tables.items())],
             "classes": [list(c) for c in CELL_CLASSES],
             "note": _hex_note(point_limit, zoom_to_points, any_shared),
         }
+        if index is not None and index_rows is not None:
+            for res, t in sorted(tables.items()):
+                codes.append(level_codes(index, index_rows, res, t["cell"].to_numpy()))
+                counts.append(len(t))
     if plan.mode == "aggregated" and plan.points.any() and plan.bbox is not None:
         payload["box"] = list(plan.bbox)
     payload["reportView"] = plan.mode == "aggregated" and zoom_to_points  # the page redraws on zoom
     payload["legend"] = {
         "title": "Incidents" if plan.mode == "points" else "Incident counts",
-        "entries": plan_legend(frame, plan, points),
+        "entries": plan_legend(frame, plan, points, outlined=any(o is not None for o in outlines)),
         "note": "Click a symbol for details."
         if plan.mode == "points"
         else "Click a hexagon for its totals.",
     }
+    if times is None:
+        times = row_times(frame)
+    if times is not None:
+        payload["time"] = time_payload(
+            times,
+            point_rows=point_rows,
+            cell_codes=codes,
+            cell_counts=counts,
+            cell_rows=cell_rows if codes else None,
+            any_shared=any_shared,
+        )
     # The view: a selection's layer fits its incidents the first time its key is shown on a map
     # (shown again, e.g. after zooming out of a box, it keeps the analyst's view). A box's layer
     # is drawn where the analyst already looks: its fit is "soft", used only on a map no layer
@@ -378,6 +428,12 @@ def _payload(
         mask = plan.points | plan.aggregated
         precision = frame["geo_precision"].to_numpy(dtype=float, na_value=np.nan)[mask]
         bounds, soft = _bounds(frame, mask, bool((precision == 3).any())), False
+        for outline in {id(o): o for o in outlines if o is not None}.values():
+            s, w, n, e = outline_bounds(outline)
+            bounds = [
+                [min(bounds[0][0], s), min(bounds[0][1], w)],
+                [max(bounds[1][0], n), max(bounds[1][1], e)],
+            ]
     else:
         s, w, n, e = payload["box"]
         bounds, soft = [[s, w], [n, e]], True

@@ -1,68 +1,60 @@
-"""The Leaflet side: the incidents layer (with its legend) and the style sheet, rendered through
-folium's Jinja templates.
+"""The Leaflet side: the incidents layer and the script and styles it needs, as folium elements.
 
-The JavaScript and CSS live in ``static/`` (package data, read once at import):
+The browser code lives in ``static/`` (package data, read once at import):
 
-* ``incidents_layer.js``: the body of the layer's ``script`` macro (a Jinja template:
-  ``{{ this.payload }}`` is the JSON payload, ``{{ this.get_name() }}`` and
-  ``{{ this._parent.get_name() }}`` the layer's and the map's variable names);
-* ``map_legend.js``: ``makeLegend(spec)``, spliced into the layer's script (the legend is
-  added and removed with the layer);
-* ``incidents_layer.css``: the popup, tooltip and legend styles, put in the page's header by
-  :class:`IncidentsStyle` (an element of the base map, which stays when layers are swapped).
+* ``incidents_layer.js``: a plain script defining ``IncidentsMap``; its entry function
+  ``IncidentsMap.layer(map, payload)`` builds the whole layer (symbols, hexagons, legend, time
+  control) from one payload object, whose format is ``payload.schema.json``;
+* ``incidents_layer.css``: the popup, tooltip, legend and time-control styles.
 
-:class:`IncidentsLayer` is a :class:`folium.FeatureGroup`, so streamlit-folium can swap it on a
-map already in the browser (``st_folium(..., feature_group_to_add=layer)``) instead of
-reloading the whole map.
+Both are files served by the dashboard (:mod:`dashboard.assets`, loaded once with the base
+map, cached by the browser). :class:`IncidentsLayer` is a :class:`folium.FeatureGroup` whose
+script is one call of the entry function, so streamlit-folium can swap it on a map already in
+the browser (``st_folium(..., feature_group_to_add=layer)``) instead of reloading the map.
 """
 
 from __future__ import annotations
 
+import json
+from functools import cache
 from importlib import resources
+from typing import Any
 
 import folium
-from branca.element import MacroElement
 from jinja2 import Template
 
 from ..safe import js_json
 
-__all__ = ["IncidentsLayer", "IncidentsStyle"]
+__all__ = ["LAYER_SCRIPT", "IncidentsLayer", "payload_schema"]
 
 
 def _static(name: str) -> str:
     return resources.files(__package__).joinpath("static", name).read_text(encoding="utf-8")
 
 
-_LAYER_JS = _static("incidents_layer.js").replace("/*@legend@*/", _static("map_legend.js"))
-_LAYER_TEMPLATE = "\n{% macro script(this, kwargs) %}\n" + _LAYER_JS + "{% endmacro %}\n"
-_STYLE_TEMPLATE = (
-    "\n{% macro header(this, kwargs) %}\n<style>\n"
-    + _static("incidents_layer.css")
-    + "</style>\n{% endmacro %}\n"
-)
+#: The browser code of the layer (``static/incidents_layer.js``).
+LAYER_SCRIPT = _static("incidents_layer.js")
+
+
+@cache
+def payload_schema() -> dict[str, Any]:
+    """The JSON schema of the layer's payload (``static/payload.schema.json``)."""
+    return json.loads(_static("payload.schema.json"))
 
 
 class IncidentsLayer(folium.FeatureGroup):
-    """The incidents as one Leaflet feature group built in the browser from a JSON payload.
+    """The incidents as one Leaflet feature group built in the browser from a JSON payload
+    (``IncidentsMap.layer(map, payload)``; the format is ``static/payload.schema.json``).
+    Add it to a map that loads the script (:func:`~dashboard.maps.base_map`)."""
 
-    ``payload`` holds ``points`` and/or ``hex`` (see :mod:`.payload`), ``box`` (the outlined
-    area drawn one by one), ``legend`` (``{"title", "entries", "note"}``) and ``fit``
-    (``{"key", "bounds"}``: the view to fit the first time a layer with this key is added to a
-    map; None: keep the analyst's view). Add it to a :class:`folium.Map` only.
-    """
-
-    _template = Template(_LAYER_TEMPLATE)
+    _template = Template(
+        "{% macro script(this, kwargs) %}\n"
+        "var {{ this.get_name() }} = IncidentsMap.layer({{ this._parent.get_name() }}, "
+        "{{ this.payload }});\n"
+        "{{ this.get_name() }}.addTo({{ this._parent.get_name() }});\n"
+        "{% endmacro %}"
+    )
 
     def __init__(self, payload: dict, name: str = "Incidents"):
         super().__init__(name=name, overlay=True, control=True, show=True)
         self.payload = js_json(payload)
-
-
-class IncidentsStyle(MacroElement):
-    """The popup, tooltip and legend styles (a ``<style>`` in the page's header)."""
-
-    _template = Template(_STYLE_TEMPLATE)
-
-    def __init__(self) -> None:
-        super().__init__()
-        self._name = "IncidentsStyle"

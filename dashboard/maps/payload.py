@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import functools
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 import h3.api.numpy_int as h3i
 import numpy as np
@@ -16,31 +17,50 @@ from .aggregate import HEX_MIN_ZOOM, STAT_COLUMNS
 from .popups import POINT_PAYLOAD_BUDGET, TEXT_CAPS, popup_records
 from .style import marker_style, size_casualties
 
-__all__ = ["cell_payload", "points_payload"]
+__all__ = [
+    "CELL_SCALE",
+    "CELL_VERTICES",
+    "POINT_SCALE",
+    "cell_payload",
+    "draw_order",
+    "points_payload",
+]
+
+#: Coordinates in the payload are integers: degrees x scale (``static/payload.schema.json``).
+POINT_SCALE = 100_000
+CELL_SCALE = 10_000
+#: What a region-level incident's popup says of its location when drawn as its region.
+REGION_PRECISION = (
+    "region-level: somewhere in the shaded region, not at a town (ACLED geo-precision 3)"
+)
+#: Vertices sent per hexagon (a pentagon repeats one).
+CELL_VERTICES = 6
 
 
 @functools.lru_cache(maxsize=1 << 16)
 def _cell_geometry(cell: int) -> tuple[int, int, tuple[int, ...]]:
-    """A cell's centre and its 6 vertex offsets, in 1e-4 degrees (cells recur from one
-    selection to the next: each is computed once per process)."""
+    """A cell's centre and its vertex offsets, in 1/:data:`CELL_SCALE` degrees (cells recur
+    from one selection to the next: each is computed once per process)."""
     clat, clon = h3i.cell_to_latlng(cell)
-    ilat, ilon = round(clat * 1e4), round(clon * 1e4)
+    ilat, ilon = round(clat * CELL_SCALE), round(clon * CELL_SCALE)
     boundary = list(h3i.cell_to_boundary(cell))
-    while len(boundary) < 6:  # pentagon: repeat a vertex so every cell has 6
+    while len(boundary) < CELL_VERTICES:  # pentagon: repeat a vertex so every cell has 6
         boundary.append(boundary[-1])
     verts: list[int] = []
-    for vlat, vlon in boundary[:6]:
-        dlon = round(vlon * 1e4) - ilon
-        if dlon > 1_800_000:
-            dlon -= 3_600_000
-        elif dlon < -1_800_000:
-            dlon += 3_600_000
-        verts.extend((round(vlat * 1e4) - ilat, dlon))
+    half_turn = 180 * CELL_SCALE
+    for vlat, vlon in boundary[:CELL_VERTICES]:
+        dlon = round(vlon * CELL_SCALE) - ilon
+        if dlon > half_turn:
+            dlon -= 2 * half_turn
+        elif dlon < -half_turn:
+            dlon += 2 * half_turn
+        verts.extend((round(vlat * CELL_SCALE) - ilat, dlon))
     return ilat, ilon, tuple(verts)
 
 
 def cell_payload(table: pd.DataFrame, res: int) -> dict:
-    """Compact columns of one resolution: centres and vertex offsets in 1e-4 degrees."""
+    """Compact columns of one resolution (a ``level`` of ``static/payload.schema.json``):
+    centres and vertex offsets in 1/:data:`CELL_SCALE` degrees, sums per cell."""
     lat_c: list[int] = []
     lon_c: list[int] = []
     verts: list[int] = []
@@ -57,7 +77,7 @@ def cell_payload(table: pd.DataFrame, res: int) -> dict:
         # value is sent as its difference from the previous cell's (the browser adds them up).
         "lat": _deltas(lat_c, 1),
         "lon": _deltas(lon_c, 1),
-        "v": _deltas(verts, 12),
+        "v": _deltas(verts, 2 * CELL_VERTICES),
     }
     for name in STAT_COLUMNS:
         values = table[name].tolist()
@@ -83,11 +103,8 @@ def _encode(values: list) -> dict:
     return {"v": values}
 
 
-_STYLE_KEYS = ("kind", "radius", "color", "weight", "fillColor", "fillOpacity", "dashArray", "halo")
-
-
-def points_payload(frame: pd.DataFrame, group_sizes: Mapping[str, int]) -> dict:
-    """Coordinates, a style table, and dictionary-encoded popup columns of ``frame``'s rows."""
+def _styles(frame: pd.DataFrame) -> tuple[np.ndarray, list[dict]]:
+    """Per row, an index into the distinct symbol styles of ``frame`` (:func:`marker_style`)."""
     killed = size_casualties(frame)
 
     def plain(series: pd.Series) -> list:
@@ -99,19 +116,37 @@ def points_payload(frame: pd.DataFrame, group_sizes: Mapping[str, int]) -> dict:
         plain(killed),
         plain(frame["geo_precision"]),
         plain(frame["claim_status"]),
+        strict=True,
     )
-    style_codes = np.array([combos.setdefault(k, len(combos)) for k in keys], dtype=np.int64)
-    styles = [marker_style(*combo) for combo in combos]
-    # Draw order: areas first, then big circles under small ones; ties keep the frame's order.
-    kind_rank = np.array([0 if s["kind"] == "area" else 1 for s in styles])[style_codes]
+    codes = np.array([combos.setdefault(k, len(combos)) for k in keys], dtype=np.int64)
+    return codes, [marker_style(*combo) for combo in combos]
+
+
+def draw_order(frame: pd.DataFrame) -> np.ndarray:
+    """Positions of ``frame``'s rows in drawing order: areas first, then big circles under
+    small ones; ties keep the frame's order."""
+    codes, styles = _styles(frame)
+    kind_rank = np.array([0 if s["kind"] == "area" else 1 for s in styles], dtype=np.int64)[codes]
     radius = np.array([s["radius"] if s["kind"] == "marker" else 0 for s in styles], dtype=float)[
-        style_codes
+        codes
     ]
-    order = np.lexsort((np.arange(len(frame)), -radius, kind_rank))
-    frame = frame.iloc[order]
-    style_codes = style_codes[order]
-    lat = np.round(frame["latitude"].to_numpy(dtype=float) * 1e5).astype(np.int64).tolist()
-    lon = np.round(frame["longitude"].to_numpy(dtype=float) * 1e5).astype(np.int64).tolist()
+    return np.lexsort((np.arange(len(frame)), -radius, kind_rank))
+
+
+def points_payload(
+    frame: pd.DataFrame,
+    group_sizes: Mapping[str, int],
+    *,
+    regions: Sequence[Mapping[str, Any] | None] | None = None,
+) -> dict:
+    """Coordinates, a style table, and dictionary-encoded popup columns of ``frame``'s rows,
+    drawn in the frame's order (sort it with :func:`draw_order` first). ``regions``: per row,
+    the outline to draw a region-level incident as (``{"name", "code", "rings"}``, see
+    :func:`region_payload`), or None."""
+    style_codes, styles = _styles(frame)
+    lat = np.round(frame["latitude"].to_numpy(dtype=float) * POINT_SCALE).astype(np.int64).tolist()
+    lon = np.round(frame["longitude"].to_numpy(dtype=float) * POINT_SCALE).astype(np.int64).tolist()
+    region_codes, outlines = _region_codes(regions, len(frame))
 
     def build(
         notes_cap: int, quote_cap: int, outlet_cap: int, url_cap: int, max_sources: int
@@ -125,6 +160,9 @@ def points_payload(frame: pd.DataFrame, group_sizes: Mapping[str, int]) -> dict:
             url_cap=url_cap,
             group_sizes=group_sizes,
         )
+        for r, code in zip(records, region_codes, strict=True):
+            if code >= 0:
+                r["precision"] = REGION_PRECISION
         cols = {}
         for name in (
             "id",
@@ -144,10 +182,13 @@ def points_payload(frame: pd.DataFrame, group_sizes: Mapping[str, int]) -> dict:
         cols["sources"] = {"v": [r["sources"] for r in records]}
         cols["shortened"] = _encode([1 if r["shortened"] else 0 for r in records])
         return {
+            "scale": POINT_SCALE,
             "lat": lat,
             "lon": lon,
             "style": style_codes.tolist(),
-            "styles": [[s[k] for k in _STYLE_KEYS] for s in styles],
+            "styles": styles,
+            "region": region_codes,
+            "regions": outlines,
             "cols": cols,
         }
 
@@ -156,3 +197,24 @@ def points_payload(frame: pd.DataFrame, group_sizes: Mapping[str, int]) -> dict:
         if len(js_json(payload).encode()) <= POINT_PAYLOAD_BUDGET:
             break
     return payload
+
+
+def _region_codes(
+    regions: Sequence[Mapping[str, Any] | None] | None, n: int
+) -> tuple[list[int], list[dict]]:
+    """Per row, an index into the distinct outlines (-1: none), and those outlines."""
+    if regions is None:
+        return [-1] * n, []
+    index: dict[int, int] = {}
+    outlines: list[dict] = []
+    codes: list[int] = []
+    for outline in regions:
+        if outline is None:
+            codes.append(-1)
+            continue
+        key = id(outline)
+        if key not in index:
+            index[key] = len(outlines)
+            outlines.append(dict(outline))
+        codes.append(index[key])
+    return codes, outlines

@@ -84,8 +84,9 @@ def marker_style(event_type: Any, killed: Any, geo_precision: Any, claim_status:
     * ``kind`` ``"marker"``: a circle whose radius (pixels) grows with ``killed``; unknown
       casualties: hollow circle with a thick outline in the type's colour (never mistaken
       for 0, which is a small filled dot);
-    * ``kind`` ``"area"``: region-level incident (geo_precision 3) drawn as a translucent area
-      of :data:`REGION_RADIUS_M` metres around the regional capital, not as a town's dot;
+    * ``kind`` ``"area"``: region-level incident (geo_precision 3) drawn as its region's
+      outline, filled (:mod:`.regions`), or when the region is unknown as a translucent area
+      of :data:`REGION_RADIUS_M` metres around the regional capital; never as a town's dot;
       hollow if casualties are unknown;
     * ``halo``: geo_precision 2 ("near" the town) gets a thin ring around the circle;
     * claimed: dashed outline; disputed: dotted outline.
@@ -184,9 +185,16 @@ def _swatch(
     return css
 
 
-def plan_legend(frame: pd.DataFrame, plan: Plan, points: pd.DataFrame | None = None) -> list[dict]:
+def plan_legend(
+    frame: pd.DataFrame,
+    plan: Plan,
+    points: pd.DataFrame | None = None,
+    *,
+    outlined: bool = False,
+) -> list[dict]:
     """Legend lines of a plan (see :func:`legend_entries`); ``points``: the full rows of the
-    plan's points when ``frame`` holds only coordinates (see :func:`render_map`)."""
+    plan's points when ``frame`` holds only coordinates (see :func:`render_map`);
+    ``outlined``: some region-level incidents are drawn as their region's outline."""
     entries: list[dict] = []
     if plan.mode == "empty":
         return entries
@@ -239,7 +247,11 @@ def plan_legend(frame: pd.DataFrame, plan: Plan, points: pd.DataFrame | None = N
         if (prec == 3).any():
             entries.append(
                 {
-                    "label": "Translucent area: region-level, not a town",
+                    "label": (
+                        "Shaded region: region-level, somewhere in it, not a town"
+                        if outlined
+                        else "Translucent area: region-level, not a town"
+                    ),
                     "swatch": _swatch(grey, "1.5px solid #555555", size=16, opacity=0.6),
                 }
             )

@@ -25,6 +25,7 @@ import pandas as pd
 from incidents.totals import Figure, Totals, carried_figure, figure_parts
 
 from ..maps.aggregate import CellIndex, cell_index, row_stats, sum_cells
+from ..maps.playback import RowTimes, day_numbers
 from .timeline import Freq, Timeline, _period_start, period_sums, timeline_freq
 
 __all__ = [
@@ -35,6 +36,7 @@ __all__ = [
     "grouped_count",
     "map_frame",
     "newest",
+    "row_times",
     "silent",
     "timeline",
     "totals",
@@ -64,6 +66,7 @@ class FrameArrays:
     ]  # figure_parts of the same
     placed: np.ndarray  # bool: usable coordinates
     cell_index: CellIndex
+    day: np.ndarray  # int64: days since 1970-01-01 (maps.playback.NO_DAY: undated)
     _periods: dict[str, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -121,6 +124,7 @@ def frame_arrays(frame: pd.DataFrame) -> FrameArrays:
         parts=parts,
         placed=index.codes >= 0,
         cell_index=index,
+        day=day_numbers(dates),
     )
 
 
@@ -201,6 +205,16 @@ def cells(arrays: FrameArrays, rows: np.ndarray) -> dict[int, pd.DataFrame]:
     return sum_cells(
         arrays.cell_index, placed, row_stats(parts, ~quiet, arrays.unconfirmed[placed])
     )
+
+
+def row_times(arrays: FrameArrays, rows: np.ndarray, quiet: np.ndarray | None = None) -> RowTimes:
+    """What the map's time control plays for ``rows`` (:func:`dashboard.maps.playback.row_times`
+    of the selection, from the arrays): days, window sums with the selection's carriers of
+    shared figures, and the revision's cell index."""
+    quiet = silent(arrays, rows) if quiet is None else quiet
+    parts = {ours: tuple(a[rows] for a in arrays.parts[ours]) for ours, _ in _MEASURES}
+    stats = row_stats(parts, ~quiet, arrays.unconfirmed[rows])
+    return RowTimes(arrays.day[rows], stats, arrays.cell_index, rows)
 
 
 def map_frame(frame: pd.DataFrame, arrays: FrameArrays, rows: np.ndarray) -> pd.DataFrame:

@@ -94,8 +94,8 @@ class Selection:
             self._init_rows(frame)
             return
         with ThreadPoolExecutor(max_workers=1) as pool:
-            drawing = pool.submit(self._big_map, frame, arrays, rows)
             quiet = columnar.silent(arrays, rows)
+            drawing = pool.submit(self._big_map, frame, arrays, rows, quiet)
             self.kpis = kpis(
                 columnar.totals(arrays, rows, quiet), grouped=columnar.grouped_count(arrays, rows)
             )
@@ -109,11 +109,14 @@ class Selection:
             self.map = drawing.result()
             self.map_summary = self.map.summary
 
-    def _big_map(self, frame: pd.DataFrame, arrays: FrameArrays, rows: np.ndarray) -> MapResult:
+    def _big_map(
+        self, frame: pd.DataFrame, arrays: FrameArrays, rows: np.ndarray, quiet: np.ndarray
+    ) -> MapResult:
         return render_map(
             columnar.map_frame(frame, arrays, rows),
             zoom_to_points=True,
             cells=columnar.cells(arrays, rows),
+            times=columnar.row_times(arrays, rows, quiet),
         )
 
     def _absolute(self, pos: np.ndarray) -> np.ndarray:
@@ -178,6 +181,7 @@ class Selection:
             zoom_to_points=True,
             cells=columnar.cells(arrays, positions[~inside]),
             points=take_rows(frame, drawn),
+            times=columnar.row_times(arrays, positions),
         )
 
     def rows(self, frame: pd.DataFrame) -> pd.DataFrame:

@@ -109,7 +109,8 @@ MAP_STATE = """() => {
   const map = Object.values(window).find(v => v && window.L && v instanceof L.Map);
   const b = map.getBounds();
   const inView = [];
-  map.eachLayer(l => { if (l._imIndex !== undefined && l.getLatLng) inView.push(b.contains(l.getLatLng())); });
+  // An incident's point; a region-level one drawn as its region: the point it is placed at.
+  map.eachLayer(l => { if (l._imIndex !== undefined) inView.push(b.contains(l._imAt || l.getLatLng())); });
   return {same: window.__sameMap || null, fitted: map._imFitted || null, inView,
           legends: document.querySelectorAll('.im-legend').length,
           controls: document.querySelectorAll('.leaflet-control-layers').length};
@@ -199,7 +200,7 @@ def test_hostile_records_never_run(page, hostile_app):
       const map = Object.values(window).find(v => v instanceof L.Map);
       map.closePopup();
       let found = null;
-      map.eachLayer(l => { if (l._imIndex === i) { found = l.getLatLng(); } });
+      map.eachLayer(l => { if (l._imIndex === i) { found = l._imAt || l.getLatLng(); } });
       map.setView(found, map.getZoom(), {animate: false});  // centred: not under the legend
       const p = map.latLngToContainerPoint(found);
       return [p.x, p.y];

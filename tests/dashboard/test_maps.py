@@ -12,6 +12,7 @@ import pandas as pd
 import pytest
 
 import incidents
+from dashboard.assets import asset_url
 from dashboard.maps import (
     EVENT_TYPE_COLORS,
     OTHER_COLOR,
@@ -26,6 +27,7 @@ from dashboard.maps import aggregate as aggregate_module
 from dashboard.maps.aggregate import HEX_RESOLUTIONS, aggregate_cells
 from dashboard.maps.basemaps import BASEMAPS, basemap_url
 from dashboard.maps.build import DEFAULT_BOUNDS
+from dashboard.maps.layer import LAYER_SCRIPT
 from dashboard.maps.popups import casualty_text, popup_records
 from dashboard.maps.style import (
     CELL_CLASSES,
@@ -39,6 +41,7 @@ from dashboard.maps.style import (
     marker_style,
     size_casualties,
 )
+from geodata.regions import find_region
 from incidents.taxonomy import EVENT_TYPES
 from tests.support.frames import synthetic_frame
 
@@ -67,8 +70,11 @@ def render(frame: pd.DataFrame, **kwargs) -> str:
     return build_map(frame, **kwargs).get_root().render()
 
 
+LAYER_CALL = re.compile(r"IncidentsMap\.layer\(\w+, (\{.*\})\);\n")
+
+
 def payload(html: str) -> dict:
-    match = re.search(r"var D = (\{.*?\});\n", html)
+    match = LAYER_CALL.search(html)
     assert match, "no data payload in the page"
     return json.loads(match.group(1))
 
@@ -119,7 +125,8 @@ def test_aggregated_legend_explains_hexagons(seed):
 
 def test_legend_is_in_the_page(seed):
     html = render(seed)
-    assert 'L.control({position: "bottomright"})' in html
+    assert 'L.control({position: "bottomright"})' in LAYER_SCRIPT  # makeLegend, in the script
+    assert payload(html)["legend"]["title"] == "Incidents"
     assert "Dashed outline: claimed, not confirmed" in html
 
 
@@ -391,9 +398,11 @@ def test_hostile_urls_are_not_links_in_the_payload(seed):
 
 def test_browser_code_builds_text_nodes_not_html(seed):
     html = render(seed)
-    assert "innerHTML" not in html.split("var map_")[-1]
-    assert "textContent" in html and "createTextNode" in html
-    assert 'p.protocol === "http:" || p.protocol === "https:"' in html  # scheme checked again in JS
+    assert "innerHTML" not in html.split("var map_")[-1] and "innerHTML" not in LAYER_SCRIPT
+    assert "textContent" in LAYER_SCRIPT and "createTextNode" in LAYER_SCRIPT
+    # scheme checked again in JS
+    assert 'p.protocol === "http:" || p.protocol === "https:"' in LAYER_SCRIPT
+    assert asset_url("incidents_layer.js") in html  # the page loads it from the app
 
 
 # --- aggregation -------------------------------------------------------------------------------
@@ -573,7 +582,7 @@ def test_bbox_with_too_many_incidents_stays_aggregated():
 def test_empty_frame_has_no_data_layer_and_default_view(seed):
     m = build_map(seed.iloc[:0])
     html = m.get_root().render()
-    assert "var D = " not in html and "L.control({position" not in html
+    assert not LAYER_CALL.search(html)
     assert json.dumps([list(DEFAULT_BOUNDS[0]), list(DEFAULT_BOUNDS[1])]).replace(
         " ", ""
     ) in html.replace(" ", "")
@@ -593,12 +602,15 @@ def test_fit_bounds_to_the_incidents(seed):
     (s, w), (n, e) = fit["bounds"]
     assert (s, w, n, e) == (46.48572, 30.74383, 49.58925, 34.55367)
     assert fit["soft"] is False
-    # Region-level incidents are ~30 km areas: the view is padded to hold them.
+    # A region-level incident is drawn as its region: the view holds the whole region.
     (s, w), (n, e) = payload(render(seed[seed["geo_precision"] == 3]))["fit"]["bounds"]
-    lipetsk = seed[seed["geo_precision"] == 3].iloc[0]
-    assert s == pytest.approx(lipetsk["latitude"] - 0.3) and e == pytest.approx(
-        lipetsk["longitude"] + 0.3
-    )
+    west, south, east, north = find_region("RU-LIP").geometry.bounds
+    assert (s, w, n, e) == pytest.approx((south, west, north, east), abs=0.02)
+    # Without a known region it is a ~30 km area around its point: the view is padded for it.
+    unknown = seed[seed["geo_precision"] == 3].copy()
+    unknown["admin1"], unknown["latitude"], unknown["longitude"] = "Nowhere", 40.0, 170.0
+    (s, w), (n, e) = payload(render(unknown))["fit"]["bounds"]
+    assert (s, w, n, e) == pytest.approx((39.7, 169.7, 40.3, 170.3))
 
 
 def test_fit_key_follows_the_selection_and_a_box_fits_softly(seed):
@@ -616,9 +628,9 @@ def test_base_map_is_the_same_for_every_selection(seed):
         for f in (seed, seed.iloc[:2], synthetic_frame(POINT_LIMIT + 10, seed=3))
     ]
     bases = [base_map().get_root().render() for _ in range(2)]
-    assert bases[0] == bases[1] and "var D = " not in bases[0]
+    assert bases[0] == bases[1] and not LAYER_CALL.search(bases[0])
     for page in pages:  # the whole map: the base map's elements plus one data layer
-        assert page.count("var D = ") == 1 and "L.control.layers(" in page
+        assert len(LAYER_CALL.findall(page)) == 1 and "L.control.layers(" in page
     layer = render_map(seed).layer
     assert isinstance(layer, folium.FeatureGroup) and render_map(seed.iloc[:0]).layer is None
 
