@@ -110,7 +110,13 @@ def map_css() -> list[tuple[str, str]]:
 class _ImmutableFiles(StaticFiles):
     """Static files whose URL changes with their version: cached by browsers for a year."""
 
-    def file_response(self, full_path, stat_result, scope: Scope, status_code: int = 200):
+    def file_response(
+        self,
+        full_path: str | os.PathLike[str],
+        stat_result: os.stat_result,
+        scope: Scope,
+        status_code: int = 200,
+    ) -> Response:
         response = super().file_response(full_path, stat_result, scope, status_code)
         response.headers["Cache-Control"] = CACHE_FOREVER
         return response
