@@ -6,13 +6,14 @@ in the file and the reason. ``strict=True`` imports nothing when any row is reje
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
+from .dates import DateOrder
 from .exc import ImportRejected, RowError
 from .formats import Format, ReadResult, read_incidents
 from .formats.acled import AcledZeros
@@ -37,6 +38,8 @@ class ImportReport(InsertResult):
     rows: int = 0
     #: What ``RowError.line`` counts: ``line`` (CSV), ``feature`` (GeoJSON) or ``record`` (JSON).
     unit: str = "line"
+    #: What was found about the file (encoding, delimiter, date convention...), in words.
+    conventions: dict[str, str] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -98,7 +101,10 @@ def import_result(
     dashboard's next start reads it instead of the database.
     """
     report = ImportReport(
-        format=read.format, rows=len(read.frame) + len(read.errors), unit=read.unit
+        format=read.format,
+        rows=len(read.frame) + len(read.errors),
+        unit=read.unit,
+        conventions=dict(read.conventions),
     )
     frame, lines, place_errors = read.frame, read.lines, []
     if geocoder is not None:
@@ -138,6 +144,7 @@ def import_file(
     strict: bool = False,
     on_conflict: OnConflict = "error",
     acled_zeros: AcledZeros = "unknown",
+    date_order: DateOrder = "auto",
     geocoder: GeocoderChain | None = None,
     refresh_snapshot: bool = True,
 ) -> ImportReport:
@@ -149,7 +156,7 @@ def import_file(
     a table raises :class:`~incidents.exc.ImportFormatError`; a failing database
     :class:`~incidents.exc.StoreError` (the store is left as it was).
     """
-    read = read_incidents(path, format=format, acled_zeros=acled_zeros)
+    read = read_incidents(path, format=format, acled_zeros=acled_zeros, date_order=date_order)
     return import_result(
         store,
         read,

@@ -76,6 +76,15 @@ _INDEXES = (
 )
 
 
+def _add_missing_columns(conn: sa.Connection) -> None:
+    """Stores made before a column was added to the model get it (empty) once."""
+    have = {c["name"] for c in sa.inspect(conn).get_columns("incidents")}
+    for column in incidents_table.columns:
+        if column.name not in have:
+            kind = column.type.compile(dialect=conn.dialect)
+            conn.exec_driver_sql(f"ALTER TABLE incidents ADD COLUMN {column.name} {kind}")
+
+
 def default_url() -> str:
     """``INCIDENTS_DB`` if set, else the SQLite file under ``data/``."""
     return os.environ.get("INCIDENTS_DB") or f"sqlite:///{DEFAULT_DB_PATH}"
@@ -146,6 +155,7 @@ class Store:
         with self.engine.begin() as conn:
             exists = sa.inspect(conn).has_table("meta")
             if exists:
+                _add_missing_columns(conn)
                 for index in _INDEXES:  # stores made before an index was added get it once
                     index.create(conn, checkfirst=True)
                 return False

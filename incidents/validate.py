@@ -170,19 +170,29 @@ def _check_unique(ids: pd.Series, col: _Collector) -> None:
 def _check_dates(
     raw: dict[str, pd.Series], col: _Collector, out: dict[str, pd.Series], today: pd.Timestamp
 ) -> None:
-    dates = parse_dates(raw["event_date"])
+    """``event_date`` (required) and ``event_date_end`` (optional, not before the start)."""
+    for name, required in (("event_date", True), ("event_date_end", False)):
+        text = raw[name]
+        dates = parse_dates(text)
+        unread = dates.isna() if required else dates.isna() & _text(text).notna()
+        col.flag(
+            unread,
+            name,
+            lambda p, text=text: (
+                f"{_show(text.iat[p])} is not a date (use YYYY-MM-DD or '03 July 2025')"
+            ),
+        )
+        col.flag(
+            dates < EARLIEST_DATE, name, lambda p, d=dates: f"{d.iat[p]:%Y-%m-%d} is before 1900"
+        )
+        col.flag(dates > today, name, lambda p, d=dates: f"{d.iat[p]:%Y-%m-%d} is in the future")
+        out[name] = dates
+    start, end = out["event_date"], out["event_date_end"]
     col.flag(
-        dates.isna(),
-        "event_date",
-        lambda p: (
-            f"{_show(raw['event_date'].iat[p])} is not a date (use YYYY-MM-DD or '03 July 2025')"
-        ),
+        (end < start).fillna(False),
+        "event_date_end",
+        lambda p: f"{end.iat[p]:%Y-%m-%d} is before event_date {start.iat[p]:%Y-%m-%d}",
     )
-    col.flag(
-        dates < EARLIEST_DATE, "event_date", lambda p: f"{dates.iat[p]:%Y-%m-%d} is before 1900"
-    )
-    col.flag(dates > today, "event_date", lambda p: f"{dates.iat[p]:%Y-%m-%d} is in the future")
-    out["event_date"] = dates
 
 
 def _check_codes(raw: dict[str, pd.Series], col: _Collector, out: dict[str, pd.Series]) -> None:
