@@ -4,7 +4,7 @@ Encodings: UTF-8 (with or without BOM), UTF-16 (with a BOM, or without one when 
 byte of the head is NUL: Excel's "Unicode text"), and single-byte code pages. A UTF-8 file
 with a few stray bytes stays UTF-8: those bytes are read as Windows-1252 and counted. A file
 that is not UTF-8 at all is Windows-1252 when its non-ASCII bytes stand alone (accented Latin
-letters, a ``’`` as 0x92); when they come in runs (words in another script) charset-normalizer
+letters, a right quote as byte 0x92); when they come in runs (words in another script) charset-normalizer
 chooses among Windows-1251, KOI8-R, Windows-1256, -1253, -1255 and -1254.
 :func:`load_input` says which encoding it used.
 
@@ -133,7 +133,7 @@ _SINGLE_BYTE = ("cp1252", "cp1251", "koi8_r", "cp1256", "cp1253", "cp1255", "cp1
 
 
 def _non_ascii_runs(data: bytes) -> float:
-    """Mean length of the runs of non-ASCII bytes: about 1 for accented Latin text (é, ’),
+    """Mean length of the runs of non-ASCII bytes: about 1 for accented Latin text (é, a right quote),
     a word's length for Cyrillic, Greek or Arabic."""
     high = np.frombuffer(data, dtype=np.uint8) > 127
     if not high.any():

@@ -32,7 +32,7 @@ import numpy as np
 import pandas as pd
 
 from ..exc import ImportFormatError, RowError
-from ..taxonomy import EVENT_TYPES, legacy_event_type
+from ..taxonomy import legacy_event_type
 from ._table import TableShape, read_csv_table
 from .result import ReadResult, require
 
@@ -135,11 +135,13 @@ def _modern_types(frame: pd.DataFrame) -> None:
         if "sub_event_type" in frame.columns
         else pd.Series(pd.NA, index=frame.index, dtype="string")
     )
-    old = event.notna() & ~event.isin(EVENT_TYPES) & (sub.isna() | (sub == ""))
+    old = event.notna() & (sub.isna() | (sub == ""))
     if not old.any():
         return
-    mapped = event[old].map(legacy_event_type)
+    mapped = event[old].map(legacy_event_type, na_action="ignore")
     known = mapped.notna()
+    if not known.any():
+        return
     idx = mapped[known].index
     frame["source_event_type"] = pd.Series(pd.NA, index=frame.index, dtype="string")
     frame.loc[idx, "source_event_type"] = event[idx]
