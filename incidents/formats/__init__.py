@@ -22,17 +22,20 @@ from ..exc import ImportFormatError
 from . import acled, geojson, ours_csv, ours_json, ucdp
 from ._json import cell, load_json
 from ._rows import finish
-from ._table import csv_header, csv_shape, load_bytes, load_input
+from ._table import csv_header, csv_shape, load_bytes, load_input, read_csv_table
 from .acled import ZERO_CHOICES, AcledZeros
+from .mapped import ColumnMapping, apply_mapping, records_frame, suggest_mapping
 from .result import ReadResult
 
 __all__ = [
     "DATE_ORDERS",
     "FORMATS",
     "ZERO_CHOICES",
+    "ColumnMapping",
     "ReadResult",
     "read_incidents",
     "sniff_format",
+    "suggest_mapping",
 ]
 
 Format = Literal["auto", "csv", "acled", "ucdp", "geojson", "json"]
@@ -90,6 +93,23 @@ def _acled_api(document, zeros: AcledZeros) -> ReadResult:
     return acled.from_frame(frame, lines, [], zeros=zeros, fmt="acled-json")
 
 
+def _read_mapped(data: bytes, path: Path, mapping: ColumnMapping) -> ReadResult:
+    if _looks_like_json(data):
+        document = load_json(data)
+        if geojson.matches(document):
+            frame, lines, errors = geojson.properties(document)
+            return apply_mapping(frame, lines, mapping, errors)
+        found = records_frame(document)
+        if found is None:
+            raise ImportFormatError("a JSON file, but neither GeoJSON nor a list of records to map")
+        return apply_mapping(found[0], found[1], mapping, [])
+    shape = csv_shape(data)
+    frame, lines, errors = read_csv_table(data, shape, shape.names)
+    result = apply_mapping(frame, lines, mapping, errors)
+    result.conventions["delimiter"] = shape.described
+    return result
+
+
 def _read_json(document, kind: str, zeros: AcledZeros) -> ReadResult:
     if kind == "ucdp-geojson":
         frame, lines, errors = geojson.properties(document)
@@ -105,9 +125,16 @@ def _csv_kind(header: list[str]) -> str:
         if module.matches(header):
             return name
     shown = ", ".join(repr(h[:30]) for h in header[:6])
+    suggested = suggest_mapping(header)
+    hint = (
+        "; map its columns, e.g. " + " ".join(f"--map {k}={v}" for k, v in suggested.items())
+        if suggested
+        else ""
+    )
     raise ImportFormatError(
         f"not a CSV or GeoJSON table we know: line 1 names none of the id columns "
         f"(event_id, ACLED's event_id_cnty, UCDP's id and type_of_violence); it starts {shown}"
+        f"{hint}"
     )
 
 
@@ -117,8 +144,12 @@ def read_incidents(
     format: Format = "auto",
     acled_zeros: AcledZeros = "unknown",
     date_order: DateOrder = "auto",
+    mapping: ColumnMapping | None = None,
 ) -> ReadResult:
     """Read an incident file of any supported format into our columns (not yet validated).
+
+    With a ``mapping`` (:class:`ColumnMapping`) any table is read through it instead: a CSV,
+    a workbook, a GeoJSON (properties and points) or a JSON list of records.
 
     ``format="auto"`` sniffs the content: JSON (GeoJSON, UCDP's GeoJSON, ACLED's API answer
     or our document) or CSV, and for CSV the header (``event_id_cnty`` → ACLED,
@@ -139,7 +170,10 @@ def read_incidents(
     try:
         loaded = load_input(path)
         data = loaded.data
-        if _looks_like_json(data):
+        if mapping is not None:
+            result = _read_mapped(data, path, mapping)
+            result.conventions = {"encoding": loaded.encoding, **result.conventions}
+        elif _looks_like_json(data):
             if format == "csv":
                 raise ImportFormatError(
                     f"this is a JSON file, not {format.upper()}: "

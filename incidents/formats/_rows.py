@@ -1,14 +1,15 @@
 """What every reader's rows go through before validation: ids, dates, repeated ids.
 
-1. **Ids.** A row without an ``event_id`` gets ``ID-`` and the first 16 hex digits of the
-   SHA-1 of its cells (our column names, sorted, with their text; the line number is not part
-   of it). The same row gives the same id in every file and every import, so importing a file
-   twice, or two overlapping files, does not duplicate it; two rows with identical cells get
-   the same id and are one incident.
-2. **Dates.** ``event_date`` (and ``event_date_end``) are read by :func:`incidents.dates.read_dates`
+1. **Dates.** ``event_date`` (and ``event_date_end``) are read by :func:`incidents.dates.read_dates`
    with the file's own convention (decided per column, checked against the source's ``year``
    column when it has one) and written back as ``YYYY-MM-DD``. A row whose date is ambiguous
    or contradicts its ``year`` is rejected with that reason; the convention is reported.
+2. **Ids.** A row without an ``event_id`` gets ``ID-`` and the first 16 hex digits of the
+   SHA-1 of its cells once mapped to our columns, dates already as ``YYYY-MM-DD`` (our column
+   names, sorted, with their text; the line number is not part of it). The same row gives the
+   same id in every file and every import (a sheet saved as CSV or kept as .xlsx too), so
+   importing a file twice, or two overlapping files, does not duplicate it; two rows with
+   identical cells get the same id and are one incident.
 3. **Repeated ids.** Identical copies of a row (overlapping downloads) become one. Rows that
    share an id but differ (ACLED's older files have one row per actor) are merged when they
    differ only in :data:`MERGED` text columns (distinct values joined with ``"; "``); any
@@ -79,8 +80,9 @@ def _dates(
         frame[name] = frame[name].astype("string").where(~read, iso)
         for pos, message in sorted(found.problems.items()):
             if not bad[pos]:
+                ident = frame["event_id"].iat[pos] if "event_id" in frame.columns else None
                 errors.append(
-                    RowError(int(lines[pos]), name, message, str(frame["event_id"].iat[pos]))
+                    RowError(int(lines[pos]), name, message, None if pd.isna(ident) else ident)
                 )
                 bad[pos] = True
     return bad, errors
@@ -151,13 +153,13 @@ def finish(read: ReadResult, *, date_order: DateOrder = "auto") -> ReadResult:
     if not len(frame):
         read.frame = frame.drop(columns=["year"], errors="ignore")
         return read
+    bad, errors = _dates(frame, lines, date_order, read.conventions)
+    frame, lines = frame[~bad].reset_index(drop=True), lines[~bad]
     generated = _fill_ids(frame)
     if generated:
         read.conventions["event_id"] = (
             f"{generated:,} rows without an id got one from their content (ID-...)"
         )
-    bad, errors = _dates(frame, lines, date_order, read.conventions)
-    frame, lines = frame[~bad].reset_index(drop=True), lines[~bad]
     drop, more = _repeated(frame, lines, read.conventions)
     read.frame = frame[~drop].reset_index(drop=True).drop(columns=["year"], errors="ignore")
     read.lines = lines[~drop]

@@ -34,6 +34,7 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 
 from ..exc import ImportFormatError, RowError
+from ._workbook import is_workbook, workbook_csv
 
 __all__ = [
     "BLOCK_SIZE",
@@ -59,14 +60,17 @@ BOM = b"\xef\xbb\xbf"
 
 _MAGIC: tuple[tuple[bytes, str], ...] = (
     (b"\x89PNG\r\n\x1a\n", "a PNG image"),
-    (b"PK\x03\x04", "a ZIP archive (or an Excel .xlsx/.ods file: save it as CSV UTF-8)"),
+    (
+        b"PK\x03\x04",
+        "a ZIP archive (an Excel or OpenDocument workbook needs its .xlsx or .ods name)",
+    ),
     (b"PK\x05\x06", "an empty ZIP archive"),
     (b"\x1f\x8b", "a gzip archive (decompress it first)"),
     (b"BZh", "a bzip2 archive (decompress it first)"),
     (b"\xfd7zXZ\x00", "an xz archive (decompress it first)"),
     (b"7z\xbc\xaf\x27\x1c", "a 7z archive"),
     (b"%PDF", "a PDF document"),
-    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "an old Office file (.xls): save it as CSV UTF-8"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "an old Office file (a workbook needs its .xls name)"),
     (b"GIF8", "a GIF image"),
     (b"\xff\xd8\xff", "a JPEG image"),
     (b"SQLite format 3\x00", "an SQLite database"),
@@ -186,6 +190,9 @@ def load_input(path: str | Path) -> Loaded:
     except OSError as err:
         raise ImportFormatError(f"{path}: cannot be read ({err.strerror})") from None
     encoding = "UTF-8"
+    if is_workbook(path, data[:8]):
+        data, sheet = workbook_csv(path)
+        return Loaded(data, f"workbook (sheet {sheet!r})")
     if data.startswith(BOM):
         data = data[len(BOM) :]
         encoding = "UTF-8 with BOM"
