@@ -119,7 +119,9 @@ def _mapping(a: argparse.Namespace):
 
 def cmd_import(a: argparse.Namespace) -> int:
     from .importer import import_file
+    from .progress import terminal_progress
 
+    progress = terminal_progress()
     try:
         report = import_file(
             _store(a),
@@ -132,12 +134,16 @@ def cmd_import(a: argparse.Namespace) -> int:
             mapping=_mapping(a),
             geocoder=_geocoder(a),
             dry_run=a.dry_run,
+            progress=progress,
         )
     except ImportRejected as err:
         _print_errors([str(e) for e in err.errors])
         _print_hints(err.errors, a)
         print(f"error: {err}", file=sys.stderr)
         return 1
+    finally:
+        if progress is not None:
+            progress.close()
     for key, words in report.conventions.items():
         print(f"found: {key}: {words}", file=sys.stderr)
     _print_errors(

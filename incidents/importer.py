@@ -18,6 +18,7 @@ from .exc import ImportRejected, RowError
 from .formats import ColumnMapping, Format, ReadResult, read_incidents
 from .formats.acled import AcledZeros
 from .geocoding import place_incidents
+from .progress import ProgressCallback
 from .snapshot import load_frame
 from .store import InsertResult, OnConflict, Store
 from .validate import validate_frame, validate_groups
@@ -100,6 +101,7 @@ def import_result(
     geocoder: GeocoderChain | None = None,
     refresh_snapshot: bool = True,
     dry_run: bool = False,
+    progress: ProgressCallback | None = None,
 ) -> ImportReport:
     """Validate rows already read (:func:`incidents.formats.read_incidents`) and insert them.
 
@@ -143,6 +145,7 @@ def import_result(
         on_conflict=on_conflict,
         lines=checked.lines,
         strict=strict,
+        progress=progress,
     )
     report.inserted, report.replaced, report.skipped = (
         result.inserted,
@@ -169,11 +172,13 @@ def import_file(
     geocoder: GeocoderChain | None = None,
     refresh_snapshot: bool = True,
     dry_run: bool = False,
+    progress: ProgressCallback | None = None,
 ) -> ImportReport:
     """Import one file (any format of :func:`incidents.formats.read_incidents`) into ``store``.
 
     ``date_order`` and ``mapping`` are :func:`~incidents.formats.read_incidents`'s; ``dry_run``
-    :func:`import_result`'s.
+    :func:`import_result`'s; ``progress`` is called with (rows written, rows to write) as the
+    rows go in (:mod:`incidents.progress`).
 
     Valid rows are inserted in one transaction; rejected rows are listed in
     :attr:`ImportReport.errors` with their line and reason. With ``strict`` any rejected row
@@ -192,4 +197,5 @@ def import_file(
         geocoder=geocoder,
         refresh_snapshot=refresh_snapshot,
         dry_run=dry_run,
+        progress=progress,
     )

@@ -235,6 +235,7 @@ class Store:
         on_conflict: OnConflict = "error",
         lines: pd.Series | None = None,
         strict: bool = False,
+        progress: Callable[[int, int], None] | None = None,
     ) -> InsertResult:
         """Insert validated incidents (and the casualty groups they refer to) in one transaction.
 
@@ -242,7 +243,8 @@ class Store:
         ``event_id`` is already stored are rejected (``error``), left alone (``skip``) or
         overwritten (``replace``); rows naming an unknown casualty group are rejected.
         Nothing is written if the database fails midway, nor with ``strict`` when any row is
-        rejected (:class:`~incidents.exc.ImportRejected` is raised then).
+        rejected (:class:`~incidents.exc.ImportRejected` is raised then). ``progress`` is
+        called with (rows written, rows to write) after each batch.
         """
         line_arr = np.arange(1, len(incidents) + 1) if lines is None else np.asarray(lines)
         result = InsertResult()
@@ -300,7 +302,13 @@ class Store:
                 if rebuild:
                     for index in _INDEXES:
                         index.drop(conn, checkfirst=True)
-                self._bulk_insert(conn, incidents_table, rows, names)
+                if progress is None:
+                    self._bulk_insert(conn, incidents_table, rows, names)
+                else:
+                    for start in range(0, len(rows), _BATCH):
+                        part = rows.iloc[start : start + _BATCH]
+                        self._bulk_insert(conn, incidents_table, part, names)
+                        progress(start + len(part), len(rows))
                 if rebuild:
                     for index in _INDEXES:
                         index.create(conn, checkfirst=True)
