@@ -83,7 +83,8 @@ DELIMITERS = (",", ";", "\t")
 _STRAY = "incidents-cp1252-stray"
 
 
-def _cp1252_stray(err: UnicodeDecodeError) -> tuple[str, int]:
+def _cp1252_stray(err: UnicodeError) -> tuple[str, int]:
+    assert isinstance(err, UnicodeDecodeError)  # registered for decoding only
     bad = err.object[err.start : err.end]
     return bad.decode("cp1252", errors="replace"), err.end
 
@@ -300,8 +301,8 @@ def csv_shape(data: bytes) -> TableShape:
         seen.add(name)
     skip = 0
     if end < len(data):
-        second = data[end + 1 : end + 1 + MAX_HEADER].split(b"\n", 1)[0]
-        second = second.decode("utf-8", errors="replace").rstrip("\r")
+        raw = data[end + 1 : end + 1 + MAX_HEADER].split(b"\n", 1)[0]
+        second = raw.decode("utf-8", errors="replace").rstrip("\r")
         # A HXL row: every non-empty cell a hashtag (checked only on a short line opening with '#').
         if second.lstrip('" ').startswith("#") and len(second) < 100_000:
             cells = [c.strip() for c in next(csv.reader([second], delimiter=delimiter), [])]
