@@ -14,10 +14,12 @@ import re
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import cast
 
 import pandas as pd
 
 from incidents import ImportFormatError, ImportReport, Store
+from incidents.dates import DATE_ORDERS, DateOrder
 from incidents.formats import ColumnMapping, suggest_mapping
 from incidents.formats._table import csv_shape, load_input
 from incidents.importer import import_file
@@ -58,6 +60,12 @@ def parse_mapping(text: str) -> ColumnMapping | None:
     )
 
 
+def _order(text: str) -> DateOrder:
+    if text not in DATE_ORDERS:
+        raise ImportFormatError(f"unknown date order {text!r}; choose one of {DATE_ORDERS}")
+    return cast(DateOrder, text)
+
+
 @dataclass
 class Checked:
     """A dry run of an upload: the report, and a mapping proposed from its header."""
@@ -82,8 +90,8 @@ def check_upload(
         store,
         path,
         mapping=mapping,
-        date_order=date_order,
-        dry_run=True,  # type: ignore[arg-type]
+        date_order=_order(date_order),
+        dry_run=True,
     )
     return Checked(report, _suggested(path))
 
@@ -101,7 +109,7 @@ def run_import(
         store,
         path,
         mapping=mapping,
-        date_order=date_order,  # type: ignore[arg-type]
+        date_order=_order(date_order),
         on_conflict="skip",
         progress=progress,
     )

@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -208,8 +208,9 @@ def _read_distinct(text: pd.Series, year_num: pd.Series | None, order: DateOrder
                 day_first = proves_dmy
                 undecided = (a <= 12) & (b <= 12) & (a != b)
                 ambiguous = int(undecided.sum())
-                for pos in idx[undecided.to_numpy()]:
-                    problems[int(text.index.get_loc(pos))] = (
+                # ``text`` has a RangeIndex (read_dates resets it): labels are positions.
+                for pos in idx[undecided.to_numpy()].tolist():
+                    problems[int(pos)] = (
                         f"{text[pos]!r} is ambiguous: day-first and month-first read different "
                         "dates and nothing in the column decides (state the order: dmy or mdy)"
                     )
@@ -227,11 +228,12 @@ def _read_distinct(text: pd.Series, year_num: pd.Series | None, order: DateOrder
     if year_num is not None:
         got = out.dt.year
         wrong = got.notna() & year_num.notna() & (got != year_num)
-        for pos in np.flatnonzero(wrong.to_numpy()):
+        for pos in np.flatnonzero(wrong.to_numpy()).tolist():
+            read: Any = out.iat[pos]  # a Timestamp (the row has a year)
             problems.setdefault(
-                int(pos),
-                f"{text.iat[pos]!r} reads as {out.iat[pos].date()}, but the row's year is "
-                f"{int(year_num.iat[pos])}",
+                pos,
+                f"{text.iat[pos]!r} reads as {read:%Y-%m-%d}, but the row's year is "
+                f"{int(year_num.to_numpy(dtype=float)[pos])}",
             )
     for pos in problems:
         out.iat[pos] = pd.NaT

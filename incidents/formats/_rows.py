@@ -20,6 +20,7 @@
 from __future__ import annotations
 
 import hashlib
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -80,9 +81,9 @@ def _dates(
         frame[name] = frame[name].astype("string").where(~read, iso)
         for pos, message in sorted(found.problems.items()):
             if not bad[pos]:
-                ident = frame["event_id"].iat[pos] if "event_id" in frame.columns else None
+                ident: Any = frame["event_id"].iat[pos] if "event_id" in frame.columns else None
                 errors.append(
-                    RowError(int(lines[pos]), name, message, None if pd.isna(ident) else ident)
+                    RowError(int(lines[pos]), name, message, None if pd.isna(ident) else str(ident))
                 )
                 bad[pos] = True
     return bad, errors
@@ -125,7 +126,7 @@ def _repeated(
                     for part in "; ".join(str(p) for p in parts).split("; "):
                         if part and part not in seen:
                             seen.append(part)
-                    frame.iat[first, frame.columns.get_loc(c)] = "; ".join(seen)
+                    frame.loc[frame.index[first], c] = "; ".join(seen)
                 keep_values = frame.iloc[first]
                 continue
             c = differs[0]

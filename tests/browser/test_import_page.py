@@ -48,4 +48,3 @@ def test_a_rejected_file_changes_nothing(page, import_app):
     assert text.startswith("README.md: not a CSV or GeoJSON table") and "/tmp" not in text
     assert page.get_by_role("button", name="Import").count() == 0
     assert (store.count(), store.revision) == (before, revision)
-
