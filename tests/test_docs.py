@@ -88,6 +88,10 @@ def workdir(tmp_path, monkeypatch, gaz):
         "G-1,2025-07-03,Explosions/Remote violence,Air/drone strike,Russia,,Jelez,0\n",
         encoding="utf-8",
     )
+    real = FIXTURES / "real"
+    shutil.copy(real / "newsroom_sheet.xlsx", tmp_path / "strikes.xlsx")
+    shutil.copy(real / "newsroom_mapping.json", tmp_path / "strikes-mapping.json")
+    shutil.copy(real / "acled_2020_semicolon_cp1252.csv", tmp_path / "export.csv")
     (tmp_path / "reports.csv").write_text(
         "query,country,admin1\nIelets,RU,\nOdessa,UA,\n", encoding="utf-8"
     )
