@@ -127,7 +127,8 @@ def _csv_kind(header: list[str]) -> str:
     shown = ", ".join(repr(h[:30]) for h in header[:6])
     suggested = suggest_mapping(header)
     hint = (
-        "; map its columns, e.g. " + " ".join(f"--map {k}={v}" for k, v in suggested.items())
+        "; read it through a column mapping, e.g. "
+        + ", ".join(f"{k}={v}" for k, v in suggested.items())
         if suggested
         else ""
     )
