@@ -112,7 +112,7 @@ def test_a_mapping_naming_a_missing_column_says_what_the_file_has():
 
 
 def test_an_unknown_table_suggests_the_mapping(empty_store):
-    with pytest.raises(ImportFormatError, match="column mapping, e.g. event_date=date"):
+    with pytest.raises(ImportFormatError, match=r"column mapping, e\.g\. event_date=date"):
         import_file(empty_store, REAL / "newsroom_sheet.csv")
 
 
