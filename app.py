@@ -156,6 +156,9 @@ def main() -> None:
     show_timeline(selection.timeline)
     show_table(selection.table)
     show_downloads(lambda: selection.rows(frame), selection.count)
+    st.page_link(
+        "pages/3_Import.py", label="Import a file (ACLED, UCDP, a spreadsheet...)", icon="📥"
+    )
 
 
 def sidebar(options: views.FilterOptions) -> IncidentFilter:

@@ -89,9 +89,39 @@ def _geocoder(a: argparse.Namespace):
     return GeocoderChain(providers=providers, cache=ResultCache() if providers else None)
 
 
+def _pair(text: str) -> tuple[str, str]:
+    name, sep, value = text.partition("=")
+    if not sep or not name.strip():
+        raise argparse.ArgumentTypeError(f"{text!r} is not NAME=VALUE")
+    return name.strip(), value
+
+
+def _value_pair(text: str) -> tuple[str, str, str]:
+    column, sep, rest = text.partition(":")
+    theirs, sep2, ours = rest.partition("=")
+    if not (sep and sep2 and column.strip()):
+        raise argparse.ArgumentTypeError(f"{text!r} is not COLUMN:THEIRS=OURS")
+    return column.strip(), theirs, ours
+
+
+def _mapping(a: argparse.Namespace):
+    """The column mapping of ``--mapping FILE``, ``--map``, ``--set`` and ``--value`` (or None)."""
+    from .formats import ColumnMapping
+
+    if not (a.mapping or a.map or a.set or a.value):
+        return None
+    values: dict[str, dict[str, str]] = {}
+    for column, theirs, ours in a.value:
+        values.setdefault(column, {})[theirs] = ours
+    given = ColumnMapping(dict(a.map), dict(a.set), values)
+    return ColumnMapping.from_file(a.mapping).merged(given) if a.mapping else given
+
+
 def cmd_import(a: argparse.Namespace) -> int:
     from .importer import import_file
+    from .progress import terminal_progress
 
+    progress = terminal_progress()
     try:
         report = import_file(
             _store(a),
@@ -100,15 +130,36 @@ def cmd_import(a: argparse.Namespace) -> int:
             strict=a.strict,
             on_conflict=a.on_conflict,
             acled_zeros=a.acled_zeros,
+            date_order=a.date_order,
+            mapping=_mapping(a),
             geocoder=_geocoder(a),
+            dry_run=a.dry_run,
+            progress=progress,
         )
     except ImportRejected as err:
         _print_errors([str(e) for e in err.errors])
         _print_hints(err.errors, a)
         print(f"error: {err}", file=sys.stderr)
         return 1
-    _print_errors([report.describe(e) for e in report.errors])
+    finally:
+        if progress is not None:
+            progress.close()
+    for key, words in report.conventions.items():
+        print(f"found: {key}: {words}", file=sys.stderr)
+    _print_errors(
+        [report.describe(e) for e in report.errors],
+        limit=None if a.dry_run else MAX_SHOWN_ERRORS,
+    )
     _print_hints(report.errors, a)
+    if report.dry_run:
+        if report.preview is not None and len(report.preview):
+            with pd.option_context("display.width", 200, "display.max_columns", 12):
+                print(report.preview.dropna(axis=1, how="all").to_string(index=False))
+        print(
+            f"{report.format}: dry run, nothing written: {report.valid:,} valid, "
+            f"{len(report.errors):,} rejected"
+        )
+        return 1 if report.errors else 0
     print(
         f"{report.format}: {report.inserted:,} inserted, {report.replaced:,} replaced, "
         f"{report.skipped:,} skipped, {len(report.errors):,} rejected (store revision {report.revision})"
@@ -116,11 +167,23 @@ def cmd_import(a: argparse.Namespace) -> int:
     return 1 if report.errors else 0
 
 
-def _print_errors(lines: list[str]) -> None:
-    for text in lines[:MAX_SHOWN_ERRORS]:
+def cmd_suggest(a: argparse.Namespace) -> int:
+    """Print a mapping file proposed from the header names, to edit and pass to --mapping."""
+    from .formats import ColumnMapping, suggest_mapping
+    from .formats._table import csv_shape, load_input
+
+    header = list(csv_shape(load_input(a.path).data).written)
+    print(ColumnMapping(suggest_mapping(header)).to_json())
+    return 0
+
+
+def _print_errors(lines: list[str], limit: int | None = MAX_SHOWN_ERRORS) -> None:
+    """Rejected rows on stderr: at most ``limit`` of them (None: every one)."""
+    shown = lines if limit is None else lines[:limit]
+    for text in shown:
         print(f"rejected: {text}", file=sys.stderr)
-    if len(lines) > MAX_SHOWN_ERRORS:
-        print(f"rejected: ... and {len(lines) - MAX_SHOWN_ERRORS:,} more", file=sys.stderr)
+    if len(lines) > len(shown):
+        print(f"rejected: ... and {len(lines) - len(shown):,} more", file=sys.stderr)
 
 
 def import_hints(errors: Sequence[RowError], a: argparse.Namespace) -> list[str]:
@@ -279,7 +342,7 @@ def decode_limit() -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     from .export import EXPORT_FORMATS
-    from .formats import FORMATS, ZERO_CHOICES
+    from .formats import DATE_ORDERS, FORMATS, ZERO_CHOICES
 
     parser = argparse.ArgumentParser(
         prog="python -m incidents", description="Import, export and list incidents."
@@ -312,7 +375,50 @@ def build_parser() -> argparse.ArgumentParser:
         default="unknown",
         help="ACLED's 0 fatalities means 'no information': import it as unknown (default) or keep it",
     )
+    p.add_argument(
+        "--date-order",
+        choices=DATE_ORDERS,
+        default="auto",
+        help="numeric dates day-first (dmy) or month-first (mdy); auto decides from the file "
+        "and rejects rows it cannot decide",
+    )
+    g = p.add_argument_group("any other table: a column mapping")
+    g.add_argument(
+        "--map",
+        action="append",
+        default=[],
+        type=_pair,
+        metavar="OURS=THEIRS",
+        help="our column from theirs, e.g. --map event_date=Date (repeatable)",
+    )
+    g.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        type=_pair,
+        metavar="OURS=VALUE",
+        help="a constant, e.g. --set country=Ukraine (repeatable)",
+    )
+    g.add_argument(
+        "--value",
+        action="append",
+        default=[],
+        type=_value_pair,
+        metavar="OURS:THEIRS=OURS_VALUE",
+        help="a value map, e.g. --value 'event_type:Drone strike=Explosions/Remote violence'",
+    )
+    g.add_argument("--mapping", metavar="FILE", help="a JSON mapping file (see suggest-mapping)")
+    p.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="show the first mapped rows and every problem; write nothing",
+    )
     p.set_defaults(run=cmd_import)
+    p = sub.add_parser(
+        "suggest-mapping", help="print a mapping file proposed from a table's header names"
+    )
+    p.add_argument("path")
+    p.set_defaults(run=cmd_suggest)
     p = sub.add_parser("export", help="export the (filtered) incidents")
     p.add_argument("--format", choices=EXPORT_FORMATS, default="csv")
     p.add_argument("--out", required=True, help="output file")

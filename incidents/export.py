@@ -71,6 +71,7 @@ _ARROW = {
 }
 _SCHEMA = pa.schema([(name, _ARROW[_KIND[name]]) for name in EXPORT_COLUMNS])
 _OWN_FIGURES = tuple(COUNT_COLUMNS)
+_DATES = tuple(c.name for c in COLUMNS if c.kind == "date")
 BOM = b"\xef\xbb\xbf"
 
 
@@ -194,7 +195,8 @@ def _write_geojson(chunks: Iterable[pd.DataFrame], out: BinaryIO) -> int:
         if not len(chunk):
             continue
         props = chunk.copy()
-        props["event_date"] = pd.to_datetime(props["event_date"]).dt.strftime("%Y-%m-%d")
+        for name in _DATES:
+            props[name] = pd.to_datetime(props[name]).dt.strftime("%Y-%m-%d")
         text = props.to_json(orient="records", lines=True, force_ascii=False)
         # pandas escapes every "/" as "\\/": undo it (valid either way, easier to read).
         records = text.replace("\\/", "/").rstrip("\n").split("\n")
@@ -241,7 +243,8 @@ def _write_gpkg(source, chunks: Iterable[pd.DataFrame], path: Path) -> int:
         if written and not len(chunk):
             continue
         frame = chunk.reset_index(drop=True)
-        frame["event_date"] = pd.to_datetime(frame["event_date"])
+        for name in _DATES:
+            frame[name] = pd.to_datetime(frame[name])
         geometry = gpd.points_from_xy(frame["longitude"], frame["latitude"], crs=CRS)
         gdf = gpd.GeoDataFrame(frame, geometry=geometry, crs=CRS)
         pyogrio.write_dataframe(gdf, path, layer="incidents", driver="GPKG", append=written)

@@ -6,17 +6,19 @@ in the file and the reason. ``strict=True`` imports nothing when any row is reje
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
+from .dates import DateOrder
 from .exc import ImportRejected, RowError
-from .formats import Format, ReadResult, read_incidents
+from .formats import ColumnMapping, Format, ReadResult, read_incidents
 from .formats.acled import AcledZeros
 from .geocoding import place_incidents
+from .progress import ProgressCallback
 from .snapshot import load_frame
 from .store import InsertResult, OnConflict, Store
 from .validate import validate_frame, validate_groups
@@ -24,7 +26,10 @@ from .validate import validate_frame, validate_groups
 if TYPE_CHECKING:
     from geodata import GeocoderChain
 
-__all__ = ["ImportReport", "import_file", "import_result"]
+__all__ = ["PREVIEW_ROWS", "ImportReport", "import_file", "import_result"]
+
+#: Rows a dry run shows.
+PREVIEW_ROWS = 10
 
 
 @dataclass
@@ -37,6 +42,13 @@ class ImportReport(InsertResult):
     rows: int = 0
     #: What ``RowError.line`` counts: ``line`` (CSV), ``feature`` (GeoJSON) or ``record`` (JSON).
     unit: str = "line"
+    #: What was found about the file (encoding, delimiter, date convention...), in words.
+    conventions: dict[str, str] = field(default_factory=dict)
+    #: A dry run: nothing was written; ``valid`` rows would have been offered to the store.
+    dry_run: bool = False
+    valid: int = 0
+    #: The first valid rows, as they would be stored (a dry run's preview).
+    preview: pd.DataFrame | None = None
 
     @property
     def ok(self) -> bool:
@@ -88,8 +100,14 @@ def import_result(
     on_conflict: OnConflict = "error",
     geocoder: GeocoderChain | None = None,
     refresh_snapshot: bool = True,
+    dry_run: bool = False,
+    progress: ProgressCallback | None = None,
 ) -> ImportReport:
     """Validate rows already read (:func:`incidents.formats.read_incidents`) and insert them.
+
+    ``dry_run`` writes nothing: the report holds every problem the file and the rules find
+    (not the store's: ids already stored, unknown casualty groups), the number of valid rows
+    and a preview of the first :data:`PREVIEW_ROWS` of them.
 
     With a ``geocoder`` (a :class:`geodata.GeocoderChain`), rows without coordinates are placed
     from their ``location``, ``country`` and ``admin1`` (a place it will not vouch for is a
@@ -98,7 +116,10 @@ def import_result(
     dashboard's next start reads it instead of the database.
     """
     report = ImportReport(
-        format=read.format, rows=len(read.frame) + len(read.errors), unit=read.unit
+        format=read.format,
+        rows=len(read.frame) + len(read.errors),
+        unit=read.unit,
+        conventions=dict(read.conventions),
     )
     frame, lines, place_errors = read.frame, read.lines, []
     if geocoder is not None:
@@ -109,6 +130,13 @@ def import_result(
     checked = validate_frame(frame, lines=lines)
     groups, group_errors = _group_frame(read, store)
     errors = read.errors + place_errors + group_errors + checked.errors
+    report.valid = len(checked.valid)
+    if dry_run:
+        report.dry_run = True
+        report.preview = checked.valid.head(PREVIEW_ROWS)
+        report.errors = sorted(errors, key=lambda e: e.line)
+        report.revision = store.revision
+        return report
     if strict and errors:
         raise ImportRejected(sorted(errors, key=lambda e: e.line))
     result = store.insert(
@@ -117,6 +145,7 @@ def import_result(
         on_conflict=on_conflict,
         lines=checked.lines,
         strict=strict,
+        progress=progress,
     )
     report.inserted, report.replaced, report.skipped = (
         result.inserted,
@@ -147,10 +176,18 @@ def import_file(
     strict: bool = False,
     on_conflict: OnConflict = "error",
     acled_zeros: AcledZeros = "unknown",
+    date_order: DateOrder = "auto",
+    mapping: ColumnMapping | None = None,
     geocoder: GeocoderChain | None = None,
     refresh_snapshot: bool = True,
+    dry_run: bool = False,
+    progress: ProgressCallback | None = None,
 ) -> ImportReport:
     """Import one file (any format of :func:`incidents.formats.read_incidents`) into ``store``.
+
+    ``date_order`` and ``mapping`` are :func:`~incidents.formats.read_incidents`'s; ``dry_run``
+    :func:`import_result`'s; ``progress`` is called with (rows written, rows to write) as the
+    rows go in (:mod:`incidents.progress`).
 
     Valid rows are inserted in one transaction; rejected rows are listed in
     :attr:`ImportReport.errors` with their line and reason. With ``strict`` any rejected row
@@ -158,7 +195,9 @@ def import_file(
     a table raises :class:`~incidents.exc.ImportFormatError`; a failing database
     :class:`~incidents.exc.StoreError` (the store is left as it was).
     """
-    read = read_incidents(path, format=format, acled_zeros=acled_zeros)
+    read = read_incidents(
+        path, format=format, acled_zeros=acled_zeros, date_order=date_order, mapping=mapping
+    )
     return import_result(
         store,
         read,
@@ -166,4 +205,6 @@ def import_file(
         on_conflict=on_conflict,
         geocoder=geocoder,
         refresh_snapshot=refresh_snapshot,
+        dry_run=dry_run,
+        progress=progress,
     )

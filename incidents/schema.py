@@ -15,6 +15,7 @@ __all__ = [
     "CLAIM_STATUSES",
     "COLUMNS",
     "COLUMN_NAMES",
+    "COUNTRY_PRECISION",
     "COUNT_COLUMNS",
     "GEO_PRECISIONS",
     "GEO_SOURCES",
@@ -39,7 +40,10 @@ COLUMNS: tuple[Column, ...] = (
     Column("event_id", "text", True, "Unique id (ACLED event_id_cnty when imported from ACLED)."),
     Column("event_date", "date", True, "Date of the event, ISO 8601 (YYYY-MM-DD)."),
     Column(
-        "time_precision", "int", True, "1 exact day, 2 within a week, 3 within a month (ACLED)."
+        "time_precision",
+        "int",
+        True,
+        "1 exact day, 2 within a week, 3 within a month (ACLED); 4 more than a month (UCDP).",
     ),
     Column("disorder_type", "text", True, "ACLED disorder type."),
     Column("event_type", "text", True, "ACLED event type."),
@@ -53,7 +57,13 @@ COLUMNS: tuple[Column, ...] = (
     Column("location", "text", True, "Place name; for geo_precision 3, the region."),
     Column("latitude", "float", True, "WGS 84 latitude."),
     Column("longitude", "float", True, "WGS 84 longitude."),
-    Column("geo_precision", "int", True, "1 the named town, 2 near a town, 3 a region (ACLED)."),
+    Column(
+        "geo_precision",
+        "int",
+        True,
+        "1 the named town, 2 near a town, 3 a region (ACLED); 4 only the country or a sea area "
+        "(UCDP where_prec 6-7): the point is not a place.",
+    ),
     Column("source", "text", False, "Source outlets, ';'-separated (ACLED's `source`)."),
     Column("notes", "text", False, "What happened, in the coder's words."),
     Column("fatalities", "count", False, "Best estimate of people killed; empty = unknown."),
@@ -68,6 +78,20 @@ COLUMNS: tuple[Column, ...] = (
     Column("sources", "json", False, "JSON list of {outlet, url, published, language, quote}."),
     Column("geo_source", "text", False, "Where the coordinates come from."),
     Column("geonames_id", "int", False, "GeoNames id of the place, when known."),
+    Column(
+        "event_date_end",
+        "date",
+        False,
+        "Last possible day when the source dates the event only within a span (UCDP date_end); "
+        "empty = event_date alone.",
+    ),
+    Column(
+        "source_event_type",
+        "text",
+        False,
+        "The event type as the source wrote it, when mapped to ACLED's taxonomy (old ACLED "
+        "types, UCDP type_of_violence, a value map).",
+    ),
 )
 
 COLUMN_NAMES: tuple[str, ...] = tuple(c.name for c in COLUMNS)
@@ -88,7 +112,9 @@ GROUP_COLUMNS: tuple[str, ...] = (
 )
 
 CLAIM_STATUSES: tuple[str, ...] = ("confirmed", "claimed", "disputed")
-GEO_PRECISIONS: tuple[int, ...] = (1, 2, 3)
-TIME_PRECISIONS: tuple[int, ...] = (1, 2, 3)
+GEO_PRECISIONS: tuple[int, ...] = (1, 2, 3, 4)
+#: geo_precision of a row placed only on its country (or a sea area): never drawn as a place.
+COUNTRY_PRECISION = 4
+TIME_PRECISIONS: tuple[int, ...] = (1, 2, 3, 4)
 #: Provenance of coordinates: typed by hand, our gazetteer, an online geocoder, or the imported file.
 GEO_SOURCES: tuple[str, ...] = ("manual", "gazetteer", "online", "imported")

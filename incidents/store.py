@@ -76,6 +76,15 @@ _INDEXES = (
 )
 
 
+def _add_missing_columns(conn: sa.Connection) -> None:
+    """Stores made before a column was added to the model get it (empty) once."""
+    have = {c["name"] for c in sa.inspect(conn).get_columns("incidents")}
+    for column in incidents_table.columns:
+        if column.name not in have:
+            kind = column.type.compile(dialect=conn.dialect)
+            conn.exec_driver_sql(f"ALTER TABLE incidents ADD COLUMN {column.name} {kind}")
+
+
 def default_url() -> str:
     """``INCIDENTS_DB`` if set, else the SQLite file under ``data/``."""
     return os.environ.get("INCIDENTS_DB") or f"sqlite:///{DEFAULT_DB_PATH}"
@@ -146,6 +155,7 @@ class Store:
         with self.engine.begin() as conn:
             exists = sa.inspect(conn).has_table("meta")
             if exists:
+                _add_missing_columns(conn)
                 for index in _INDEXES:  # stores made before an index was added get it once
                     index.create(conn, checkfirst=True)
                 return False
@@ -225,6 +235,7 @@ class Store:
         on_conflict: OnConflict = "error",
         lines: pd.Series | None = None,
         strict: bool = False,
+        progress: Callable[[int, int], None] | None = None,
     ) -> InsertResult:
         """Insert validated incidents (and the casualty groups they refer to) in one transaction.
 
@@ -232,7 +243,8 @@ class Store:
         ``event_id`` is already stored are rejected (``error``), left alone (``skip``) or
         overwritten (``replace``); rows naming an unknown casualty group are rejected.
         Nothing is written if the database fails midway, nor with ``strict`` when any row is
-        rejected (:class:`~incidents.exc.ImportRejected` is raised then).
+        rejected (:class:`~incidents.exc.ImportRejected` is raised then). ``progress`` is
+        called with (rows written, rows to write) after each batch.
         """
         line_arr = np.arange(1, len(incidents) + 1) if lines is None else np.asarray(lines)
         result = InsertResult()
@@ -290,7 +302,13 @@ class Store:
                 if rebuild:
                     for index in _INDEXES:
                         index.drop(conn, checkfirst=True)
-                self._bulk_insert(conn, incidents_table, rows, names)
+                if progress is None:
+                    self._bulk_insert(conn, incidents_table, rows, names)
+                else:
+                    for start in range(0, len(rows), _BATCH):
+                        part = rows.iloc[start : start + _BATCH]
+                        self._bulk_insert(conn, incidents_table, part, names)
+                        progress(start + len(part), len(rows))
                 if rebuild:
                     for index in _INDEXES:
                         index.create(conn, checkfirst=True)

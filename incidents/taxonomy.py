@@ -12,8 +12,10 @@ from types import MappingProxyType
 __all__ = [
     "DISORDER_TYPES",
     "EVENT_TYPES",
+    "LEGACY_EVENT_TYPES",
     "SUB_EVENT_TYPES",
     "default_disorder_type",
+    "legacy_event_type",
 ]
 
 POLITICAL_VIOLENCE = "Political violence"
@@ -85,3 +87,38 @@ _DISORDER_BY_SUB_EVENT: Mapping[str, str] = MappingProxyType(
 def default_disorder_type(sub_event_type: str) -> str | None:
     """ACLED's disorder type for a sub-event type, or None for an unknown sub-event type."""
     return _DISORDER_BY_SUB_EVENT.get(sub_event_type)
+
+
+#: ACLED's event types before 2019 (2015-2018 files, upper-case layout) → today's
+#: (event type, sub-event type). The old files have no sub-event type: where the old type names
+#: one (the three battle types, the strategic ones) it is exact; "Remote violence" and
+#: "Riots/Protests" covered several of today's sub-event types, and get the one listed here.
+#: Readers keep the original value in ``source_event_type`` so no information is lost.
+LEGACY_EVENT_TYPES: Mapping[str, tuple[str, str]] = MappingProxyType(
+    {
+        "battle-no change of territory": ("Battles", "Armed clash"),
+        "battle-government regains territory": ("Battles", "Government regains territory"),
+        "battle-non-state actor overtakes territory": (
+            "Battles",
+            "Non-state actor overtakes territory",
+        ),
+        "remote violence": ("Explosions/Remote violence", "Shelling/artillery/missile attack"),
+        "violence against civilians": ("Violence against civilians", "Attack"),
+        "riots/protests": ("Protests", "Peaceful protest"),
+        "strategic development": ("Strategic developments", "Other"),
+        "headquarters or base established": (
+            "Strategic developments",
+            "Headquarters or base established",
+        ),
+        "non-violent transfer of territory": (
+            "Strategic developments",
+            "Non-violent transfer of territory",
+        ),
+        "non-violent activity by a conflict actor": ("Strategic developments", "Other"),
+    }
+)
+
+
+def legacy_event_type(event_type: str) -> tuple[str, str] | None:
+    """Today's (event type, sub-event type) for an ACLED event type of before 2019, or None."""
+    return LEGACY_EVENT_TYPES.get(" ".join(event_type.split()).lower())

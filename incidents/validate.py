@@ -36,6 +36,8 @@ _BOUNDS = {
     "injured": ("injured_low", "injured_high"),
 }
 _VALID_SUB = {(e, s) for e, subs in SUB_EVENT_TYPES.items() for s in subs}
+#: Required columns that may be empty in the input: they have a default or are derived.
+_DEFAULTED = ("disorder_type", "claim_status", "time_precision", "geo_precision")
 
 
 @dataclass
@@ -49,7 +51,7 @@ class ValidationReport:
 
 
 def parse_dates(values: pd.Series) -> pd.Series:
-    """Parse ISO dates (``2025-07-03``) and ACLED's long form (``03 July 2025``); NaT when neither."""
+    """Parse ISO dates (``2025-07-03``) and ACLED's long form (``03 July 2025``); else NaT."""
     text = values.astype("string").str.strip()
     parsed = pd.to_datetime(text, format="%Y-%m-%d", errors="coerce")
     missing = parsed.isna() & text.notna()
@@ -138,37 +140,10 @@ def _one(n: int, pos: int) -> np.ndarray:
     return mask
 
 
-def validate_frame(
-    frame: pd.DataFrame,
-    *,
-    lines: pd.Series | np.ndarray | None = None,
-    today: dt.date | None = None,
-) -> ValidationReport:
-    """Check every rule of the data model on a table of incidents.
-
-    ``frame`` may hold text (as read from a file) or typed values; missing optional
-    columns are added empty. ``lines`` gives each row's line number in its file for error
-    messages (default: 1, 2, 3...). Returns the valid rows with canonical dtypes and one
-    :class:`RowError` per rejected row (the first rule it breaks).
-    """
-    n = len(frame)
-    frame = frame.reset_index(drop=True)
-    line_arr = np.arange(1, n + 1) if lines is None else np.asarray(lines)
-    today_ts = pd.Timestamp(today or dt.date.today())
-    out: dict[str, pd.Series] = {}
-    empty = pd.Series(pd.NA, index=frame.index, dtype="string")
-    raw = {c.name: frame[c.name] if c.name in frame.columns else empty for c in COLUMNS}
-    ids = _text(raw["event_id"])
-    col = _Collector(n, line_arr, ids)
-
-    # Required values present.
+def _check_required(raw: dict[str, pd.Series], col: _Collector) -> None:
+    """Required values present (precisions and claim status have defaults, disorder is derived)."""
     for c in COLUMNS:
-        if c.required and c.name not in (
-            "disorder_type",
-            "claim_status",
-            "time_precision",
-            "geo_precision",
-        ):
+        if c.required and c.name not in _DEFAULTED:
             values = raw[c.name]
             missing = values.isna() | (values.astype("string").str.strip() == "")
             hint = (
@@ -178,32 +153,50 @@ def validate_frame(
             )
             col.flag(missing, c.name, "is required" + hint)
 
-    # Text.
+
+def _check_text(raw: dict[str, pd.Series], col: _Collector, out: dict[str, pd.Series]) -> None:
     for c in COLUMNS:
         if c.kind == "text":
             out[c.name] = _text(raw[c.name])
             too_long = out[c.name].str.len().fillna(0).to_numpy() > MAX_TEXT
             col.flag(too_long, c.name, f"longer than {MAX_TEXT:,} characters")
 
+
+def _check_unique(ids: pd.Series, col: _Collector) -> None:
     dup = ids.duplicated(keep="first") & ids.notna()
     col.flag(dup, "event_id", lambda p: f"{_show(ids.iat[p])} appears more than once in the input")
 
-    # Dates.
-    dates = parse_dates(raw["event_date"])
-    col.flag(
-        dates.isna(),
-        "event_date",
-        lambda p: (
-            f"{_show(raw['event_date'].iat[p])} is not a date (use YYYY-MM-DD or '03 July 2025')"
-        ),
-    )
-    col.flag(
-        dates < EARLIEST_DATE, "event_date", lambda p: f"{dates.iat[p]:%Y-%m-%d} is before 1900"
-    )
-    col.flag(dates > today_ts, "event_date", lambda p: f"{dates.iat[p]:%Y-%m-%d} is in the future")
-    out["event_date"] = dates
 
-    # Integers with a fixed set of values.
+def _check_dates(
+    raw: dict[str, pd.Series], col: _Collector, out: dict[str, pd.Series], today: pd.Timestamp
+) -> None:
+    """``event_date`` (required) and ``event_date_end`` (optional, not before the start)."""
+    for name, required in (("event_date", True), ("event_date_end", False)):
+        text = raw[name]
+        dates = parse_dates(text)
+        unread = dates.isna() if required else dates.isna() & _text(text).notna()
+        col.flag(
+            unread,
+            name,
+            lambda p, text=text: (
+                f"{_show(text.iat[p])} is not a date (use YYYY-MM-DD or '03 July 2025')"
+            ),
+        )
+        col.flag(
+            dates < EARLIEST_DATE, name, lambda p, d=dates: f"{d.iat[p]:%Y-%m-%d} is before 1900"
+        )
+        col.flag(dates > today, name, lambda p, d=dates: f"{d.iat[p]:%Y-%m-%d} is in the future")
+        out[name] = dates
+    start, end = out["event_date"], out["event_date_end"]
+    col.flag(
+        (end < start).fillna(False),
+        "event_date_end",
+        lambda p: f"{end.iat[p]:%Y-%m-%d} is before event_date {start.iat[p]:%Y-%m-%d}",
+    )
+
+
+def _check_codes(raw: dict[str, pd.Series], col: _Collector, out: dict[str, pd.Series]) -> None:
+    """Integers with a fixed set of values (time precision defaults to 1, the exact day)."""
     for name, allowed, default in (
         ("time_precision", TIME_PRECISIONS, 1),
         ("geo_precision", GEO_PRECISIONS, None),
@@ -221,14 +214,18 @@ def validate_frame(
         )
         out[name] = number.astype("Int64")
 
-    # Taxonomy.
+
+def _check_taxonomy(col: _Collector, out: dict[str, pd.Series]) -> None:
+    """ACLED's event and sub-event types; the disorder type is derived when empty."""
     event_type, sub_type = out["event_type"], out["sub_event_type"]
     col.flag(
         event_type.notna() & ~event_type.isin(EVENT_TYPES),
         "event_type",
         lambda p: f"{_show(event_type.iat[p])} is not an ACLED event type",
     )
-    pairs = pd.Series(list(zip(event_type.fillna(""), sub_type.fillna(""))), index=frame.index)
+    pairs = pd.Series(
+        list(zip(event_type.fillna(""), sub_type.fillna(""), strict=True)), index=sub_type.index
+    )
     col.flag(
         sub_type.notna() & ~pairs.isin(_VALID_SUB),
         "sub_event_type",
@@ -244,7 +241,10 @@ def validate_frame(
     )
     out["disorder_type"] = disorder
 
-    # Coordinates.
+
+def _check_coordinates(
+    raw: dict[str, pd.Series], col: _Collector, out: dict[str, pd.Series]
+) -> None:
     for name, limit in (("latitude", 90.0), ("longitude", 180.0)):
         number = _number(raw[name])
         col.flag(
@@ -255,13 +255,15 @@ def validate_frame(
         col.flag(
             (number.abs() > limit) | np.isinf(number),
             name,
-            lambda p, name=name, limit=limit, number=number: (
+            lambda p, number=number, limit=limit: (
                 f"{number.iat[p]} is outside -{limit:g}..{limit:g}"
             ),
         )
         out[name] = number
 
-    # Counts: whole, non-negative, low <= best <= high.
+
+def _check_counts(raw: dict[str, pd.Series], col: _Collector, out: dict[str, pd.Series]) -> None:
+    """Counts and codes: whole, non-negative; and low <= best <= high for every figure."""
     for name in (*COUNT_COLUMNS, "iso", "geonames_id"):
         number = _number(raw[name])
         col.flag(
@@ -300,7 +302,9 @@ def validate_frame(
             ),
         )
 
-    # Claims.
+
+def _check_claims(col: _Collector, out: dict[str, pd.Series]) -> None:
+    """A claim status (default confirmed); claimed and disputed incidents name who claims."""
     status = out["claim_status"].str.lower().fillna("confirmed")
     col.flag(
         ~status.isin(CLAIM_STATUSES),
@@ -314,14 +318,45 @@ def validate_frame(
     )
     out["claim_status"] = status
 
+
+def validate_frame(
+    frame: pd.DataFrame,
+    *,
+    lines: pd.Series | np.ndarray | None = None,
+    today: dt.date | None = None,
+) -> ValidationReport:
+    """Check every rule of the data model on a table of incidents.
+
+    ``frame`` may hold text (as read from a file) or typed values; missing optional
+    columns are added empty. ``lines`` gives each row's line number in its file for error
+    messages (default: 1, 2, 3...). Returns the valid rows with canonical dtypes and one
+    :class:`RowError` per rejected row (the first rule it breaks, in the order of the checks).
+    """
+    n = len(frame)
+    frame = frame.reset_index(drop=True)
+    line_arr = np.arange(1, n + 1) if lines is None else np.asarray(lines)
+    empty = pd.Series(pd.NA, index=frame.index, dtype="string")
+    raw = {c.name: frame[c.name] if c.name in frame.columns else empty for c in COLUMNS}
+    ids = _text(raw["event_id"])
+    col = _Collector(n, line_arr, ids)
+    out: dict[str, pd.Series] = {}
+
+    _check_required(raw, col)
+    _check_text(raw, col, out)
+    _check_unique(ids, col)
+    _check_dates(raw, col, out, pd.Timestamp(today or dt.date.today()))
+    _check_codes(raw, col, out)
+    _check_taxonomy(col, out)
+    _check_coordinates(raw, col, out)
+    _check_counts(raw, col, out)
+    _check_claims(col, out)
     out["sources"] = _check_sources(_text(raw["sources"]), col)
 
     typed = pd.DataFrame({c.name: out[c.name] for c in COLUMNS})
     keep = ~col.bad
-    errors = [col.found[p] for p in sorted(col.found)]
     return ValidationReport(
         valid=typed[keep].reset_index(drop=True),
-        errors=errors,
+        errors=[col.found[p] for p in sorted(col.found)],
         lines=pd.Series(line_arr[keep]),
     )
 

@@ -94,6 +94,10 @@ def workdir(tmp_path, monkeypatch, gaz):
         "<html><body><p>" + report.read_text(encoding="utf-8") + "</p></body></html>",
         encoding="utf-8",
     )
+    real = FIXTURES / "real"
+    shutil.copy(real / "newsroom_sheet.xlsx", tmp_path / "strikes.xlsx")
+    shutil.copy(real / "newsroom_mapping.json", tmp_path / "strikes-mapping.json")
+    shutil.copy(real / "acled_2020_semicolon_cp1252.csv", tmp_path / "export.csv")
     (tmp_path / "reports.csv").write_text(
         "query,country,admin1\nIelets,RU,\nOdessa,UA,\n", encoding="utf-8"
     )

@@ -53,7 +53,7 @@ class MapSummary:
     incidents: int  # rows of the frame
     points: int  # incidents drawn one by one
     aggregated: int  # incidents counted in hexagons
-    not_placed: int  # rows without usable coordinates (not drawn)
+    not_placed: int  # rows without usable coordinates or known only by country (not drawn)
     point_limit: int
     resolutions: tuple[int, ...] = ()  # H3 resolutions embedded
     cells: Mapping[int, int] = field(default_factory=dict)  # cells per embedded resolution
@@ -99,7 +99,7 @@ def _texts(
             )
             symbol = "Inside the outlined area: " + circle + ". Outside: " + hexes + "."
     if plan.not_placed:
-        caption += f" {plan.not_placed:,} incident{'s' if plan.not_placed != 1 else ''} without usable coordinates not shown."
+        caption += f" {plan.not_placed:,} incident{'s' if plan.not_placed != 1 else ''} without usable coordinates or known only by country not shown."
     return symbol, caption
 
 

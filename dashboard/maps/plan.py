@@ -52,11 +52,20 @@ def placed_mask(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
     return np.isfinite(lat) & np.isfinite(lon) & (np.abs(lat) <= 90) & (np.abs(lon) <= 180)
 
 
+#: geo_precision of incidents known only by their country or a sea area: not drawn as a place.
+COUNTRY_PRECISION = 4
+
+
 def _placed(frame: pd.DataFrame) -> np.ndarray:
-    return placed_mask(
+    """Rows the map can show: usable coordinates that stand for a place (not a whole country)."""
+    placed = placed_mask(
         frame["latitude"].to_numpy(dtype=float, na_value=np.nan),
         frame["longitude"].to_numpy(dtype=float, na_value=np.nan),
     )
+    if "geo_precision" in frame.columns:
+        precision = frame["geo_precision"].to_numpy(dtype=float, na_value=np.nan)
+        placed &= precision != COUNTRY_PRECISION
+    return placed
 
 
 def _in_bbox(frame: pd.DataFrame, bbox: Sequence[float]) -> np.ndarray:

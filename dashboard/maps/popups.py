@@ -80,6 +80,7 @@ _PRECISION_WORDS: dict[int | None, str] = {
 _TIME_WORDS: dict[int | None, str] = {
     2: " (date known within a week)",
     3: " (date known within a month)",
+    4: " (date known only within a span of more than a month)",
 }
 
 
@@ -174,6 +175,9 @@ def _date_text(r: Mapping[str, Any]) -> str:
     """The date, with how precise it is when it is not the exact day."""
     date: Any = r.get("event_date")
     text = "" if is_na(date) else pd.Timestamp(date).strftime("%Y-%m-%d")
+    end: Any = r.get("event_date_end")  # a span (UCDP date_end)
+    if text and not is_na(end):
+        text += " to " + pd.Timestamp(end).strftime("%Y-%m-%d")
     precision = None if is_na(r.get("time_precision")) else int(r["time_precision"])
     return text + _TIME_WORDS.get(precision, "")
 

@@ -46,12 +46,47 @@ def _point(feature: Any) -> tuple[float, float] | str:
     return float(coords[0]), float(coords[1])
 
 
-def read(document: Any) -> ReadResult:
+def _features(document: Any) -> list:
     if not matches(document):
         raise ImportFormatError('not a GeoJSON FeatureCollection (no "type": "FeatureCollection")')
     features = [document] if document.get("type") == "Feature" else document.get("features")
     if not isinstance(features, list):
         raise ImportFormatError('a GeoJSON FeatureCollection needs a "features" list')
+    return features
+
+
+def is_ucdp(document: Any) -> bool:
+    """A UCDP GED GeoJSON: its first feature's properties have ``type_of_violence`` and ``best``."""
+    features = _features(document)
+    first = features[0] if features else None
+    props = first.get("properties") if isinstance(first, dict) else None
+    return isinstance(props, dict) and "type_of_violence" in props and "best" in props
+
+
+def properties(document: Any) -> tuple[pd.DataFrame, np.ndarray, list[RowError]]:
+    """Every Point feature's properties (all of them, as JSON cells) with its coordinates."""
+    records: list[dict] = []
+    lines: list[int] = []
+    errors: list[RowError] = []
+    for number, feature in enumerate(_features(document), 1):
+        point = _point(feature)
+        if isinstance(point, str):
+            errors.append(RowError(number, "geometry", point))
+            continue
+        props = feature.get("properties") or {}
+        if not isinstance(props, dict):
+            errors.append(RowError(number, "properties", "must be an object"))
+            continue
+        record = {k.lower(): cell(v) for k, v in props.items()}
+        record["longitude"], record["latitude"] = point
+        records.append(record)
+        lines.append(number)
+    frame = pd.DataFrame(records) if records else pd.DataFrame(columns=["latitude", "longitude"])
+    return frame, np.asarray(lines, dtype=np.int64), errors
+
+
+def read(document: Any) -> ReadResult:
+    features = _features(document)
     records: list[dict] = []
     lines: list[int] = []
     errors: list[RowError] = []

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 from ..schema import COLUMN_NAMES, TEXT_COLUMNS
 from ._groups import GROUP_FIGURE_COLUMNS, groups_from_columns
-from ._table import read_csv_table
+from ._table import TableShape, read_csv_table
 from .result import ReadResult, require
 
 NAME = "csv"
 #: Columns a file must have. Coordinates may be missing in the file (each row without them is
 #: rejected by validation, or placed by the gazetteer when importing with ``--geocode``).
-REQUIRED = ("event_id", "event_date", "event_type", "sub_event_type", "country", "location")
+#: ``event_id`` may be missing (rows get an id from their content, :mod:`._rows`).
+REQUIRED = ("event_date", "event_type", "sub_event_type", "country", "location")
 
 
 def _unneutralise(values):
@@ -26,13 +27,14 @@ def _unneutralise(values):
 
 
 def matches(header: list[str]) -> bool:
-    return "event_id" in header
+    return "event_id" in header or all(c in header for c in REQUIRED)
 
 
-def read(data: bytes, header: list[str]) -> ReadResult:
+def read(data: bytes, shape: TableShape) -> ReadResult:
+    header = shape.names
     require(header, REQUIRED, NAME)
     wanted = [c for c in header if c in COLUMN_NAMES or c in GROUP_FIGURE_COLUMNS]
-    frame, lines, errors = read_csv_table(data, header, wanted)
+    frame, lines, errors = read_csv_table(data, shape, wanted)
     for name in frame.columns:
         if name in TEXT_COLUMNS:
             frame[name] = _unneutralise(frame[name])

@@ -30,11 +30,19 @@ class ReadResult:
     group_lines: np.ndarray | None = None
     #: True when groups were rebuilt from ``group_*`` columns (they have no description or sources).
     derived_groups: bool = False
+    #: What was found about the file, in words: encoding, delimiter, date convention per
+    #: column, ids generated, repeated ids (shown by the CLI and the Import page).
+    conventions: dict[str, str] = field(default_factory=dict)
 
     @property
     def unit(self) -> str:
         """What ``lines`` count: ``line``, ``feature`` or ``record``."""
-        return {"geojson": "feature", "json": "record"}.get(self.format, "line")
+        return {
+            "geojson": "feature",
+            "ucdp-geojson": "feature",
+            "json": "record",
+            "acled-json": "record",
+        }.get(self.format, "line")
 
 
 def require(header: list[str], required: tuple[str, ...], fmt: str) -> None:

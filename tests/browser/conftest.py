@@ -116,3 +116,12 @@ def page(browser, request, outside):
     aborted = [u for kind, u in outside if kind == "aborted"]
     assert not aborted, f"requests to outside hosts (not tiles): {aborted[:5]}"
     assert not errors, f"JavaScript errors on the page: {errors[:3]}"
+
+
+@pytest.fixture(scope="module")
+def import_app(browser, tmp_path_factory) -> Iterator[tuple[str, str]]:
+    """The app (with its Import page) on a new seeded store: (page URL, store URL)."""
+    tmp = tmp_path_factory.mktemp("import-app")
+    store = Store.open(f"sqlite:///{tmp / 'incidents.sqlite'}")
+    for url in _server(tmp, store):
+        yield url, store.url

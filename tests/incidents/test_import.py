@@ -29,7 +29,7 @@ def row(store: Store, event_id: str) -> pd.Series:
     [
         ("acled_iso_dates.csv", "acled", 4, []),
         ("acled_long_dates.csv", "acled", 2, []),
-        ("ucdp_ged.csv", "ucdp", 4, [6]),
+        ("ucdp_ged.csv", "ucdp", 5, []),
         ("points.geojson", "geojson", 2, [2]),
         ("ours_document.json", "json", 2, []),
         ("ours_multiline.csv", "csv", 4, []),
@@ -122,11 +122,13 @@ def test_acled_long_dates(empty_store):
             "UCDP-512348",
             {"country": "Russia", "admin1": "Kursk oblast", "iso": pd.NA, "injured": pd.NA},
         ),
+        # where_prec 6 (the country only) is kept as geo_precision 4, not rejected.
+        ("UCDP-512349", {"geo_precision": 4}),
     ],
 )
 def test_ucdp_mapping(empty_store, event_id, values):
     report = import_file(empty_store, FIXTURES / "ucdp_ged.csv")
-    assert report.errors[0].field == "where_prec" and "country only" in report.errors[0].message
+    assert report.errors == []
     got = row(empty_store, event_id)
     for column, expected in values.items():
         assert (got[column] is pd.NA) if expected is pd.NA else got[column] == expected, column

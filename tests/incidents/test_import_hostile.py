@@ -35,8 +35,6 @@ def _zip() -> bytes:
         (_zip(), "this is a ZIP archive"),
         (bytes(range(256)) * 40, "binary data"),
         (b"\x1f\x8b\x08\x00garbage", "gzip"),
-        (ACLED.replace(b"Kherson,46", "Kherson éè,46".encode("latin-1")), "line 3 is not UTF-8"),
-        ("event_id,location\nK-1,Kyïv\n".encode("latin-1"), "line 2 is not UTF-8"),
         (b"# Notes from the desk\nnothing tabular here\n", "not a CSV or GeoJSON table"),
         (b"name,population\nKyiv,2900000\n", "names none of the id columns"),
         (
@@ -63,6 +61,15 @@ def test_files_that_are_not_tables_get_a_clear_error(empty_store, tmp_path, cont
     assert message in str(caught.value)
     assert str(path) in str(caught.value)
     assert empty_store.count() == 0 and empty_store.revision == revision
+
+
+def test_a_latin_1_file_is_decoded_not_refused(empty_store, tmp_path):
+    path = tmp_path / "latin1.csv"
+    path.write_bytes(ACLED.replace(b"Kherson,46", "Kherson éè,46".encode("latin-1")))
+    report = import_file(empty_store, path)
+    assert report.errors == [] and report.inserted == 2
+    assert report.conventions["encoding"] == "cp1252"
+    assert "Kherson éè" in set(empty_store.frame()["location"])
 
 
 def test_a_missing_file_is_a_clear_error(empty_store, tmp_path):

@@ -42,7 +42,7 @@ def check(**changes):
         ({"longitude": "-180.5"}, "longitude", "outside -180..180"),
         ({"latitude": "north"}, "latitude", "is not a number"),
         ({"latitude": "inf"}, "latitude", "outside"),
-        ({"geo_precision": "4"}, "geo_precision", "is not one of"),
+        ({"geo_precision": "5"}, "geo_precision", "is not one of"),
         ({"time_precision": "0"}, "time_precision", "is not one of"),
         ({"fatalities": "-1"}, "fatalities", "is negative"),
         ({"injured": "2.5"}, "injured", "not a whole number"),

@@ -1,0 +1,127 @@
+"""What the Import page needs: an upload kept as a file, a dry run, the import itself.
+
+The page (``pages/3_Import.py``) stays thin: widgets and messages. The work is the library's
+(:func:`incidents.importer.import_file`, the same code as ``python -m incidents import``):
+a dry run reads, maps and validates the upload and shows what was found, the first rows and
+every rejected row; the import writes the valid rows in one transaction. A file that is not a
+table, or an import that fails, leaves the store as it was.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import cast
+
+import pandas as pd
+
+from incidents import ImportFormatError, ImportReport, Store
+from incidents.dates import DATE_ORDERS, DateOrder
+from incidents.formats import ColumnMapping, suggest_mapping
+from incidents.formats._table import csv_shape, load_input
+from incidents.importer import import_file
+from incidents.progress import ProgressCallback
+
+__all__ = ["Checked", "check_upload", "errors_table", "parse_mapping", "run_import", "save_upload"]
+
+_SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+def save_upload(data: bytes, name: str, upload_id: str) -> Path:
+    """The uploaded bytes as a file, one folder per upload (its extension kept: workbooks are
+    told by it); the page's reruns reuse it."""
+    folder = Path(tempfile.gettempdir()) / ("incidents-upload-" + _SAFE_NAME.sub("_", upload_id))
+    folder.mkdir(exist_ok=True)
+    path = folder / (_SAFE_NAME.sub("_", Path(name).name)[-100:] or "upload")
+    path.write_bytes(data)
+    return path
+
+
+def parse_mapping(text: str) -> ColumnMapping | None:
+    """A mapping typed on the page (the JSON of a mapping file); None when left empty."""
+    if not text.strip():
+        return None
+    try:
+        document = json.loads(text)
+    except ValueError as err:
+        raise ImportFormatError(f"the column mapping is not valid JSON ({err})") from None
+    if not isinstance(document, dict):
+        raise ImportFormatError('the column mapping is a JSON object: {"columns": {...}}')
+    return ColumnMapping(
+        columns={str(k): str(v) for k, v in (document.get("columns") or {}).items()},
+        constants={str(k): str(v) for k, v in (document.get("set") or {}).items()},
+        values={
+            str(k): {str(a): str(b) for a, b in dict(v).items()}
+            for k, v in (document.get("values") or {}).items()
+        },
+    )
+
+
+def _order(text: str) -> DateOrder:
+    if text not in DATE_ORDERS:
+        raise ImportFormatError(f"unknown date order {text!r}; choose one of {DATE_ORDERS}")
+    return cast(DateOrder, text)
+
+
+@dataclass
+class Checked:
+    """A dry run of an upload: the report, and a mapping proposed from its header."""
+
+    report: ImportReport
+    suggested: str
+
+
+def _suggested(path: Path) -> str:
+    loaded = load_input(path)
+    if loaded.data.lstrip()[:1] in (b"{", b"["):
+        return ""
+    header = list(csv_shape(loaded.data).written)
+    return ColumnMapping(suggest_mapping(header)).to_json()
+
+
+def check_upload(
+    store: Store, path: Path, *, mapping: ColumnMapping | None, date_order: str
+) -> Checked:
+    """Read, map and validate without writing (raises ImportFormatError for a non-table)."""
+    report = import_file(
+        store,
+        path,
+        mapping=mapping,
+        date_order=_order(date_order),
+        dry_run=True,
+    )
+    return Checked(report, _suggested(path))
+
+
+def run_import(
+    store: Store,
+    path: Path,
+    *,
+    mapping: ColumnMapping | None,
+    date_order: str,
+    progress: ProgressCallback | None = None,
+) -> ImportReport:
+    """Import the valid rows in one transaction (known ids are skipped, never overwritten)."""
+    return import_file(
+        store,
+        path,
+        mapping=mapping,
+        date_order=_order(date_order),
+        on_conflict="skip",
+        progress=progress,
+    )
+
+
+def errors_table(report: ImportReport) -> pd.DataFrame:
+    """Rejected rows as a table: where, id, field, reason."""
+    return pd.DataFrame(
+        {
+            report.unit: [e.line for e in report.errors],
+            "event_id": [e.event_id or "" for e in report.errors],
+            "field": [e.field for e in report.errors],
+            "reason": [e.message for e in report.errors],
+        }
+    )

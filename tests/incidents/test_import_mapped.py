@@ -1,0 +1,159 @@
+"""Any other table through a column mapping; workbooks read directly; dry runs write nothing."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from incidents import ImportFormatError, Store
+from incidents.formats import ColumnMapping, read_incidents, suggest_mapping
+from incidents.importer import import_file
+
+ROOT = Path(__file__).resolve().parents[2]
+REAL = Path(__file__).parent / "fixtures" / "real"
+NEWSROOM = ColumnMapping.from_file(REAL / "newsroom_mapping.json")
+
+
+@pytest.mark.parametrize(
+    "name", ["newsroom_sheet.csv", "newsroom_sheet.xlsx", "newsroom_sheet.ods"]
+)
+def test_a_newsroom_sheet_imports_through_its_mapping(empty_store, name):
+    report = import_file(empty_store, REAL / name, mapping=NEWSROOM, refresh_snapshot=False)
+    assert report.errors == [] and report.inserted == 3
+    rows = empty_store.frame().set_index("location")
+    assert rows.loc["Суми", "event_date"] == pd.Timestamp("2025-03-14")  # day-first from evidence
+    assert rows.loc["Kryvyi Rih", "sub_event_type"] == "Shelling/artillery/missile attack"
+    assert rows.loc["Kryvyi Rih", "source_event_type"] == "Missile strike"
+    assert rows.loc["Суми", "notes"] == "Удар дрона по центру Сум; 2 загиблих, 5 поранених."
+    assert set(rows["country"]) == {"Ukraine"}
+    frame = empty_store.frame()
+    assert int(frame["fatalities"].sum()) == 22 and int(frame["injured"].sum()) == 69
+    assert frame["fatalities"].isna().sum() == 1  # an empty cell stays unknown
+
+
+def test_a_sheet_saved_as_csv_or_kept_as_a_workbook_gets_the_same_ids():
+    ids = [
+        read_incidents(REAL / n, mapping=NEWSROOM).frame["event_id"].tolist()
+        for n in ("newsroom_sheet.csv", "newsroom_sheet.xlsx", "newsroom_sheet.ods")
+    ]
+    assert ids[0] == ids[1] == ids[2]
+
+
+def test_a_json_list_of_records_and_a_geojson_map_too(empty_store):
+    timemap = ColumnMapping(
+        columns={
+            "event_id": "id",
+            "event_date": "date",
+            "location": "location",
+            "latitude": "latitude",
+            "longitude": "longitude",
+            "event_type": "category",
+            "notes": "description",
+        },
+        constants={
+            "country": "Ukraine",
+            "sub_event_type": "Air/drone strike",
+            "geo_precision": "1",
+        },
+        values={"event_type": {"missile strike": "Explosions/Remote violence"}},
+    )
+    report = import_file(
+        empty_store, REAL / "timemap_events.json", mapping=timemap, refresh_snapshot=False
+    )
+    # tm-2's "Drone strike" has no value map: kept and rejected by validation, naming it
+    assert report.inserted == 1 and [e.line for e in report.errors] == [2]
+    assert "'Drone strike' is not an ACLED event type" in report.errors[0].message
+    monitor = ColumnMapping(
+        columns={
+            "event_id": "uid",
+            "event_date": "when",
+            "location": "place",
+            "fatalities": "dead",
+        },
+        constants={
+            "country": "Ukraine",
+            "event_type": "Explosions/Remote violence",
+            "sub_event_type": "Air/drone strike",
+            "geo_precision": "1",
+        },
+    )
+    report = import_file(
+        empty_store, REAL / "monitor_export.geojson", mapping=monitor, refresh_snapshot=False
+    )
+    assert report.errors == [] and report.inserted == 1
+    got = empty_store.frame().set_index("event_id").loc["MON-7"]
+    assert (got["latitude"], got["longitude"], got["fatalities"]) == (49.9935, 36.2304, 1)
+
+
+def test_header_names_suggest_a_mapping():
+    header = ["date", "town", "oblast", "lat", "lon", "event group", "killed", "wounded", "x y"]
+    assert suggest_mapping(header) == {
+        "event_date": "date",
+        "event_type": "event group",
+        "admin1": "oblast",
+        "location": "town",
+        "latitude": "lat",
+        "longitude": "lon",
+        "fatalities": "killed",
+        "injured": "wounded",
+    }
+
+
+def test_a_mapping_naming_a_missing_column_says_what_the_file_has():
+    with pytest.raises(ImportFormatError, match=r"does not have: 'Datum'.*'date'"):
+        read_incidents(REAL / "newsroom_sheet.csv", mapping=ColumnMapping({"event_date": "Datum"}))
+    with pytest.raises(ImportFormatError, match="'when' is not one of our columns"):
+        ColumnMapping({"when": "Date"})
+
+
+def test_an_unknown_table_suggests_the_mapping(empty_store):
+    with pytest.raises(ImportFormatError, match=r"column mapping, e\.g\. event_date=date"):
+        import_file(empty_store, REAL / "newsroom_sheet.csv")
+
+
+def _cli(tmp_path, *args) -> subprocess.CompletedProcess:
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "INCIDENTS_CACHE_DIR": str(tmp_path / "c")}
+    return subprocess.run(
+        [sys.executable, "-m", "incidents", "--db", f"sqlite:///{tmp_path / 'm.sqlite'}", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+
+
+def test_cli_dry_run_shows_rows_and_problems_and_writes_nothing(tmp_path):
+    args = [
+        "import",
+        str(REAL / "newsroom_sheet.csv"),
+        "--map", "event_date=Date", "--map", "location=Town", "--map", "latitude=Lat",
+        "--map", "longitude=Lon", "--map", "event_type=Event group",
+        "--map", "sub_event_type=Event group", "--map", "fatalities=Killed",
+        "--set", "country=Ukraine", "--set", "geo_precision=1",
+        "--value", "event_type:Drone strike=Explosions/Remote violence",
+        "--value", "sub_event_type:Drone strike=Air/drone strike",
+    ]  # fmt: skip
+    store = Store.open(f"sqlite:///{tmp_path / 'm.sqlite'}")
+    before, revision = store.count(), store.revision
+    done = _cli(tmp_path, *args, "--dry-run")
+    assert done.returncode == 1, done.stderr
+    assert "dry run, nothing written: 1 valid, 2 rejected" in done.stdout
+    assert "Суми" in done.stdout and "2025-03-14" in done.stdout
+    assert "rejected: line 3 (ID-" in done.stderr
+    assert "event_type: 'Missile strike' is not an ACLED event type" in done.stderr
+    assert "found: event_date: day-first" in done.stderr
+    assert (store.count(), store.revision) == (before, revision)
+    done = _cli(tmp_path, *args)
+    assert "1 inserted" in done.stdout
+    assert store.count() == before + 1
+
+
+def test_cli_suggests_a_mapping_file(tmp_path):
+    done = _cli(tmp_path, "suggest-mapping", str(REAL / "newsroom_sheet.xlsx"))
+    assert done.returncode == 0
+    assert '"event_date": "Date"' in done.stdout and '"latitude": "Lat"' in done.stdout
