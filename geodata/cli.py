@@ -100,10 +100,17 @@ def _readable(res: GeocodeResult, out: IO[str]) -> None:
     if others:
         print("  candidates:" if not res.ok else "  also considered:", file=out)
         for c in others[:10]:
-            print(
-                f"    {c.name} ({c.country}, {c.admin1}) {c.lat}, {c.lon}  pop {c.population}  geonames {c.geonames_id}",
-                file=out,
+            where = ", ".join(x for x in (c.country, c.admin1, c.admin2) if x)
+            ids = "  ".join(
+                x
+                for x in (
+                    f"geonames {c.geonames_id}" if c.geonames_id else "",
+                    f"pcode {c.pcode}" if c.pcode else "",
+                    f"({c.name_class} name)" if c.name_class else "",
+                )
+                if x
             )
+            print(f"    {c.name} ({where}) {c.lat}, {c.lon}  pop {c.population}  {ids}", file=out)
 
 
 def _batch(path: Path, chain: GeocoderChain, out: IO[str]) -> int:

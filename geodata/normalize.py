@@ -44,6 +44,7 @@ __all__ = [
     "index_keys",
     "is_foldable_script",
     "key_hash",
+    "loose_key",
     "query_keys",
     "raw_key",
     "skeleton",
@@ -51,7 +52,7 @@ __all__ = [
 ]
 
 #: Bump whenever folding rules change: the on-disk index is keyed on it.
-NORMALIZE_VERSION = 3
+NORMALIZE_VERSION = 4
 
 #: Longest query accepted (characters, after cleaning). Place names are short;
 #: anything longer is a pasted paragraph or an attack, not a name.
@@ -155,6 +156,19 @@ def skeleton(ascii_text: str) -> str:
     s = _SKELETON_RE.sub(lambda m: _SKELETON_MAP[m.group(0)], s)
     s = _I_BEFORE_VOWEL.sub("", s)
     return _DOUBLES.sub(r"\1", s)
+
+
+_VOWEL_RUNS = re.compile("[aeiou]+")
+
+
+def loose_key(text: str) -> str | None:
+    """Skeleton with every run of vowels made one ``a``: a *loose* key on which the Russian and
+    Ukrainian forms of a name meet (Олександрівка / Александровка, Роботине / Работино,
+    Мілове / Меловое). Too loose to answer alone without a hint; see docs/geocoding.md."""
+    if not is_foldable_script(text):
+        return None
+    sk = skeleton(anyascii(text.casefold()))
+    return "v:" + _VOWEL_RUNS.sub("a", sk) if len(sk) >= 4 else None
 
 
 def is_foldable_script(text: str) -> bool:
