@@ -48,6 +48,7 @@ from geodata.index import (
     CLASS_HISTORICAL,
     FLAG_MAIN_NAME,
     FLAG_OFFICIAL,
+    ORIGIN_RU_NAME,
     GazetteerIndex,
     grid_cell,
     load_index,
@@ -74,6 +75,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "CITY_POP",
+    "HOME_COUNTRIES",
     "MARGIN",
     "NEAR_KM",
     "SMALL_PLACE",
@@ -96,6 +98,9 @@ UNKNOWN_POP = 1_000
 SMALL_PLACE = 10_000
 #: A nearby-place hint ("near Kupiansk") keeps candidates within this distance of it.
 NEAR_KM = 40.0
+#: The conflict's countries: elsewhere a small place or an alternate-name match needs a country
+#: hint (GeoNames' alternate names abroad include words such as "Montag" or "Lundi").
+HOME_COUNTRIES = frozenset({"UA", "RU"})
 CLASS_NAMES = {
     CLASS_CURRENT: "current",
     CLASS_ALTERNATE: "alternate",
@@ -518,6 +523,29 @@ class Gazetteer:
                 candidates=others,
                 hints=tuple(used),
             )
+        if not scope.country:
+            abroad = [h for h in kept if not self._home_or_city(h)]
+            if len(abroad) == len(kept):
+                ex = abroad[0]
+                why = (
+                    f"only places outside Ukraine and Russia match (e.g. {ix.names[ex.row]}, "
+                    f"{ix.country_of(ex.row)}, pop {_pop(int(ix.population[ex.row]))}, by its "
+                    f"{CLASS_NAMES[ex.cls]} name); an answer abroad needs a country hint unless "
+                    f"it is the current name of a city of {CITY_POP:,}+"
+                )
+                return GeocodeResult.abstain(
+                    query,
+                    "; ".join([why, *notes]),
+                    source=SOURCE,
+                    candidates=tuple(self._candidate(h) for h in abroad[:MAX_CANDIDATES]),
+                    hints=tuple(used),
+                )
+            if abroad:
+                kept = [h for h in kept if self._home_or_city(h)]
+                notes.append(
+                    f"{len(abroad)} small or alternate-name match(es) outside Ukraine and Russia "
+                    "set aside (no country hint)"
+                )
         best_cls = min(h.cls for h in kept)
         pool = [h for h in kept if h.cls == best_cls]
         outranked = [h for h in kept if h.cls != best_cls]
@@ -525,7 +553,12 @@ class Gazetteer:
         # the query matched no official name ("Новомихайловка" is the Russian name WOF gives
         # only some of the Novomykhailivkas); an official-name match has all its namesakes.
         if not any(h.official for h in pool):
-            rivals = [h for h in loose_kept if not self._near_any(h, pool)]
+            rivals = [
+                h
+                for h in loose_kept
+                if not self._near_any(h, pool)
+                and not int(ix.origin[h.row]) & ORIGIN_RU_NAME  # its Russian name is known
+            ]
             pool = sorted(pool + rivals, key=self._order)
         cands = tuple(self._candidate(h) for h in [*pool, *outranked][:MAX_CANDIDATES])
         best = pool[0]
@@ -613,6 +646,12 @@ class Gazetteer:
             candidates=cands,
             pcode=top.pcode,
             hints=tuple(used),
+        )
+
+    def _home_or_city(self, h: _Hit) -> bool:
+        ix = self.index
+        return ix.country_of(h.row) in HOME_COUNTRIES or (
+            h.cls == CLASS_CURRENT and int(ix.population[h.row]) >= CITY_POP
         )
 
     def _weight(self, h: _Hit) -> float:

@@ -37,7 +37,7 @@ _REGION = {
 }  # fmt: skip
 _RAION = {
     "raion", "rayon", "raioni", "district", "rajon", "rejon", "rejonie", "rejonu", "powiat",
-    "район", "районі", "района", "районе", "arrondissement",
+    "район", "районі", "района", "районе", "району", "raionu", "arrondissement",
 }  # fmt: skip
 _HROMADA = {
     "hromada", "gromada", "hromady", "gromadzie", "громада", "громади", "громаді", "community",

@@ -62,6 +62,7 @@ FLAG_LOOSE = 8  #: a loose key (vowels merged): see normalize.loose_key
 FLAG_OFFICIAL = 16  #: the key comes from an official name (OCHA en/uk, else GeoNames' name)
 ORIGIN_GEONAMES = 1
 ORIGIN_OCHA = 2
+ORIGIN_RU_NAME = 4  #: the settlement's Russian name is known (Who's On First)
 #: A settlement and a GeoNames place of the same name closer than this are one place.
 MERGE_KM = 5.0
 #: ... or than this for a city of 100,000+ (its outline centre can lie off its point).
@@ -217,7 +218,7 @@ def _settlement_place(s: Settlement) -> _Place:
         name=s.name_en,
         pcode=s.pcode,
         centre=s.centre,
-        origin=ORIGIN_OCHA,
+        origin=ORIGIN_OCHA | (ORIGIN_RU_NAME if s.name_ru else 0),
         current={n for n in (s.name_en, s.name_uk, s.name_ru) if n},
         official={n for n in (s.name_en, s.name_uk) if n},
         alternate=set(s.alt_names),
@@ -240,7 +241,7 @@ def _merge_into(place: _Place, s: Settlement) -> None:
     place.alternate |= official.alternate
     place.historical |= official.historical
     place.pcode, place.centre = s.pcode, s.centre
-    place.origin |= ORIGIN_OCHA
+    place.origin |= official.origin
     place.name = s.name_en
     if not place.population:
         place.population = s.population
