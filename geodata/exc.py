@@ -22,6 +22,7 @@ __all__ = [
     "GeodataError",
     "IndexBuildError",
     "InvalidQuery",
+    "PlaceError",
     "ProviderConfigurationError",
     "ProviderError",
     "ProviderRateLimited",
@@ -45,6 +46,11 @@ class UnknownCountry(GeodataError, ValueError):
 
 class IndexBuildError(GeodataError):
     """The gazetteer source data is missing or unreadable."""
+
+
+class PlaceError(GeodataError, ValueError):
+    """A team place is invalid (missing name, author or provenance, bad coordinates) or its
+    table cannot be reached."""
 
 
 class ProviderError(GeodataError):

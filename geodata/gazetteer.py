@@ -71,7 +71,11 @@ from geodata.results import (
 )
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+
     import pandas as pd
+
+    from geodata.places import TeamPlace
 
 __all__ = [
     "CITY_POP",
@@ -80,11 +84,14 @@ __all__ = [
     "NEAR_KM",
     "SMALL_PLACE",
     "SOURCE",
+    "TEAM_SOURCE",
     "UNKNOWN_POP",
     "Gazetteer",
 ]
 
 SOURCE = "gazetteer"
+#: ``source`` of an answer from the team's own places table.
+TEAM_SOURCE = "places"
 #: Among namesakes of one name class, a place is chosen without a hint only if it is a
 #: city of at least this many inhabitants ...
 CITY_POP = 10_000
@@ -217,6 +224,20 @@ def _where(scope: _Scope, centre: tuple[float, float] | None) -> str:
     return ", ".join(parts) or "the gazetteer"
 
 
+def _team_candidate(p: TeamPlace) -> Candidate:
+    return Candidate(
+        name=p.name,
+        country=p.country,
+        admin1=p.admin1,
+        lat=p.latitude,
+        lon=p.longitude,
+        population=0,
+        geonames_id=None,
+        score=1.0,
+        name_class="team",
+    )
+
+
 def _pop(n: int) -> str:
     return f"{n:,}" if n > 0 else "unknown"
 
@@ -238,6 +259,7 @@ class Gazetteer:
         self.admin1 = admin1 or Admin1Table.default()
         self._regions = regions
         self._countries = _known_countries() | frozenset(index.countries)
+        self._team: dict[str, list[TeamPlace]] = {}
         self._capitals = frozenset(
             r.capital_geonames_id for r in self.admin1.regions() if r.capital_geonames_id
         )
@@ -259,6 +281,17 @@ class Gazetteer:
                 rebuild=rebuild,
             )
         )
+
+    def with_places(self, places: Iterable[TeamPlace]) -> Gazetteer:
+        """A gazetteer over the same index that consults the team's *places* first
+        (see :mod:`geodata.places`)."""
+        gaz = Gazetteer(self.index, admin1=self.admin1)
+        for place in places:
+            for name in place.names:
+                keys = {k for k, _ in query_keys(clean_text(name) or name)}
+                for key in keys:
+                    gaz._team.setdefault(key, []).append(place)
+        return gaz
 
     @classmethod
     @functools.cache
@@ -350,7 +383,93 @@ class Gazetteer:
             if not _in_territory(scope.country, scope.admin1.country, scope.admin1.code):
                 scope.country = None  # a country word in the sentence, a region named exactly
         name = _SETTLEMENT_PREFIX.sub("", found.rest, count=1).strip() or found.rest
+        if self._team:
+            team = self._team_place(query, name, scope, list(used), notes)
+            if team is not None:
+                return team
         return self._place(query, name, scope, used, notes)
+
+    def _team_place(
+        self, query: str, text: str, scope: _Scope, used: list[str], notes: list[str]
+    ) -> GeocodeResult | None:
+        """The team's place of that name within the hints, or None to ask the open sources."""
+        found: dict[int, TeamPlace] = {}
+        for key, _ in query_keys(text):
+            for place in self._team.get(key, ()):
+                found[place.place_id] = place
+        if not found:
+            return None
+        centre = self._near_centre(scope, used, notes) if scope.near else None
+        kept = [p for p in found.values() if self._team_in_scope(p, scope, centre)]
+        if not kept:
+            return None
+        cands = tuple(_team_candidate(p) for p in kept[:MAX_CANDIDATES])
+        if len(kept) > 1:
+            return GeocodeResult.abstain(
+                query,
+                f"ambiguous: {len(kept)} team places named {text!r} in {_where(scope, centre)}",
+                source=TEAM_SOURCE,
+                candidates=cands,
+                hints=tuple(used),
+            )
+        p = kept[0]
+        where = self.reverse(p.latitude, p.longitude)
+        reason = (
+            f"team place #{p.place_id} ({p.kind}), added by {p.author} on {p.created[:10]}; "
+            f"provenance: {p.provenance}; consulted before the open sources"
+        )
+        if used:
+            reason += "; hints used: " + ", ".join(used)
+        return GeocodeResult(
+            query=query,
+            status="ok",
+            name=p.name,
+            lat=p.latitude,
+            lon=p.longitude,
+            country=p.country or where.country,
+            admin1=self._team_admin1(p).name if self._team_admin1(p) else where.admin1,
+            geonames_id=None,
+            precision=PRECISION_TOWN,
+            confidence=1.0,
+            source=TEAM_SOURCE,
+            reason="; ".join([reason, *notes]),
+            candidates=cands,
+            hints=tuple(used),
+        )
+
+    def _team_admin1(self, p: TeamPlace) -> Admin1 | None:
+        if p.admin1:
+            return self.admin1.resolve(p.admin1, country=p.country)
+        return None
+
+    def _team_in_scope(
+        self, p: TeamPlace, scope: _Scope, centre: tuple[float, float] | None
+    ) -> bool:
+        if scope.raions or scope.hromadas:
+            return False  # a team place has no raion/hromada code to check against
+        if (
+            centre is not None
+            and haversine_km(centre[0], centre[1], p.latitude, p.longitude) > NEAR_KM
+        ):
+            return False
+        if scope.admin1 is None and not scope.country:
+            return True
+        region = self._team_admin1(p)
+        if region is None:
+            where = self.reverse(p.latitude, p.longitude)
+            region = self.admin1.resolve(where.admin1 or "", country=where.country)
+        cc = p.country or (region.country if region else None)
+        if scope.admin1 is not None and (
+            region is None
+            or region.country != scope.admin1.country
+            or region.code not in scope.admin1.accepted_codes
+        ):
+            return False
+        if scope.country and (
+            cc is None or not _in_territory(scope.country, cc, region.code if region else "")
+        ):
+            return False
+        return True
 
     def _region(
         self,

@@ -91,4 +91,4 @@ CLAIM_STATUSES: tuple[str, ...] = ("confirmed", "claimed", "disputed")
 GEO_PRECISIONS: tuple[int, ...] = (1, 2, 3)
 TIME_PRECISIONS: tuple[int, ...] = (1, 2, 3)
 #: Provenance of coordinates: typed by hand, our gazetteer, an online geocoder, or the imported file.
-GEO_SOURCES: tuple[str, ...] = ("manual", "gazetteer", "online", "imported")
+GEO_SOURCES: tuple[str, ...] = ("manual", "gazetteer", "online", "imported", "places")

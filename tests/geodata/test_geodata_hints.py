@@ -93,3 +93,20 @@ def test_historical_name_never_overrides_a_current_place(gaz: Gazetteer) -> None
     # "Dzerzhinsk" is Toretsk's old name and the current name of a Russian city
     assert gaz.geocode("Dzerzhinsk").country == "RU"
     assert gaz.geocode("Dzerzhinsk", admin1="Donetsk").pcode == "UA1402011001"
+
+
+def test_the_seed_milove_is_what_the_gazetteer_answers(gaz: Gazetteer) -> None:
+    import json
+
+    from incidents.seed import SEED_PATH
+
+    seed = json.loads(SEED_PATH.read_text(encoding="utf-8"))
+    (row,) = [r for r in seed["incidents"] if r["location"] == "Milove"]
+    quote = row["sources"][0]["quote"]
+    res = gaz.geocode("Milové", context=quote)
+    assert res.ok and res.source == row["geo_source"] == "gazetteer", res.reason
+    assert (res.geonames_id, res.lat, res.lon) == (
+        row["geonames_id"],
+        row["latitude"],
+        row["longitude"],
+    )
