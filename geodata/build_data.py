@@ -80,6 +80,8 @@ def _stem_match(name: str, adjective: str) -> bool:
     Ukrainian unit names are adjectives of their centre's name; compare skeletons after dropping
     the centre's final vowel or "-ka" and the adjective's "-s'ka"/"-s'kyi" ending."""
     n, a = _sk(name), _sk(adjective)
+    if len(n) >= 4 and a.startswith(n) and len(a) - len(n) <= 3:
+        return True  # Торецьк -> Торецька, Мілове -> Міловська (after the stem below)
     for end in ("ska", "ski", "ska", "sk", "ka", "ki"):
         if a.endswith(end) and len(a) - len(end) >= 3:
             a = a[: -len(end)]

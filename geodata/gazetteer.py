@@ -798,16 +798,18 @@ class Gazetteer:
         """Drop entries that duplicate a better-ranked place a few km away."""
         ix = self.index
         out: list[_Hit] = []
+        kept: list[tuple[float, float, int]] = []
+        box = DUPLICATE_KM / 111.0  # degrees of latitude; longitude checked by haversine
         for h in ranked:
             lat, lon = float(ix.lat[h.row]), float(ix.lon[h.row])
+            cc = int(ix.country_idx[h.row])
             dup = any(
-                ix.country_idx[o.row] == ix.country_idx[h.row]
-                and haversine_km(lat, lon, float(ix.lat[o.row]), float(ix.lon[o.row]))
-                < DUPLICATE_KM
-                for o in out[:20]
+                c == cc and abs(la - lat) < box and haversine_km(lat, lon, la, lo) < DUPLICATE_KM
+                for la, lo, c in kept[:20]
             )
             if not dup:
                 out.append(h)
+                kept.append((lat, lon, cc))
         return out
 
     def _candidate(self, hit: _Hit) -> Candidate:
