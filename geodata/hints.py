@@ -78,6 +78,12 @@ _NEAR_RE = re.compile(
 )
 
 
+#: Words that can start a hint; a text without any (and without a comma) has none.
+_TRIGGERS = frozenset(
+    {*_REGION, *_RAION, *_HROMADA, *COUNTRY_WORDS, *(w.split()[0] for w in NEAR_WORDS)}
+)
+
+
 def _unit_stems(text: str) -> set[str]:
     """Skeleton stems of a unit name or of a place name a unit is named after."""
     out = set()
@@ -161,9 +167,11 @@ def _marker_phrase(words: list[str], i: int, resolve) -> tuple[object, int, int]
 
 def find_hints(text: str, *, admin1_table: Admin1Table | None = None) -> Hints:
     """Read region, raion, hromada, nearby-place and country hints out of *text*."""
+    text = clean_text(text)
+    if "," not in text and "(" not in text and _TRIGGERS.isdisjoint(text.casefold().split()):
+        return Hints(rest=text)  # the common case: a bare name
     table = admin1_table or Admin1Table.default()
     units = UnitTable.default()
-    text = clean_text(text)
     said: list[str] = []
     near = None
     m = _NEAR_RE.search(text)

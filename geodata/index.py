@@ -134,8 +134,8 @@ class GazetteerIndex:
     def lookup(self, key: str) -> tuple[np.ndarray, np.ndarray]:
         """Places and flags stored under *key* (binary search on the hash)."""
         h = np.uint64(key_hash(key))
-        lo = int(np.searchsorted(self.key_hash, h, side="left"))
-        hi = int(np.searchsorted(self.key_hash, h, side="right"))
+        lo = int(self.key_hash.searchsorted(h, side="left"))
+        hi = int(self.key_hash.searchsorted(h, side="right"))
         return self.key_place[lo:hi], self.key_flags[lo:hi]
 
     def row_of_geonames_id(self, gid: int) -> int | None:
