@@ -365,10 +365,12 @@ class Gazetteer:
             used.append(f"region {hint.name} (admin1 hint)")
 
         found = find_hints(text, admin1_table=self.admin1)
-        if not found.rest:
-            # the whole query is a region ("la région de Lipetsk", "Kharkiv Oblast")
-            if found.admin1 is not None and not (found.raions or found.hromadas or found.near):
-                return self._region(query, text, text, cc, hint, notes)
+        # the whole query is a region ("la région de Lipetsk", "Kharkiv Oblast")
+        whole_region = found.admin1 is not None and not (
+            found.raions or found.hromadas or found.near
+        )
+        if not found.rest and whole_region:
+            return self._region(query, text, text, cc, hint, notes)
         stem, had_marker = split_region_marker(found.rest or text)
         if had_marker:
             return self._region(query, stem, found.rest or text, cc, hint, notes)
@@ -379,9 +381,13 @@ class Gazetteer:
                 scope.take(hints, where, used)
         if near:
             scope.near, scope.near_from = near, "near hint"
-        if scope.country and scope.admin1 and scope.country_from != "argument":
-            if not _in_territory(scope.country, scope.admin1.country, scope.admin1.code):
-                scope.country = None  # a country word in the sentence, a region named exactly
+        if (
+            scope.country
+            and scope.admin1
+            and scope.country_from != "argument"
+            and not _in_territory(scope.country, scope.admin1.country, scope.admin1.code)
+        ):
+            scope.country = None  # a country word in the sentence, a region named exactly
         name = _SETTLEMENT_PREFIX.sub("", found.rest, count=1).strip() or found.rest
         if self._team:
             team = self._team_place(query, name, scope, list(used), notes)
@@ -414,6 +420,7 @@ class Gazetteer:
             )
         p = kept[0]
         where = self.reverse(p.latitude, p.longitude)
+        region = self._team_admin1(p)
         reason = (
             f"team place #{p.place_id} ({p.kind}), added by {p.author} on {p.created[:10]}; "
             f"provenance: {p.provenance}; consulted before the open sources"
@@ -427,7 +434,7 @@ class Gazetteer:
             lat=p.latitude,
             lon=p.longitude,
             country=p.country or where.country,
-            admin1=self._team_admin1(p).name if self._team_admin1(p) else where.admin1,
+            admin1=region.name if region is not None else where.admin1,
             geonames_id=None,
             precision=PRECISION_TOWN,
             confidence=1.0,
@@ -465,11 +472,9 @@ class Gazetteer:
             or region.code not in scope.admin1.accepted_codes
         ):
             return False
-        if scope.country and (
-            cc is None or not _in_territory(scope.country, cc, region.code if region else "")
-        ):
-            return False
-        return True
+        return not scope.country or (
+            cc is not None and _in_territory(scope.country, cc, region.code if region else "")
+        )
 
     def _region(
         self,
@@ -620,7 +625,7 @@ class Gazetteer:
             self._dedupe(sorted(loose.values(), key=self._order)), scope, centre
         )
         geo_hint = scope.admin1 is not None or scope.raions or scope.hromadas or centre is not None
-        if scope.country and not scope.country_from == "argument":
+        if scope.country and scope.country_from != "argument":
             used.append(f"country {scope.country} ({scope.country_from})")
         elif scope.country:
             used.append(f"country {scope.country}")

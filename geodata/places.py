@@ -194,7 +194,10 @@ class PlaceStore:
         }
         with self.engine.begin() as conn:
             result = conn.execute(PLACES_TABLE.insert().values(**row))
-            place_id = int(result.inserted_primary_key[0])
+            key = result.inserted_primary_key
+            if key is None:  # every backend we support returns the new id
+                raise PlaceError("the database did not return the new place's id")
+            place_id = int(key[0])
         return _place({**row, "place_id": place_id})
 
     def all(self) -> list[TeamPlace]:

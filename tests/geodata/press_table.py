@@ -268,7 +268,7 @@ def read() -> list[Row]:
         return [Row(**d) for d in csv.DictReader(fh, delimiter="\t")]
 
 
-def answer_id(res) -> str:  # noqa: ANN001 (GeocodeResult)
+def answer_id(res) -> str:
     if not res.ok:
         return "ABSTAIN"
     if res.pcode:
@@ -276,7 +276,7 @@ def answer_id(res) -> str:  # noqa: ANN001 (GeocodeResult)
     return f"gn:{res.geonames_id}"
 
 
-def matches(expected: str, res) -> bool:  # noqa: ANN001
+def matches(expected: str, res) -> bool:
     if expected == "ABSTAIN":
         return not res.ok
     if not res.ok:
@@ -286,7 +286,7 @@ def matches(expected: str, res) -> bool:  # noqa: ANN001
     return res.pcode == expected
 
 
-def score(gaz, rows: list[Row]) -> dict[str, object]:  # noqa: ANN001 (Gazetteer)
+def score(gaz, rows: list[Row]) -> dict[str, object]:
     """right / wrong / abstained counts; a wrong answer is any coordinate not the expected
     place, or any coordinate where abstention is expected."""
     right = wrong = abstained = 0
