@@ -99,3 +99,27 @@ def test_places_travel_with_a_geopackage_export(tmp_path: Path) -> None:
     assert {"incidents", "casualty_groups", "places"} <= layers
     places = pyogrio.read_dataframe(out, layer="places")
     assert list(places["name"]) == ["Krupets"] and places.crs.to_epsg() == 4326
+
+
+def test_incident_import_places_rows_on_team_places_first(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cache_dir: Path
+) -> None:
+    from incidents import Store
+    from incidents.cli import main as incidents_main
+
+    monkeypatch.setenv("GEODATA_CACHE_DIR", str(cache_dir))
+    url = f"sqlite:///{tmp_path / 'inc.sqlite'}"
+    store = Store.open(url)
+    PlaceStore.open(store.engine).add(
+        "Krupets", 51.39, 34.93, author="desk", provenance="survey", country="RU", admin1="Kursk"
+    )
+    path = tmp_path / "rows.csv"
+    path.write_text(
+        "event_id,event_date,event_type,sub_event_type,country,admin1,location,fatalities\n"
+        "K-1,2025-08-10,Explosions/Remote violence,Shelling/artillery/missile attack,Russia,Kursk,"
+        "Krupets,\n",
+        encoding="utf-8",
+    )
+    assert incidents_main(["--db", url, "import", str(path), "--geocode"]) == 0
+    row = store.frame().set_index("event_id").loc["K-1"]
+    assert (row["latitude"], row["longitude"], row["geo_source"]) == (51.39, 34.93, "places")
