@@ -2,7 +2,7 @@
 
 Usage::
 
-    python -m geodata.build_data SOURCE_DIR [--out geodata/data]
+    python -m geodata.build_data SOURCE_DIR [OUT_DIR]   # OUT_DIR defaults to geodata/data
 
 ``SOURCE_DIR`` holds the files named below (OCHA COD-AB Ukraine as cleaned by DRC-UA/ua-locations,
 and Who's On First localities of Ukraine). The output is deterministic (same input, same bytes) and
@@ -221,7 +221,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     p.add_argument(
         "source_dir", type=Path, help="folder with the OCHA and Who's On First TSV files"
     )
-    p.add_argument("--out", type=Path, default=Path(__file__).resolve().parent / "data")
+    p.add_argument(
+        "out",
+        type=Path,
+        nargs="?",
+        default=Path(__file__).resolve().parent / "data",
+        help="output folder (default: geodata/data)",
+    )
     args = p.parse_args(argv)
     missing = [f for f in (SETTLEMENTS, WOF, *ADMIN) if not (args.source_dir / f).exists()]
     if missing:

@@ -116,8 +116,8 @@ def test_build_data_is_reproducible(tmp_path: Path) -> None:
         encoding="utf-8",
     )
     out1, out2 = tmp_path / "a", tmp_path / "b"
-    assert main([str(src), "--out", str(out1)]) == 0
-    assert main([str(src), "--out", str(out2)]) == 0
+    assert main([str(src), str(out1)]) == 0
+    assert main([str(src), str(out2)]) == 0
     for name in ("ua_settlements.tsv.gz", "ua_admin.tsv.gz"):
         assert (out1 / name).read_bytes() == (out2 / name).read_bytes()
     with gzip.open(out1 / "ua_settlements.tsv.gz", "rt", encoding="utf-8") as fh:
