@@ -285,7 +285,7 @@ class Gazetteer:
     def with_places(self, places: Iterable[TeamPlace]) -> Gazetteer:
         """A gazetteer over the same index that consults the team's *places* first
         (see :mod:`geodata.places`)."""
-        gaz = Gazetteer(self.index, admin1=self.admin1)
+        gaz = Gazetteer(self.index, admin1=self.admin1, regions=self._regions)
         for place in places:
             for name in place.names:
                 keys = {k for k, _ in query_keys(clean_text(name) or name)}
