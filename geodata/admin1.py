@@ -114,7 +114,10 @@ _ISO_RE = re.compile(r"^([A-Za-z]{2})-([A-Za-z0-9]{1,3})$")
 _GN_RE = re.compile(r"^([A-Za-z]{2})\.([A-Za-z0-9]{1,20})$")
 # Adjective endings (on skeleton keys): Russian -ская/-ской/-ский, Ukrainian
 # -ська/-цька, Polish -ski/-cki/-owski, German -er. Tried longest first.
-_ADJ_ENDINGS = ("skogo", "skoi", "skoe", "ska", "ski", "sko", "ogo", "oi", "oe", "a", "i", "e")
+_ADJ_ENDINGS = (
+    "skiego", "skogo", "skim", "skoi", "skoe", "ska", "ski", "sko", "ogo", "im", "oi", "oe", "a",
+    "i", "e",
+)  # fmt: skip
 
 
 @dataclass(frozen=True)

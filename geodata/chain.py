@@ -54,6 +54,8 @@ class GeocoderChain:
         lat: float | None = None,
         lon: float | None = None,
         precision: int | None = None,
+        context: str | None = None,
+        near: str | None = None,
     ) -> GeocodeResult:
         """Geocode one record. ``lat``/``lon`` are the record's own (manual)
         coordinates: when both are given they win, and country/admin1 come from
@@ -62,7 +64,9 @@ class GeocoderChain:
         if lat is not None and lon is not None:
             return self._manual(query, lat, lon, country, admin1, precision)
         try:
-            result = self.gazetteer.geocode(query, country=country, admin1=admin1)
+            result = self.gazetteer.geocode(
+                query, country=country, admin1=admin1, context=context, near=near
+            )
         except GeodataError as exc:
             return GeocodeResult.abstain(
                 str(query)[:200], f"invalid input: {exc}", source="gazetteer"
@@ -85,7 +89,11 @@ class GeocoderChain:
             errors.append(checked.reason or f"{provider.name}: no answer")
         reason = "; ".join([result.reason or "gazetteer abstained", *errors])
         return GeocodeResult.abstain(
-            result.query, reason, source=result.source, candidates=result.candidates
+            result.query,
+            reason,
+            source=result.source,
+            candidates=result.candidates,
+            hints=result.hints,
         )
 
     def _online(self, provider: Provider, query: str, country: str | None) -> GeocodeResult:

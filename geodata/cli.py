@@ -1,4 +1,4 @@
-"""Command line: ``python -m geodata geocode|reverse|build-index``. Thin over the library."""
+"""Command line: ``python -m geodata geocode|reverse|build-index|places``. Thin over the library."""
 
 from __future__ import annotations
 
@@ -39,12 +39,19 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("query", nargs="?", help="place name as written in the report")
     g.add_argument("--country", help="ISO 3166-1 alpha-2 hint (hard filter)")
     g.add_argument("--admin1", help="region hint in any language (hard filter)")
+    g.add_argument("--context", help="the sentence the name was read in (hints are read from it)")
+    g.add_argument("--near", help="a place the answer must lie near")
+    g.add_argument(
+        "--db",
+        default=None,
+        help="database with the team's places table (default $INCIDENTS_DB or the store's file)",
+    )
     g.add_argument("--json", action="store_true", help="print one JSON object")
     g.add_argument(
         "--batch",
         type=Path,
         metavar="FILE.csv",
-        help="CSV with columns query,country,admin1; JSON lines out",
+        help="CSV with columns query[,country,admin1,context]; JSON lines out",
     )
     g.add_argument(
         "--online",
@@ -66,7 +73,74 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--json", action="store_true")
 
     sub.add_parser("build-index", help="build (or rebuild) the gazetteer index and report timings")
+
+    pl = sub.add_parser("places", help="the team's own places (consulted before open sources)")
+    pl.add_argument("--db", default=None, help="SQLAlchemy URL (default $INCIDENTS_DB)")
+    psub = pl.add_subparsers(dest="places_command", required=True)
+    add = psub.add_parser("add", help="add a place")
+    add.add_argument("name")
+    add.add_argument("--lat", type=float, required=True)
+    add.add_argument("--lon", type=float, required=True)
+    add.add_argument("--author", required=True)
+    add.add_argument("--provenance", required=True, help="where the coordinate comes from")
+    add.add_argument("--country", help="ISO 3166-1 alpha-2")
+    add.add_argument("--admin1", help="region, any language")
+    add.add_argument("--alias", action="append", default=[], help="another spelling (repeatable)")
+    add.add_argument("--kind", default="settlement")
+    add.add_argument("--note")
+    ls = psub.add_parser("list", help="list the places")
+    ls.add_argument("--json", action="store_true")
+    rm = psub.add_parser("remove", help="remove a place by id")
+    rm.add_argument("place_id", type=int)
     return p
+
+
+def _places(args: argparse.Namespace, out: IO[str]) -> int:
+    from geodata.places import PlaceStore
+
+    store = PlaceStore.open(args.db)
+    if args.places_command == "add":
+        place = store.add(
+            args.name,
+            args.lat,
+            args.lon,
+            author=args.author,
+            provenance=args.provenance,
+            country=args.country,
+            admin1=args.admin1,
+            aliases=args.alias,
+            kind=args.kind,
+            note=args.note,
+        )
+        print(json.dumps(place.to_dict(), ensure_ascii=False), file=out)
+        return 0
+    if args.places_command == "list":
+        for place in store.all():
+            if args.json:
+                print(json.dumps(place.to_dict(), ensure_ascii=False), file=out)
+            else:
+                print(
+                    f"#{place.place_id}  {place.name}  {place.latitude}, {place.longitude}  "
+                    f"{place.country or ''} {place.admin1 or ''}  by {place.author} "
+                    f"{place.created}  ({place.provenance})",
+                    file=out,
+                )
+        return 0
+    if not store.remove(args.place_id):
+        print(f"error: no place #{args.place_id}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _with_team_places(gaz: Gazetteer, db: str | None) -> Gazetteer:
+    """The gazetteer with the team's places of *db* (none when the table does not exist)."""
+    from geodata.places import PlaceStore, default_url
+
+    url = db or default_url()
+    if url.startswith("sqlite:///") and not Path(url.removeprefix("sqlite:///")).exists():
+        return gaz
+    places = PlaceStore.open(url, create=False).all()
+    return gaz.with_places(places) if places else gaz
 
 
 def _chain(args: argparse.Namespace, gaz: Gazetteer) -> GeocoderChain:
@@ -100,10 +174,17 @@ def _readable(res: GeocodeResult, out: IO[str]) -> None:
     if others:
         print("  candidates:" if not res.ok else "  also considered:", file=out)
         for c in others[:10]:
-            print(
-                f"    {c.name} ({c.country}, {c.admin1}) {c.lat}, {c.lon}  pop {c.population}  geonames {c.geonames_id}",
-                file=out,
+            where = ", ".join(x for x in (c.country, c.admin1, c.admin2) if x)
+            ids = "  ".join(
+                x
+                for x in (
+                    f"geonames {c.geonames_id}" if c.geonames_id else "",
+                    f"pcode {c.pcode}" if c.pcode else "",
+                    f"({c.name_class} name)" if c.name_class else "",
+                )
+                if x
             )
+            print(f"    {c.name} ({where}) {c.lat}, {c.lon}  pop {c.population}  {ids}", file=out)
 
 
 def _batch(path: Path, chain: GeocoderChain, out: IO[str]) -> int:
@@ -126,7 +207,8 @@ def _batch(path: Path, chain: GeocoderChain, out: IO[str]) -> int:
             query = row.get("query") or ""
             country = (row.get("country") or "").strip() or None
             admin1 = (row.get("admin1") or "").strip() or None
-            res = chain.geocode(query, country=country, admin1=admin1)
+            context = (row.get("context") or "").strip() or None
+            res = chain.geocode(query, country=country, admin1=admin1, context=context)
             out.write(json.dumps(res.to_dict(), ensure_ascii=False) + "\n")
     return 0
 
@@ -153,6 +235,8 @@ def main(argv: Sequence[str] | None = None, *, out: IO[str] | None = None) -> in
                 file=out,
             )
             return 0
+        if args.command == "places":
+            return _places(args, out)
         gaz = Gazetteer.load(cache_dir=args.cache_dir)
         if args.command == "reverse":
             rev = gaz.reverse(args.lat, args.lon)
@@ -164,12 +248,18 @@ def main(argv: Sequence[str] | None = None, *, out: IO[str] | None = None) -> in
                     file=out,
                 )
             return 0
-        chain = _chain(args, gaz)
+        chain = _chain(args, _with_team_places(gaz, args.db))
         if args.batch is not None:
             return _batch(args.batch, chain, out)
         if args.query is None:
             parser.error("geocode needs QUERY or --batch FILE.csv")
-        res = chain.geocode(args.query, country=args.country, admin1=args.admin1)
+        res = chain.geocode(
+            args.query,
+            country=args.country,
+            admin1=args.admin1,
+            context=args.context,
+            near=args.near,
+        )
         if not res.ok and (res.reason or "").startswith("invalid input"):
             print(f"error: {res.reason}", file=sys.stderr)
             return 2

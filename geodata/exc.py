@@ -9,6 +9,7 @@ command-line flags.
     ├── InvalidQuery                  empty, too long, or nothing to match (also a ValueError)
     ├── UnknownCountry                not an ISO 3166-1 alpha-2 code (also a ValueError)
     ├── IndexBuildError               the gazetteer's source data is missing or unreadable
+    ├── PlaceError                    a team place is invalid or its table unreachable (also a ValueError)
     └── ProviderError                 an online provider failed
         ├── ProviderTimeout           no answer within the timeout
         ├── ProviderRateLimited       HTTP 429; ``retry_after`` when the provider says
@@ -22,6 +23,7 @@ __all__ = [
     "GeodataError",
     "IndexBuildError",
     "InvalidQuery",
+    "PlaceError",
     "ProviderConfigurationError",
     "ProviderError",
     "ProviderRateLimited",
@@ -45,6 +47,11 @@ class UnknownCountry(GeodataError, ValueError):
 
 class IndexBuildError(GeodataError):
     """The gazetteer source data is missing or unreadable."""
+
+
+class PlaceError(GeodataError, ValueError):
+    """A team place is invalid (missing name, author or provenance, bad coordinates) or its
+    table cannot be reached."""
 
 
 class ProviderError(GeodataError):

@@ -1,22 +1,30 @@
-"""Offline gazetteer: name lookup, disambiguation by hints, abstention, reverse lookup.
+"""Offline gazetteer: name lookup, ranking you can explain, hints, abstention, reverse lookup.
 
 Decision rules (also in docs/geocoding.md):
 
 1. The query is cleaned (control characters, emoji and symbols removed); an
    empty, letter-less or over-long query raises :class:`InvalidQuery`.
-2. A query with a region word ("oblast", "région de", "Gebiet", "область",
-   "obwód" ...) is a *region query*: it resolves to an admin1 region, placed
-   on the region's capital, precision 3.
-3. Otherwise every key of the query (exact spelling, skeleton under en/fr/de/pl
-   readings) is looked up; each place found gets the score of its best key.
-4. A country hint and an admin1 hint are hard filters. If nothing survives,
-   the answer abstains ("no candidate in ...") and lists what was filtered
-   out: it never falls back to a namesake elsewhere.
-5. Among survivors, weight = population x match-tier factor. The best one is
-   chosen only when it outweighs the runner-up by :data:`DOMINANCE` times
-   (:data:`SMALL_DOMINANCE` when it has fewer than :data:`SMALL_PLACE`
-   inhabitants); otherwise the answer abstains as ambiguous and lists the
-   candidates.
+2. Hints are read from the arguments, the query ("Milové, dans la région de
+   Kharkiv") and the context sentence: region, raion, hromada, nearby place,
+   country. A query that is only a region ("la région de Lipetsk") is a
+   *region query*: placed on the region's capital, precision 3.
+3. Every key of the name (exact spelling, skeleton under en/fr/de/pl readings)
+   is looked up. Each place found keeps its best *name class*: current (its
+   official name in any language or spelling) < alternate < historical.
+4. Region, raion, hromada and nearby-place hints are hard filters. A country
+   hint narrows to the country's territory as the source sees it (a Russian
+   hint also accepts the Ukrainian regions Russia claims; GeoNames files them
+   under Ukraine). Nothing left: abstain, listing what was filtered out.
+5. Only the best name class present competes: a historical or alternate name
+   never overrides a place whose current name it is. Within that class, one
+   place is chosen when it is alone, or when it is a city of
+   :data:`CITY_POP`+ inhabitants outweighing every rival :data:`MARGIN` times
+   (population x spelling-match factor; no population known counts as
+   :data:`UNKNOWN_POP`) and no rival has a higher administrative rank
+   (regional capital > raion centre > hromada centre). Otherwise abstain with
+   the candidates. Loose matches (Russian/Ukrainian vowel changes,
+   Александровка/Олександрівка) answer only inside a geographic hint, and count
+   as rivals of any answer in the same area.
 """
 
 from __future__ import annotations
@@ -32,9 +40,26 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from geodata.admin1 import Admin1, Admin1Table, split_region_marker
-from geodata.exc import InvalidQuery, UnknownCountry
-from geodata.index import GazetteerIndex, grid_cell, load_index
-from geodata.normalize import MAX_QUERY_CHARS, clean_text, has_mixed_scripts, query_keys
+from geodata.exc import GeodataError, InvalidQuery, UnknownCountry
+from geodata.hints import Hints, UnitTable, find_hints, strip_case_ending
+from geodata.index import (
+    CLASS_ALTERNATE,
+    CLASS_CURRENT,
+    CLASS_HISTORICAL,
+    FLAG_MAIN_NAME,
+    FLAG_OFFICIAL,
+    ORIGIN_RU_NAME,
+    GazetteerIndex,
+    grid_cell,
+    load_index,
+)
+from geodata.normalize import (
+    MAX_QUERY_CHARS,
+    clean_text,
+    has_mixed_scripts,
+    loose_key,
+    query_keys,
+)
 from geodata.regions import Region, Regions
 from geodata.results import (
     PRECISION_REGION,
@@ -46,21 +71,51 @@ from geodata.results import (
 )
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+
     import pandas as pd
 
-__all__ = ["DOMINANCE", "SMALL_DOMINANCE", "SMALL_PLACE", "SOURCE", "Gazetteer"]
+    from geodata.places import TeamPlace
+
+__all__ = [
+    "CITY_POP",
+    "HOME_COUNTRIES",
+    "MARGIN",
+    "NEAR_KM",
+    "SMALL_PLACE",
+    "SOURCE",
+    "TEAM_SOURCE",
+    "UNKNOWN_POP",
+    "Gazetteer",
+]
 
 SOURCE = "gazetteer"
-#: The best candidate must outweigh the runner-up this many times to be chosen.
-DOMINANCE = 5.0
-#: Below this population a place is "small": village populations are noisy and
-#: the gazetteer lacks many villages, so the bar to choose one is higher.
+#: ``source`` of an answer from the team's own places table.
+TEAM_SOURCE = "places"
+#: Among namesakes of one name class, a place is chosen without a hint only if it is a
+#: city of at least this many inhabitants ...
+CITY_POP = 10_000
+#: ... that outweighs every other candidate this many times (Lyman, Donetsk region,
+#: 20,066 vs the next Lyman, 4,008: 5.0x; Pokrovsk 60,127 vs Pokrovsk, Sakha 9,763: 6.2x).
+MARGIN = 4.0
+#: A settlement with no population figure (most villages of the OCHA table) counts as this
+#: many: more than most such villages have, so it is never the one that gets dwarfed unfairly.
+UNKNOWN_POP = 1_000
+#: Below this population a place is "small": lower confidence when chosen without a hint.
 SMALL_PLACE = 10_000
-SMALL_DOMINANCE = 20.0
+#: A nearby-place hint ("near Kupiansk") keeps candidates within this distance of it.
+NEAR_KM = 40.0
+#: The conflict's countries: elsewhere a small place or an alternate-name match needs a country
+#: hint (GeoNames' alternate names abroad include words such as "Montag" or "Lundi").
+HOME_COUNTRIES = frozenset({"UA", "RU"})
+CLASS_NAMES = {
+    CLASS_CURRENT: "current",
+    CLASS_ALTERNATE: "alternate",
+    CLASS_HISTORICAL: "historical",
+}
 #: Candidates of the same name closer than this are one place entered twice.
 DUPLICATE_KM = 5.0
 MAX_CANDIDATES = 10
-_MIN_POP = 100  # weight floor: GeoNames has population 0 for many villages
 
 # how -> (score, tier factor). Score is the name-match quality reported on
 # candidates; the tier factor scales population when comparing candidates.
@@ -102,9 +157,89 @@ class _Hit:
     factor: float
     how: str
     main: bool
+    cls: int = CLASS_CURRENT
+    official: bool = False
 
-    def weight(self, pop: int) -> float:
-        return max(pop, _MIN_POP) * self.factor
+    @property
+    def exact(self) -> bool:
+        return self.how == "exact"
+
+
+@dataclass
+class _Scope:
+    """The hints in force for one query, and where each came from."""
+
+    country: str | None = None
+    admin1: Admin1 | None = None
+    raions: frozenset[str] = frozenset()
+    hromadas: frozenset[str] = frozenset()
+    near: str | None = None
+    country_from: str = "argument"
+    near_from: str = ""
+
+    def take(self, hints: Hints, where: str, used: list[str]) -> None:
+        """Adopt hints read from the query or the context where none is set yet."""
+        if hints.admin1 is not None and self.admin1 is None:
+            self.admin1 = hints.admin1
+            used.append(f"region {hints.admin1.name} (from the {where})")
+        if hints.raions and not self.raions:
+            self.raions = hints.raions
+            used.append(f"raion {_units(hints.raions)} (from the {where})")
+        if hints.hromadas and not self.hromadas:
+            self.hromadas = hints.hromadas
+            used.append(f"hromada {_units(hints.hromadas)} (from the {where})")
+        if hints.near and not self.near:
+            self.near, self.near_from = hints.near, f"from the {where}"
+        if hints.country and not self.country:
+            self.country, self.country_from = hints.country, f"from the {where}"
+
+
+def _units(pcodes: frozenset[str]) -> str:
+    names = UnitTable.default().names
+    return "/".join(sorted(f"{names.get(p, p)} {p}" for p in pcodes)[:3])
+
+
+#: Regions of Ukraine that Russia claims (GeoNames admin1 codes): a Russian country hint
+#: accepts places there, since the Russian press files them under Russia.
+RU_CLAIMED_UA = frozenset({"05", "08", "11", "14", "20", "26"})
+
+
+def _in_territory(hint_cc: str, cc: str, admin1_code: str) -> bool:
+    """Does a country hint *hint_cc* accept a place in *cc* / *admin1_code*?"""
+    return cc == hint_cc or (hint_cc == "RU" and cc == "UA" and admin1_code in RU_CLAIMED_UA)
+
+
+def _where(scope: _Scope, centre: tuple[float, float] | None) -> str:
+    parts = []
+    if scope.hromadas:
+        parts.append(f"hromada {_units(scope.hromadas)}")
+    if scope.raions:
+        parts.append(f"raion {_units(scope.raions)}")
+    if scope.admin1 is not None:
+        parts.append(scope.admin1.name)
+    if centre is not None:
+        parts.append(f"{NEAR_KM:g} km of {scope.near}")
+    if scope.country:
+        parts.append(scope.country)
+    return ", ".join(parts) or "the gazetteer"
+
+
+def _team_candidate(p: TeamPlace) -> Candidate:
+    return Candidate(
+        name=p.name,
+        country=p.country,
+        admin1=p.admin1,
+        lat=p.latitude,
+        lon=p.longitude,
+        population=0,
+        geonames_id=None,
+        score=1.0,
+        name_class="team",
+    )
+
+
+def _pop(n: int) -> str:
+    return f"{n:,}" if n > 0 else "unknown"
 
 
 class Gazetteer:
@@ -124,6 +259,10 @@ class Gazetteer:
         self.admin1 = admin1 or Admin1Table.default()
         self._regions = regions
         self._countries = _known_countries() | frozenset(index.countries)
+        self._team: dict[str, list[TeamPlace]] = {}
+        self._capitals = frozenset(
+            r.capital_geonames_id for r in self.admin1.regions() if r.capital_geonames_id
+        )
 
     # -- construction -------------------------------------------------------
     @classmethod
@@ -142,6 +281,17 @@ class Gazetteer:
                 rebuild=rebuild,
             )
         )
+
+    def with_places(self, places: Iterable[TeamPlace]) -> Gazetteer:
+        """A gazetteer over the same index that consults the team's *places* first
+        (see :mod:`geodata.places`)."""
+        gaz = Gazetteer(self.index, admin1=self.admin1, regions=self._regions)
+        for place in places:
+            for name in place.names:
+                keys = {k for k, _ in query_keys(clean_text(name) or name)}
+                for key in keys:
+                    gaz._team.setdefault(key, []).append(place)
+        return gaz
 
     @classmethod
     @functools.cache
@@ -166,9 +316,21 @@ class Gazetteer:
 
     # -- geocoding ------------------------------------------------------------
     def geocode(
-        self, query: str, *, country: str | None = None, admin1: str | None = None
+        self,
+        query: str,
+        *,
+        country: str | None = None,
+        admin1: str | None = None,
+        context: str | None = None,
+        near: str | None = None,
     ) -> GeocodeResult:
-        """Resolve a place name. Never guesses: see the module docstring."""
+        """Resolve a place name. Never guesses: see the module docstring.
+
+        *country* (ISO alpha-2) and *admin1* (a region in any language) are hints given
+        apart; *context* is the sentence the name was read in, searched for a region, raion,
+        hromada, nearby place or country; *near* names a place the answer must lie near
+        (within :data:`NEAR_KM`). Hints in the query itself ("Milové, dans la région de
+        Kharkiv", "Novomykhailivka, Pokrovskyi raion") are read too."""
         if not isinstance(query, str):
             raise InvalidQuery(f"query must be a string, got {type(query).__name__}")
         if len(query) > MAX_QUERY_CHARS * 4:
@@ -186,8 +348,9 @@ class Gazetteer:
             notes.append("query mixes Latin and Cyrillic letters")
 
         hint: Admin1 | None = None
+        used: list[str] = []
         if admin1 is not None and (not isinstance(admin1, str) or admin1.strip()):
-            hint = self.admin1.resolve(admin1, country=cc) if isinstance(admin1, str) else None
+            hint = self._admin1_hint(admin1, cc) if isinstance(admin1, str) else None
             if hint is None:
                 return GeocodeResult.abstain(
                     query,
@@ -195,26 +358,123 @@ class Gazetteer:
                     + (f" of {cc}" if cc else ""),
                     source=SOURCE,
                 )
-            if cc and hint.country != cc:
+            if cc and not _in_territory(cc, hint.country, hint.code):
                 return GeocodeResult.abstain(
                     query, f"admin1 hint {admin1!r} is in {hint.country}, not {cc}", source=SOURCE
                 )
-            cc = cc or hint.country
+            used.append(f"region {hint.name} (admin1 hint)")
 
-        # "Kupiansk, Kharkiv Oblast": a trailing region is a hint.
-        if hint is None and "," in text:
-            head, tail = (p.strip() for p in text.rsplit(",", 1))
-            tail_region = self.admin1.resolve(tail, country=cc) if head and tail else None
-            if tail_region is not None:
-                hint, text = tail_region, head
-                cc = cc or tail_region.country
-                notes.append(f"{tail!r} read as admin1 hint")
-
-        stem, had_marker = split_region_marker(text)
+        found = find_hints(text, admin1_table=self.admin1)
+        # the whole query is a region ("la région de Lipetsk", "Kharkiv Oblast")
+        whole_region = found.admin1 is not None and not (
+            found.raions or found.hromadas or found.near
+        )
+        if not found.rest and whole_region:
+            return self._region(query, text, text, cc, hint, notes)
+        stem, had_marker = split_region_marker(found.rest or text)
         if had_marker:
-            return self._region(query, stem, text, cc, hint, notes)
-        text = _SETTLEMENT_PREFIX.sub("", text, count=1).strip() or text
-        return self._place(query, text, cc, hint, notes)
+            return self._region(query, stem, found.rest or text, cc, hint, notes)
+        ctx = find_hints(context, admin1_table=self.admin1) if context else None
+        scope = _Scope(country=cc, admin1=hint)
+        for hints, where in ((found, "query"), (ctx, "context")):
+            if hints is not None:
+                scope.take(hints, where, used)
+        if near:
+            scope.near, scope.near_from = near, "near hint"
+        if (
+            scope.country
+            and scope.admin1
+            and scope.country_from != "argument"
+            and not _in_territory(scope.country, scope.admin1.country, scope.admin1.code)
+        ):
+            scope.country = None  # a country word in the sentence, a region named exactly
+        name = _SETTLEMENT_PREFIX.sub("", found.rest, count=1).strip() or found.rest
+        if self._team:
+            team = self._team_place(query, name, scope, list(used), notes)
+            if team is not None:
+                return team
+        return self._place(query, name, scope, used, notes)
+
+    def _team_place(
+        self, query: str, text: str, scope: _Scope, used: list[str], notes: list[str]
+    ) -> GeocodeResult | None:
+        """The team's place of that name within the hints, or None to ask the open sources."""
+        found: dict[int, TeamPlace] = {}
+        for key, _ in query_keys(text):
+            for place in self._team.get(key, ()):
+                found[place.place_id] = place
+        if not found:
+            return None
+        centre = self._near_centre(scope, used, notes) if scope.near else None
+        kept = [p for p in found.values() if self._team_in_scope(p, scope, centre)]
+        if not kept:
+            return None
+        cands = tuple(_team_candidate(p) for p in kept[:MAX_CANDIDATES])
+        if len(kept) > 1:
+            return GeocodeResult.abstain(
+                query,
+                f"ambiguous: {len(kept)} team places named {text!r} in {_where(scope, centre)}",
+                source=TEAM_SOURCE,
+                candidates=cands,
+                hints=tuple(used),
+            )
+        p = kept[0]
+        where = self.reverse(p.latitude, p.longitude)
+        region = self._team_admin1(p)
+        reason = (
+            f"team place #{p.place_id} ({p.kind}), added by {p.author} on {p.created[:10]}; "
+            f"provenance: {p.provenance}; consulted before the open sources"
+        )
+        if used:
+            reason += "; hints used: " + ", ".join(used)
+        return GeocodeResult(
+            query=query,
+            status="ok",
+            name=p.name,
+            lat=p.latitude,
+            lon=p.longitude,
+            country=p.country or where.country,
+            admin1=region.name if region is not None else where.admin1,
+            geonames_id=None,
+            precision=PRECISION_TOWN,
+            confidence=1.0,
+            source=TEAM_SOURCE,
+            reason="; ".join([reason, *notes]),
+            candidates=cands,
+            hints=tuple(used),
+        )
+
+    def _team_admin1(self, p: TeamPlace) -> Admin1 | None:
+        if p.admin1:
+            return self.admin1.resolve(p.admin1, country=p.country)
+        return None
+
+    def _team_in_scope(
+        self, p: TeamPlace, scope: _Scope, centre: tuple[float, float] | None
+    ) -> bool:
+        if scope.raions or scope.hromadas:
+            return False  # a team place has no raion/hromada code to check against
+        if (
+            centre is not None
+            and haversine_km(centre[0], centre[1], p.latitude, p.longitude) > NEAR_KM
+        ):
+            return False
+        if scope.admin1 is None and not scope.country:
+            return True
+        region = self._team_admin1(p)
+        if region is None:
+            where = self.reverse(p.latitude, p.longitude)
+            region = self.admin1.resolve(where.admin1 or "", country=where.country)
+        cc = p.country or (region.country if region else None)
+        if scope.admin1 is not None and (
+            region is None
+            or region.country != scope.admin1.country
+            or region.code not in scope.admin1.accepted_codes
+        ):
+            return False
+        return not scope.country or (
+            cc is not None and _in_territory(scope.country, cc, region.code if region else "")
+        )
 
     def _region(
         self,
@@ -250,7 +510,7 @@ class Gazetteer:
             return GeocodeResult.abstain(
                 query, f"region {region.name} has no place in the gazetteer", source=SOURCE
             )
-        cap = self._candidate(row, 1.0)
+        cap = self._candidate_row(row, 1.0)
         reason = f"region query: {region.name} ({region.key}); {how} {cap.name} (geonames {cap.geonames_id})"
         return GeocodeResult(
             query=query,
@@ -268,92 +528,232 @@ class Gazetteer:
             candidates=(cap,),
         )
 
-    def _hits(self, text: str) -> dict[int, _Hit]:
+    def _admin1_hint(self, text: str, cc: str | None) -> Admin1 | None:
+        region = self.admin1.resolve(text, country=cc)
+        if region is None and cc:
+            other = self.admin1.resolve(text)
+            if other is not None and _in_territory(cc, other.country, other.code):
+                region = other  # "Республика Крым" with country RU: GeoNames files it in UA
+        return region
+
+    def _hits(self, text: str) -> tuple[dict[int, _Hit], dict[int, _Hit]]:
+        """Places matching *text* by name (strong keys) and by loose key only."""
         hits: dict[int, _Hit] = {}
         for key, how in query_keys(text):
             rows, flags = self.index.lookup(key)
             for row, flag in zip(rows.tolist(), flags.tolist()):
-                main = bool(flag & 1)
+                main = bool(flag & FLAG_MAIN_NAME)
+                cls = flag & 3
                 score, factor = _MATCH[(how, main)]
                 old = hits.get(row)
-                if old is None or score > old.score:
-                    hits[row] = _Hit(row, score, factor, how, main)
-        return hits
+                if old is None or (cls, -score) < (old.cls, -old.score):
+                    hits[row] = _Hit(row, score, factor, how, main, cls, bool(flag & FLAG_OFFICIAL))
+                elif cls == old.cls and flag & FLAG_OFFICIAL:
+                    old.official = True
+        loose: dict[int, _Hit] = {}
+        lk = loose_key(text)
+        if lk is not None:
+            rows, flags = self.index.lookup(lk)
+            for row in rows.tolist():
+                if row not in hits:
+                    loose[row] = _Hit(row, 0.6, 0.2, "loose", False, CLASS_CURRENT)
+        return hits, loose
+
+    def _filter(
+        self, hits: list[_Hit], scope: _Scope, centre: tuple[float, float] | None
+    ) -> list[_Hit]:
+        ix = self.index
+        kept = hits
+        if scope.admin1 is not None:
+            region, codes = scope.admin1, scope.admin1.accepted_codes
+            kept = [
+                h
+                for h in kept
+                if ix.country_of(h.row) == region.country and ix.admin1_code_of(h.row) in codes
+            ]
+        if scope.raions:
+            kept = [h for h in kept if ix.pcodes[h.row][:6] in scope.raions]
+        if scope.hromadas:
+            kept = [h for h in kept if ix.pcodes[h.row][:9] in scope.hromadas]
+        if centre is not None:
+            kept = [
+                h
+                for h in kept
+                if haversine_km(centre[0], centre[1], float(ix.lat[h.row]), float(ix.lon[h.row]))
+                <= NEAR_KM
+            ]
+        if scope.country:
+            kept = [
+                h
+                for h in kept
+                if _in_territory(scope.country, ix.country_of(h.row), ix.admin1_code_of(h.row))
+            ]
+        return kept
+
+    def _near_centre(
+        self, scope: _Scope, used: list[str], notes: list[str]
+    ) -> tuple[float, float] | None:
+        if not scope.near:
+            return None
+        for form in strip_case_ending(scope.near):
+            try:
+                res = self.geocode(form, admin1=scope.admin1.key if scope.admin1 else None)
+            except GeodataError:
+                continue
+            if res.ok and res.precision == PRECISION_TOWN and res.lat is not None:
+                used.append(f"near {res.name} ({scope.near_from}, within {NEAR_KM:g} km)")
+                return float(res.lat), float(res.lon or 0.0)
+        notes.append(f"nearby place {scope.near!r} not resolved; that hint is not used")
+        return None
 
     def _place(
-        self, query: str, text: str, cc: str | None, hint: Admin1 | None, notes: list[str]
+        self, query: str, text: str, scope: _Scope, used: list[str], notes: list[str]
     ) -> GeocodeResult:
         ix = self.index
-        hits = self._hits(text)
-        if not hits:
+        hits, loose = self._hits(text)
+        if not hits and not loose:
             return GeocodeResult.abstain(
                 query,
                 "; ".join([f"no place named {text!r} in the gazetteer", *notes]),
                 source=SOURCE,
+                hints=tuple(used),
             )
-        ranked = sorted(hits.values(), key=lambda h: -h.weight(int(ix.population[h.row])))
-        ranked = self._dedupe(ranked)
-        kept = ranked
-        if cc:
-            kept = [h for h in kept if ix.country_of(h.row) == cc]
-        if hint is not None:
-            codes = hint.accepted_codes
-            kept = [
-                h
-                for h in kept
-                if ix.country_of(h.row) == hint.country and ix.admin1_code_of(h.row) in codes
-            ]
+        centre = self._near_centre(scope, used, notes)
+        ranked = self._dedupe(sorted(hits.values(), key=self._order))
+        kept = self._filter(ranked, scope, centre)
+        loose_kept = self._filter(
+            self._dedupe(sorted(loose.values(), key=self._order)), scope, centre
+        )
+        geo_hint = scope.admin1 is not None or scope.raions or scope.hromadas or centre is not None
+        if scope.country and scope.country_from != "argument":
+            used.append(f"country {scope.country} ({scope.country_from})")
+        elif scope.country:
+            used.append(f"country {scope.country}")
+        where = _where(scope, centre)
+        if not kept and loose_kept and geo_hint:
+            kept, loose_kept = loose_kept, []
+            notes.append("matched on a loose spelling (Russian/Ukrainian vowels) within the hints")
         if not kept:
-            where = hint.name if hint is not None else cc
-            others = tuple(self._candidate(h.row, h.score) for h in ranked[:MAX_CANDIDATES])
+            listed = ranked or sorted(loose.values(), key=self._order)
+            others = tuple(self._candidate(h) for h in listed[:MAX_CANDIDATES])
+            if ranked:
+                why = f"no candidate named {text!r} in {where}; {len(ranked)} namesake(s) elsewhere not used"
+            else:
+                why = f"only loose spellings of {text!r} found ({len(loose)}); add a region to use them"
             return GeocodeResult.abstain(
                 query,
-                "; ".join(
-                    [
-                        f"no candidate named {text!r} in {where}; {len(ranked)} namesake(s) elsewhere not used",
-                        *notes,
-                    ]
-                ),
+                "; ".join([why, *notes]),
                 source=SOURCE,
                 candidates=others,
+                hints=tuple(used),
             )
-        cands = tuple(self._candidate(h.row, h.score) for h in kept[:MAX_CANDIDATES])
-        best = kept[0]
-        w_best = best.weight(int(ix.population[best.row]))
-        w_next = kept[1].weight(int(ix.population[kept[1].row])) if len(kept) > 1 else 0.0
+        if not scope.country:
+            abroad = [h for h in kept if not self._home_or_city(h)]
+            if len(abroad) == len(kept):
+                ex = abroad[0]
+                why = (
+                    f"only places outside Ukraine and Russia match (e.g. {ix.names[ex.row]}, "
+                    f"{ix.country_of(ex.row)}, pop {_pop(int(ix.population[ex.row]))}, by its "
+                    f"{CLASS_NAMES[ex.cls]} name); an answer abroad needs a country hint unless "
+                    f"it is the current name of a city of {CITY_POP:,}+"
+                )
+                return GeocodeResult.abstain(
+                    query,
+                    "; ".join([why, *notes]),
+                    source=SOURCE,
+                    candidates=tuple(self._candidate(h) for h in abroad[:MAX_CANDIDATES]),
+                    hints=tuple(used),
+                )
+            if abroad:
+                kept = [h for h in kept if self._home_or_city(h)]
+                notes.append(
+                    f"{len(abroad)} small or alternate-name match(es) outside Ukraine and Russia "
+                    "set aside (no country hint)"
+                )
+        best_cls = min(h.cls for h in kept)
+        pool = [h for h in kept if h.cls == best_cls]
+        outranked = [h for h in kept if h.cls != best_cls]
+        # Loose namesakes in the same area may be the same name in its other language when
+        # the query matched no official name ("Новомихайловка" is the Russian name WOF gives
+        # only some of the Novomykhailivkas); an official-name match has all its namesakes.
+        if not any(h.official for h in pool):
+            rivals = [
+                h
+                for h in loose_kept
+                if not self._near_any(h, pool)
+                and not int(ix.origin[h.row]) & ORIGIN_RU_NAME  # its Russian name is known
+            ]
+            pool = sorted(pool + rivals, key=self._order)
+        cands = tuple(self._candidate(h) for h in [*pool, *outranked][:MAX_CANDIDATES])
+        best = pool[0]
         pop = int(ix.population[best.row])
-        needed = DOMINANCE if pop >= SMALL_PLACE else SMALL_DOMINANCE
-        if len(kept) > 1 and w_best < needed * w_next:
+        head = f"matched {CLASS_NAMES[best.cls]} name ({best.how})"
+        if outranked:
+            ex = outranked[0]
+            head += (
+                f"; {len(outranked)} place(s) where {text!r} is only an "
+                f"{'/'.join(sorted({CLASS_NAMES[h.cls] for h in outranked}))} name not considered "
+                f"(e.g. {ix.names[ex.row]}, {ix.country_of(ex.row)})"
+            )
+        exact_elsewhere = [h for h in outranked if h.exact and self._weight(h) > self._weight(best)]
+        if not best.exact and exact_elsewhere:
+            ex = exact_elsewhere[0]
             return GeocodeResult.abstain(
                 query,
                 "; ".join(
                     [
-                        f"ambiguous: {len(kept)} candidates named {text!r} of similar weight "
-                        f"(best {cands[0].name}, {cands[0].admin1}, {cands[0].country} vs "
-                        f"{cands[1].name}, {cands[1].admin1}, {cands[1].country}); add a country or admin1 hint",
+                        f"conflict: {text!r} is only a respelling of the current name of "
+                        f"{ix.names[best.row]} ({ix.country_of(best.row)}) but the exact "
+                        f"{CLASS_NAMES[ex.cls]} name of {ix.names[ex.row]} "
+                        f"({ix.country_of(ex.row)}, pop {_pop(int(ix.population[ex.row]))})",
                         *notes,
                     ]
                 ),
                 source=SOURCE,
                 candidates=cands,
+                hints=tuple(used),
             )
-        hinted = cc is not None or hint is not None
+        if len(pool) > 1:
+            runner = pool[1]
+            w_best, w_next = self._weight(best), self._weight(runner)
+            rank_best = self._rank(best.row)
+            outranked_by_rank = any(self._rank(h.row) > rank_best for h in pool[1:])
+            if pop < CITY_POP or w_best < MARGIN * w_next or outranked_by_rank:
+                c0, c1 = self._candidate(best), self._candidate(runner)
+                return GeocodeResult.abstain(
+                    query,
+                    "; ".join(
+                        [
+                            f"ambiguous: {len(pool)} candidates named {text!r} in {where} "
+                            f"({c0.name}, {c0.admin2 or c0.admin1}, {c0.country}, pop {_pop(c0.population)} vs "
+                            f"{c1.name}, {c1.admin2 or c1.admin1}, {c1.country}, pop {_pop(c1.population)}); "
+                            f"none is a city of {CITY_POP:,}+ with {MARGIN:g}x the next; "
+                            "add a region, raion or nearby place",
+                            *notes,
+                        ]
+                    ),
+                    source=SOURCE,
+                    candidates=cands,
+                    hints=tuple(used),
+                )
+            head += (
+                f"; chosen over {len(pool) - 1} other place(s) with that {CLASS_NAMES[best.cls]} "
+                f"name: population {pop:,} is at least {MARGIN:g}x the next "
+                f"({ix.names[runner.row]}, {_pop(int(ix.population[runner.row]))}) and over {CITY_POP:,}"
+            )
+        else:
+            head += f"; the only place of that name in {where}"
+        hinted = bool(used)
         confidence = best.score
         if not hinted:
             confidence *= 0.9
             if pop < SMALL_PLACE:
                 confidence *= 0.8  # small place, no hint: the gazetteer may lack its namesakes
-        if len(kept) > 1:
-            confidence *= 1.0 - 0.5 * (w_next / w_best)
+        if len(pool) > 1:
+            confidence *= 1.0 - 0.5 * (self._weight(pool[1]) / self._weight(best))
         top = cands[0]
-        kind = "name" if best.main else "alternate name"
-        reason = f"matched {kind} ({best.how})"
-        if len(kept) > 1:
-            reason += f"; chosen over {len(kept) - 1} other candidate(s) by population ({pop} vs {cands[1].population})"
-        if hint is not None:
-            reason += f"; within {hint.name}"
-        elif cc:
-            reason += f"; within {cc}"
+        if used:
+            head += "; hints used: " + ", ".join(used)
         return GeocodeResult(
             query=query,
             status="ok",
@@ -366,29 +766,64 @@ class Gazetteer:
             precision=PRECISION_TOWN,
             confidence=round(min(1.0, confidence), 3),
             source=SOURCE,
-            reason="; ".join([reason, *notes]),
+            reason="; ".join([head, *notes]),
             candidates=cands,
+            pcode=top.pcode,
+            hints=tuple(used),
+        )
+
+    def _home_or_city(self, h: _Hit) -> bool:
+        ix = self.index
+        return ix.country_of(h.row) in HOME_COUNTRIES or (
+            h.cls == CLASS_CURRENT and int(ix.population[h.row]) >= CITY_POP
+        )
+
+    def _weight(self, h: _Hit) -> float:
+        pop = int(self.index.population[h.row])
+        return (pop if pop > 0 else UNKNOWN_POP) * h.factor
+
+    def _rank(self, row: int) -> int:
+        """3 regional capital, 2 raion centre, 1 hromada centre, 0 other."""
+        if int(self.index.geonames_id[row]) in self._capitals:
+            return 3
+        return int(self.index.centre[row])
+
+    def _order(self, h: _Hit) -> tuple[float, int, int]:
+        return (-self._weight(h), -self._rank(h.row), h.row)
+
+    def _near_any(self, h: _Hit, others: list[_Hit]) -> bool:
+        ix = self.index
+        lat, lon = float(ix.lat[h.row]), float(ix.lon[h.row])
+        return any(
+            haversine_km(lat, lon, float(ix.lat[o.row]), float(ix.lon[o.row])) < DUPLICATE_KM
+            for o in others
         )
 
     def _dedupe(self, ranked: list[_Hit]) -> list[_Hit]:
         """Drop entries that duplicate a better-ranked place a few km away."""
         ix = self.index
         out: list[_Hit] = []
+        kept: list[tuple[float, float, int]] = []
+        box = DUPLICATE_KM / 111.0  # degrees of latitude; longitude checked by haversine
         for h in ranked:
             lat, lon = float(ix.lat[h.row]), float(ix.lon[h.row])
+            cc = int(ix.country_idx[h.row])
             dup = any(
-                ix.country_idx[o.row] == ix.country_idx[h.row]
-                and haversine_km(lat, lon, float(ix.lat[o.row]), float(ix.lon[o.row]))
-                < DUPLICATE_KM
-                for o in out[:20]
+                c == cc and abs(la - lat) < box and haversine_km(lat, lon, la, lo) < DUPLICATE_KM
+                for la, lo, c in kept[:20]
             )
             if not dup:
                 out.append(h)
+                kept.append((lat, lon, cc))
         return out
 
-    def _candidate(self, row: int, score: float) -> Candidate:
+    def _candidate(self, hit: _Hit) -> Candidate:
+        return self._candidate_row(hit.row, hit.score, CLASS_NAMES[hit.cls])
+
+    def _candidate_row(self, row: int, score: float, name_class: str | None = None) -> Candidate:
         ix = self.index
         cc = ix.country_of(row)
+        pcode = ix.pcodes[row] or None
         return Candidate(
             name=ix.names[row],
             country=cc,
@@ -396,8 +831,11 @@ class Gazetteer:
             lat=float(ix.lat[row]),
             lon=float(ix.lon[row]),
             population=int(ix.population[row]),
-            geonames_id=int(ix.geonames_id[row]),
+            geonames_id=int(ix.geonames_id[row]) if int(ix.geonames_id[row]) > 0 else None,
             score=round(score, 3),
+            pcode=pcode,
+            admin2=UnitTable.default().names.get(pcode[:6]) if pcode else None,
+            name_class=name_class,
         )
 
     # -- reverse ----------------------------------------------------------------

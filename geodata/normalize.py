@@ -44,6 +44,7 @@ __all__ = [
     "index_keys",
     "is_foldable_script",
     "key_hash",
+    "loose_key",
     "query_keys",
     "raw_key",
     "skeleton",
@@ -51,11 +52,15 @@ __all__ = [
 ]
 
 #: Bump whenever folding rules change: the on-disk index is keyed on it.
-NORMALIZE_VERSION = 3
+NORMALIZE_VERSION = 5
 
 #: Longest query accepted (characters, after cleaning). Place names are short;
 #: anything longer is a pasted paragraph or an attack, not a name.
 MAX_QUERY_CHARS = 200
+
+#: Skeletons shorter than this are not probed ("Аааааааа" folds to "a", as does "Yaya"):
+#: short names match by their exact spelling only.
+MIN_SKELETON = 3
 
 #: Reading names in the order they are tried; "en" is plain transliteration.
 READINGS = ("en", "fr", "de", "pl")
@@ -149,12 +154,33 @@ def raw_key(text: str) -> str:
     return _WS.sub(" ", text).strip()
 
 
+_YO = str.maketrans("ёЁ", "еЕ")
+
+
+def _translit(text: str) -> str:
+    """ASCII transliteration; ё is written е (Артёмовск = Артемовск), as most Russian text does."""
+    return anyascii(text.translate(_YO))
+
+
 def skeleton(ascii_text: str) -> str:
     """Fold an ASCII (already transliterated) name to its skeleton key."""
     s = _NON_ALNUM.sub("", ascii_text.lower())
     s = _SKELETON_RE.sub(lambda m: _SKELETON_MAP[m.group(0)], s)
     s = _I_BEFORE_VOWEL.sub("", s)
     return _DOUBLES.sub(r"\1", s)
+
+
+_VOWEL_RUNS = re.compile("[aeiou]+")
+
+
+def loose_key(text: str) -> str | None:
+    """Skeleton with every run of vowels made one ``a``: a *loose* key on which the Russian and
+    Ukrainian forms of a name meet (Олександрівка / Александровка, Роботине / Работино,
+    Мілове / Меловое). Too loose to answer alone without a hint; see docs/geocoding.md."""
+    if not is_foldable_script(text):
+        return None
+    sk = skeleton(_translit(text.casefold()))
+    return "v:" + _VOWEL_RUNS.sub("a", sk) if len(sk) >= 4 else None
 
 
 def is_foldable_script(text: str) -> bool:
@@ -202,7 +228,7 @@ def skeleton_keys(text: str, *, readings: tuple[str, ...] = READINGS) -> dict[st
         spelled = _reading(lowered, reading)
         if spelled is None:
             continue
-        key = skeleton(anyascii(spelled))
+        key = skeleton(_translit(spelled))
         if key and key not in out:
             out[key] = reading
     return out
@@ -213,7 +239,7 @@ def index_keys(name: str) -> tuple[str, str | None]:
     raw = "r:" + raw_key(name)
     if not is_foldable_script(name):
         return raw, None
-    sk = skeleton(anyascii(name.casefold()))
+    sk = skeleton(_translit(name.casefold()))
     return raw, ("k:" + sk if sk else None)
 
 
@@ -225,12 +251,13 @@ def query_keys(text: str) -> list[tuple[str, str]]:
     keys: list[tuple[str, str]] = [("r:" + raw_key(text), "exact")]
     if is_foldable_script(text):
         for sk, reading in skeleton_keys(text).items():
-            keys.append(("k:" + sk, reading))
+            if len(sk) >= MIN_SKELETON:
+                keys.append(("k:" + sk, reading))
     else:
         # Non-Latin/Cyrillic query: its transliteration may still match a
         # Latin name, but only as the weakest kind of match.
-        sk = skeleton(anyascii(text))
-        if sk:
+        sk = skeleton(_translit(text))
+        if len(sk) >= MIN_SKELETON:
             keys.append(("k:" + sk, "translit"))
     return keys
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, field, fields, replace
 from typing import Any, Literal
 
 __all__ = ["PRECISION_REGION", "PRECISION_TOWN", "Candidate", "GeocodeResult", "ReverseResult"]
@@ -26,9 +26,13 @@ class Candidate:
     population: int
     geonames_id: int | None
     score: float  #: name-match quality 0..1 (see docs/geocoding.md)
+    pcode: str | None = None  #: OCHA COD-AB settlement pcode (Ukraine), when known
+    admin2: str | None = None  #: raion (Ukraine), when known
+    name_class: str | None = None  #: "current", "alternate", "historical" or "team"
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        # plain fields: a dict comprehension, not dataclasses.asdict (which deep-copies)
+        return {name: getattr(self, name) for name in _CANDIDATE_FIELDS}
 
 
 @dataclass(frozen=True)
@@ -48,6 +52,8 @@ class GeocodeResult:
     source: str
     reason: str | None
     candidates: tuple[Candidate, ...] = field(default=())
+    pcode: str | None = None  #: OCHA COD-AB settlement pcode (Ukraine), when known
+    hints: tuple[str, ...] = field(default=())  #: the hints that narrowed the answer
 
     @property
     def ok(self) -> bool:
@@ -55,17 +61,19 @@ class GeocodeResult:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dict (candidates as a list of dicts)."""
-        out = asdict(self)
+        out = {name: getattr(self, name) for name in _RESULT_FIELDS}
         out["candidates"] = [c.to_dict() for c in self.candidates]
+        out["hints"] = list(self.hints)
         return out
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> GeocodeResult:
         cands = tuple(Candidate(**c) for c in data.get("candidates") or ())
         fields: dict[str, Any] = {
-            k: data.get(k) for k in cls.__dataclass_fields__ if k != "candidates"
+            k: data.get(k) for k in cls.__dataclass_fields__ if k not in ("candidates", "hints")
         }
         fields["confidence"] = float(fields.get("confidence") or 0.0)
+        fields["hints"] = tuple(data.get("hints") or ())
         return cls(**fields, candidates=cands)
 
     def with_source(self, source: str) -> GeocodeResult:
@@ -79,6 +87,7 @@ class GeocodeResult:
         *,
         source: str,
         candidates: tuple[Candidate, ...] = (),
+        hints: tuple[str, ...] = (),
     ) -> GeocodeResult:
         """An answer without coordinates: *reason* says why."""
         return cls(
@@ -95,7 +104,12 @@ class GeocodeResult:
             source=source,
             reason=reason,
             candidates=candidates,
+            hints=hints,
         )
+
+
+_CANDIDATE_FIELDS = tuple(f.name for f in fields(Candidate))
+_RESULT_FIELDS = tuple(f.name for f in fields(GeocodeResult))
 
 
 @dataclass(frozen=True)

@@ -80,13 +80,18 @@ def _store(a: argparse.Namespace):
 
 
 def _geocoder(a: argparse.Namespace):
-    """The chain for ``--geocode``: the offline gazetteer, then Nominatim with ``--online UA``."""
+    """The chain for ``--geocode``: the team's places (the store's ``places`` table), the offline
+    gazetteer, then Nominatim with ``--online UA``."""
     if not (a.geocode or a.online):
         return None
-    from geodata import GeocoderChain, NominatimProvider, ResultCache
+    from geodata import Gazetteer, GeocoderChain, NominatimProvider, PlaceStore, ResultCache
 
+    team = PlaceStore.open(a.db, create=False).all()
+    gazetteer = Gazetteer.default().with_places(team) if team else None
     providers = (NominatimProvider(user_agent=a.online),) if a.online else ()
-    return GeocoderChain(providers=providers, cache=ResultCache() if providers else None)
+    return GeocoderChain(
+        gazetteer=gazetteer, providers=providers, cache=ResultCache() if providers else None
+    )
 
 
 def _pair(text: str) -> tuple[str, str]:

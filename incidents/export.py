@@ -12,8 +12,9 @@
   (OWASP "CSV injection"); numbers are never touched.
 - GeoJSON: an RFC 7946 FeatureCollection of Points (longitude, latitude; WGS 84), properties
   = the columns, dates as ``YYYY-MM-DD``.
-- GeoPackage: layer ``incidents`` (points, EPSG:4326) and a non-spatial table
-  ``casualty_groups``.
+- GeoPackage: layer ``incidents`` (points, EPSG:4326), a non-spatial table
+  ``casualty_groups`` and, from a store with curated places, a ``places`` layer
+  (:mod:`geodata.places`).
 
 From a :class:`~incidents.store.Store`, exports stream in chunks (memory stays bounded);
 from a DataFrame (the dashboard's filtered view, with the ``group_*`` columns of
@@ -255,6 +256,10 @@ def _write_gpkg(source, chunks: Iterable[pd.DataFrame], path: Path) -> int:
         rows += len(chunk)
     groups = _groups_for(source, pd.concat(named, ignore_index=True))
     pyogrio.write_dataframe(groups, path, layer="casualty_groups", driver="GPKG")
+    if isinstance(source, Store):  # the team's own places travel with the export
+        from geodata.places import write_places_layer
+
+        write_places_layer(source.engine, path)
     return rows
 
 

@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 __all__ = ["GEO_SOURCE_BY_PROVIDER", "Placement", "place_incidents"]
 
 #: How the chain's ``source`` maps to our ``geo_source`` values.
-GEO_SOURCE_BY_PROVIDER = {"gazetteer": "gazetteer", "manual": "manual"}
+GEO_SOURCE_BY_PROVIDER = {"gazetteer": "gazetteer", "manual": "manual", "places": "places"}
 
 
 @dataclass

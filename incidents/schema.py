@@ -117,4 +117,4 @@ GEO_PRECISIONS: tuple[int, ...] = (1, 2, 3, 4)
 COUNTRY_PRECISION = 4
 TIME_PRECISIONS: tuple[int, ...] = (1, 2, 3, 4)
 #: Provenance of coordinates: typed by hand, our gazetteer, an online geocoder, or the imported file.
-GEO_SOURCES: tuple[str, ...] = ("manual", "gazetteer", "online", "imported")
+GEO_SOURCES: tuple[str, ...] = ("manual", "gazetteer", "online", "imported", "places")

@@ -28,8 +28,8 @@ def test_readable(gaz: Gazetteer, cache_dir: Path) -> None:
 
 
 def test_abstention_exit_code_and_candidates(gaz: Gazetteer, cache_dir: Path) -> None:
-    code, text = _run(["geocode", "Milove", "--admin1", "Kharkiv"], cache_dir)
-    assert code == 1 and "ABSTAINED" in text and "Luhansk" in text
+    code, text = _run(["geocode", "Novomykhailivka", "--admin1", "Donetsk"], cache_dir)
+    assert code == 1 and "ABSTAINED" in text and "Pokrovskyi" in text and "Kramatorskyi" in text
 
 
 def test_json(gaz: Gazetteer, cache_dir: Path) -> None:
@@ -81,7 +81,8 @@ def test_batch(gaz: Gazetteer, cache_dir: Path, tmp_path: Path) -> None:
         ):
             assert key in obj
     assert lines[0]["name"] == "Yelets" and lines[0]["country"] == "RU"
-    assert lines[1]["lat"] is None and lines[1]["status"] == "abstained"
+    assert lines[1]["pcode"] == "UA6308003017" and lines[1]["geonames_id"] == 701103
+    assert "region Kharkiv" in lines[1]["reason"] and lines[1]["hints"]
     assert lines[2]["admin1"] == "Texas"
     for bad in (3, 4, 5, 7):
         assert lines[bad]["lat"] is None and lines[bad]["reason"].startswith("invalid input")

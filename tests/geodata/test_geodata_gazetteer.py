@@ -23,6 +23,7 @@ KHARKIV, ZAPORIZHZHIA, KUPIANSK, MYKOLAIV, MYKOLAIV_LVIV, MILOVE_LUHANSK = (
     700568,
     701104,
 )
+MILOVE_KHARKIV = 701103  # GeoNames id Who's On First gives the OCHA settlement UA6308003017
 
 # (query, country, admin1, expected geonames id, language of the spelling)
 SPELLINGS = [
@@ -105,13 +106,13 @@ def test_odessa_tx_and_odesa_are_far_apart(gaz: Gazetteer) -> None:
     assert us.lon < -100 and ua.lon > 30
 
 
-def test_milove_with_kharkiv_hint_abstains_and_lists_luhansk(gaz: Gazetteer) -> None:
+def test_milove_of_kharkiv_comes_from_the_settlement_table(gaz: Gazetteer) -> None:
     for hint in ("Kharkiv", "Харківська область", "région de Kharkiv"):
         res = gaz.geocode("Milove", admin1=hint)
-        assert res.status == "abstained"
-        assert res.lat is None and res.lon is None and res.confidence == 0.0
-        assert "no candidate" in res.reason and "Kharkiv" in res.reason
-        assert MILOVE_LUHANSK in [c.geonames_id for c in res.candidates]
+        assert res.ok, res.reason
+        assert (res.pcode, res.geonames_id) == ("UA6308003017", MILOVE_KHARKIV)
+        assert 50.1 < res.lat < 50.2 and 37.6 < res.lon < 37.7
+        assert "Kharkiv" in res.reason and res.hints
 
 
 def test_country_hint_is_a_hard_filter(gaz: Gazetteer) -> None:
@@ -120,13 +121,19 @@ def test_country_hint_is_a_hard_filter(gaz: Gazetteer) -> None:
     assert YELETS in [c.geonames_id for c in res.candidates]
 
 
-@pytest.mark.parametrize("query", ["Novoselivka", "Milove", "Pokrovsk", "Mylove"])
+@pytest.mark.parametrize("query", ["Novoselivka", "Milove", "Novomykhailivka", "Mylove"])
 def test_ambiguous_without_hints_abstains(gaz: Gazetteer, query: str) -> None:
     res = gaz.geocode(query)
     assert res.status == "abstained", (res.name, res.admin1)
     assert res.lat is None
     assert "ambiguous" in res.reason
     assert len(res.candidates) >= 2
+
+
+def test_pokrovsk_is_the_donetsk_city_not_engels(gaz: Gazetteer) -> None:
+    res = gaz.geocode("Pokrovsk")
+    assert res.ok and res.geonames_id == 704422, res.reason
+    assert "Engels" in res.reason  # an alternate name, not considered
 
 
 def test_ambiguous_resolves_with_hint(gaz: Gazetteer) -> None:
@@ -270,8 +277,9 @@ def test_lookups_are_fast(gaz: Gazetteer) -> None:
 
 
 def test_reverse_takes_the_region_from_its_polygon(gaz: Gazetteer) -> None:
-    # 3 km inside Belgorod oblast; the nearest gazetteer place (Topoli, 11 km away) is in
-    # Kharkiv oblast across the border: the nearest-place rule would say Kharkiv.
+    # 3 km inside Belgorod oblast; the nearest gazetteer place (the village Pishchanka of the
+    # settlement table, or Topoli, 11 km away, in GeoNames) is in Kharkiv oblast across the
+    # border: the nearest-place rule would say Kharkiv.
     r = gaz.reverse(49.939, 38.023)
     assert (r.country, r.admin1, r.admin1_iso, r.admin1_source) == (
         "RU",
@@ -279,7 +287,7 @@ def test_reverse_takes_the_region_from_its_polygon(gaz: Gazetteer) -> None:
         "RU-BEL",
         "polygon",
     )
-    assert r.nearest_name == "Topoli" and r.distance_km > 5
+    assert r.nearest_name in {"Topoli", "Pishchanka"} and r.distance_km > 2
     # Crimea is in Ukraine; the curated name is used where there is one.
     r = gaz.reverse(44.95, 34.10)
     assert (r.country, r.admin1, r.admin1_iso) == ("UA", "Crimea", "UA-43")

@@ -69,3 +69,61 @@ def test_default_cache_dir_from_env(monkeypatch: pytest.MonkeyPatch, tmp_path: P
     assert default_cache_dir() == tmp_path
     monkeypatch.delenv("GEODATA_CACHE_DIR")
     assert default_cache_dir().parts[-2:] == ("data", "cache")
+
+
+def test_a_settlement_geonames_also_lists_is_one_place(tmp_path: Path) -> None:
+    src = tmp_path / "cities.json"
+    # GeoNames' entry for Milove (Luhansk region), a little off the OCHA outline centre
+    _write_source(
+        src, [_place(701104, "Milove", ["Melovoye"], a1="14", pop=5418, lat=49.376, lon=40.136)]
+    )
+    gaz = Gazetteer.load(cache_dir=tmp_path / "cache", source=src)
+    res = gaz.geocode("Milove", admin1="Luhansk")
+    assert res.ok and res.geonames_id == 701104 and res.pcode == "UA4414007001"
+    assert [c.pcode for c in res.candidates].count("UA4414007001") == 1
+    assert gaz.index.size == 1 + 29_705 - 1  # merged, not added
+    kharkiv = gaz.geocode("Milove", admin1="Kharkiv")  # only in the settlement table
+    assert kharkiv.pcode == "UA6308003017" and kharkiv.geonames_id == 701103
+
+
+def test_build_data_is_reproducible(tmp_path: Path) -> None:
+    import gzip
+
+    from geodata.build_data import ADMIN, SETTLEMENTS, WOF, main
+
+    src = tmp_path / "src"
+    src.mkdir()
+    head = "pcode\tname_en\tname_uk\tlat\tlon\thromada_pcode\thromada_en\thromada_uk\traion_pcode\traion_en\traion_uk\toblast_pcode\toblast_en\toblast_uk"
+    (src / SETTLEMENTS).write_text(
+        head + "\nUA1402011001\tToretsk\tТорецьк\t48.39556\t37.85216\tUA1402011\tToretska\tТорецька"
+        "\tUA1402\tBakhmutskyi\tБахмутський\tUA14\tDonetska\tДонецька\n",
+        encoding="utf-8",
+    )
+    admin_rows = [
+        "Record ID\tOblast\tOblast UKR\tAdmin1 Pcode\tLAT\tLON\nx\tDonetska\tДонецька\tUA14\t48\t37\n",
+        "Record ID\tOblast-Raion\tRaion\tRaion UKR\tAdmin2 Pcode\tOblast\tOblast UKR\tAdmin1 Pcode\tLAT\tLON\n"
+        "x\tD-B\tBakhmutskyi\tБахмутський\tUA1402\tDonetska\tДонецька\tUA14\t48\t37\n",
+        "Record ID\tOblast-Raion-Hromada\tHromada\tHromada UKR\tAdmin3 Pcode\tAdmin2 Pcode\tAdmin1 Pcode\tLAT\tLON\n"
+        "x\tD-B-T\tToretska\tТорецька\tUA1402011\tUA1402\tUA14\t48\t37\n",
+    ]
+    for name, text in zip(ADMIN, admin_rows, strict=True):
+        (src / name).write_text(text, encoding="utf-8")
+    (src / WOF).write_text(
+        "wof_id\tplacetype\tname\tname_uk\tname_ru\tname_en\tlat\tlon\tcountry\tregion_id\tcounty_id"
+        "\tgn_id\tpopulation\tis_current\tdeprecated\tvariants_uk_ru_en\n"
+        "1\tlocality\tДзержинськ\tТорецьк\tТорецк\tDzerzhyns'k\t48.380406\t37.868312\tUA\t1\t1\t709354"
+        "\t41758\t1\t\tDzerzhyns'k|Toretsk|Дзержинск|Дзержинськ|Торецк|Торецьк\n",
+        encoding="utf-8",
+    )
+    out1, out2 = tmp_path / "a", tmp_path / "b"
+    assert main([str(src), str(out1)]) == 0
+    assert main([str(src), str(out2)]) == 0
+    for name in ("ua_settlements.tsv.gz", "ua_admin.tsv.gz"):
+        assert (out1 / name).read_bytes() == (out2 / name).read_bytes()
+    with gzip.open(out1 / "ua_settlements.tsv.gz", "rt", encoding="utf-8") as fh:
+        head_line, row = fh.read().splitlines()
+    cols = dict(zip(head_line.split("\t"), row.split("\t"), strict=True))
+    assert cols["name_ru"] == "Торецк" and cols["geonames_id"] == "709354"
+    assert "Дзержинськ" in cols["old_names"].split("|"), cols
+    assert cols["centre"] == "1"
+    assert main([str(tmp_path / "nowhere")]) == 2

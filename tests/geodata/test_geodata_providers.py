@@ -42,6 +42,21 @@ FAKE_MILOVE_KHARKIV = {
         "country_code": "ua",
     },
 }
+# Village Krupets, Kursk region (in no offline source). Served by the fake server only.
+FAKE_KRUPETS_KURSK = {
+    "place_id": 3,
+    "lat": "51.3001",
+    "lon": "35.0001",
+    "name": "Krupets",
+    "addresstype": "village",
+    "display_name": "Krupets, Kursk Oblast, Russia",
+    "address": {
+        "village": "Krupets",
+        "state": "Kursk Oblast",
+        "country": "Russia",
+        "country_code": "ru",
+    },
+}
 FAKE_ODESSA_TX = {
     "place_id": 2,
     "lat": "31.8457",
@@ -91,6 +106,8 @@ class _Handler(BaseHTTPRequestHandler):
             return self._send(200, [FAKE_MILOVE_KHARKIV])
         if q == "Odessa":
             return self._send(200, [FAKE_ODESSA_TX])
+        if q == "Krupets":
+            return self._send(200, [FAKE_KRUPETS_KURSK])
         return self._send(200, [])
 
     def _send(self, code: int, body) -> None:
@@ -204,9 +221,9 @@ def test_chain_order_and_cache(server: str, gaz: Gazetteer, tmp_path: Path) -> N
     assert chain.geocode("Kharkiv").source == "gazetteer"
     assert len(_Handler.hits) == before
     # gazetteer abstains (village missing) -> online, then from the cache
-    first = chain.geocode("Milove", admin1="Kharkiv")
-    assert first.ok and first.source == "nominatim" and first.admin1 == "Kharkiv"
-    second = chain.geocode("Milove", admin1="Kharkiv")
+    first = chain.geocode("Krupets", admin1="Kursk")
+    assert first.ok and first.source == "nominatim" and first.admin1 == "Kursk"
+    second = chain.geocode("Krupets", admin1="Kursk")
     assert second.source == "cache:nominatim" and second.lat == first.lat
     assert len(_Handler.hits) == before + 1
     assert len(cache) == 1

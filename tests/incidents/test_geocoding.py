@@ -64,7 +64,7 @@ def test_records_are_placed_with_provenance(chain, record, lat, lon, precision, 
 
 def test_a_village_the_gazetteer_lacks_is_rejected_not_put_on_a_namesake(chain):
     placed = place_incidents(
-        rows({"location": "Milove", "country": "Ukraine", "admin1": "Kharkiv"}),
+        rows({"location": "Krupets", "country": "Russia", "admin1": "Kursk"}),
         chain=chain,
         lines=[7],
     )
@@ -86,7 +86,7 @@ def test_seed_coordinates_are_the_gazetteers(chain):
     """Every seed incident marked 'gazetteer' sits where the gazetteer puts its place today."""
     incidents, _ = load_seed()
     from_gazetteer = incidents[incidents["geo_source"] == "gazetteer"]
-    assert len(from_gazetteer) == 4
+    assert len(from_gazetteer) == 5
     for _, row in from_gazetteer.iterrows():
         query = {"Lipetsk Oblast": "région de Lipetsk"}.get(row["location"], row["location"])
         result = chain.geocode(
@@ -106,7 +106,7 @@ def test_import_with_a_geocoder_places_rows_and_rejects_what_it_cannot(store, tm
     path.write_text(
         "event_id,event_date,event_type,sub_event_type,country,admin1,location,fatalities\n"
         "G-1,2025-07-03,Explosions/Remote violence,Air/drone strike,Russia,,Jelez,0\n"
-        "G-2,2025-07-03,Battles,Non-state actor overtakes territory,Ukraine,Kharkiv,Milove,\n",
+        "G-2,2025-07-03,Battles,Non-state actor overtakes territory,Russia,Kursk,Krupets,\n",
         encoding="utf-8",
     )
     without = import_file(store, path)

@@ -52,7 +52,7 @@ def test_milove_is_a_claim_with_unknown_casualties_in_kharkiv():
     assert row["claim_status"] == "claimed" and "Russia" in row["claimed_by"]
     assert row["admin1"] == "Kharkiv"
     assert pd.isna(row["fatalities"]) and pd.isna(row["injured"])
-    assert row["geo_source"] == "manual"
+    assert row["geo_source"] == "gazetteer" and row["geonames_id"] == 701103
     # The Kharkiv-region village, not Milove of the Luhansk region (49.38 N, 40.14 E).
     assert 49.9 < row["latitude"] < 50.5 and 36.5 < row["longitude"] < 38.0
 
