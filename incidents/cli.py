@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import re
 import sys
 from collections.abc import Sequence
 
@@ -20,6 +21,19 @@ from .schema import CLAIM_STATUSES
 __all__ = ["main"]
 
 MAX_SHOWN_ERRORS = 50
+#: Characters a terminal would act on rather than show: C0 and C1 controls (escape sequences,
+#: bell, carriage return...), DEL and the bidirectional overrides that reorder a line.
+_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def printable(text: object) -> str:
+    """``text`` with every control character escaped (``\\x1b``, ``\\u202e``): records and
+    file names may carry terminal escape sequences; the terminal must show, never run them."""
+    return _UNSAFE.sub(lambda m: ascii(m.group())[1:-1], str(text))
+
+
+def _say(text: object, *, file=None) -> None:
+    print(printable(text), file=file or sys.stdout)
 
 
 def _date(text: str) -> dt.date:
@@ -105,11 +119,11 @@ def cmd_import(a: argparse.Namespace) -> int:
     except ImportRejected as err:
         _print_errors([str(e) for e in err.errors])
         _print_hints(err.errors, a)
-        print(f"error: {err}", file=sys.stderr)
+        _say(f"error: {err}", file=sys.stderr)
         return 1
     _print_errors([report.describe(e) for e in report.errors])
     _print_hints(report.errors, a)
-    print(
+    _say(
         f"{report.format}: {report.inserted:,} inserted, {report.replaced:,} replaced, "
         f"{report.skipped:,} skipped, {len(report.errors):,} rejected (store revision {report.revision})"
     )
@@ -118,7 +132,7 @@ def cmd_import(a: argparse.Namespace) -> int:
 
 def _print_errors(lines: list[str]) -> None:
     for text in lines[:MAX_SHOWN_ERRORS]:
-        print(f"rejected: {text}", file=sys.stderr)
+        _say(f"rejected: {text}", file=sys.stderr)
     if len(lines) > MAX_SHOWN_ERRORS:
         print(f"rejected: ... and {len(lines) - MAX_SHOWN_ERRORS:,} more", file=sys.stderr)
 
@@ -148,7 +162,7 @@ def cmd_export(a: argparse.Namespace) -> int:
 
     store = _store(a)
     rows = export_incidents(store, a.out, format=a.format, flt=_filter(a), excel=a.excel)
-    print(f"{rows:,} incidents written to {a.out} ({a.format})")
+    _say(f"{rows:,} incidents written to {a.out} ({a.format})")
     if a.history:
         from .history import export_history
 
@@ -227,7 +241,7 @@ def summary(frame, flt: IncidentFilter, *, latest: int = 10) -> str:
     first, last = frame["event_date"].min().date(), frame["event_date"].max().date()
     out = [f"{len(frame):,} incidents, {first} to {last}", "", "By event type:"]
     for name, n in frame["event_type"].value_counts().items():
-        out.append(f"  {n:>9,}  {name}")
+        out.append(f"  {n:>9,}  {printable(name)}")
     out += ["", f"Killed:  {totals.killed.describe()}", f"Injured: {totals.injured.describe()}"]
     if totals.shared_figures:
         out.append(f"({totals.shared_figures:,} shared figures, each counted once)")
@@ -236,12 +250,13 @@ def summary(frame, flt: IncidentFilter, *, latest: int = 10) -> str:
         recent = frame.sort_values(["event_date", "event_id"], ascending=False).head(latest)
         for r in recent.itertuples():
             place = ", ".join(
-                str(x) for x in (r.location, r.admin1, r.country) if isinstance(x, str)
+                printable(x) for x in (r.location, r.admin1, r.country) if isinstance(x, str)
             )
             killed = "?" if r.fatalities is None or r.fatalities is pd.NA else r.fatalities
             killed = "shared" if isinstance(r.casualty_group, str) else killed
             out.append(
-                f"  {r.event_date.date()}  {r.event_id:<18} {r.sub_event_type:<34} {place[:40]:<40} killed {killed}"
+                f"  {r.event_date.date()}  {printable(r.event_id):<18} "
+                f"{printable(r.sub_event_type):<34} {place[:40]:<40} killed {killed}"
             )
     return "\n".join(out)
 
@@ -249,7 +264,7 @@ def summary(frame, flt: IncidentFilter, *, latest: int = 10) -> str:
 def cmd_list(a: argparse.Namespace) -> int:
     from .snapshot import load_frame
 
-    print(summary(load_frame(_store(a)), _filter(a), latest=a.latest))
+    print(summary(load_frame(_store(a)), _filter(a), latest=a.latest))  # escaped field by field
     return 0
 
 
@@ -368,10 +383,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return args.run(args)
     except FilterError as err:
-        print(f"error: {err}", file=sys.stderr)
+        _say(f"error: {err}", file=sys.stderr)
         return 2
     except IncidentsError as err:
-        print(f"error: {err}", file=sys.stderr)
+        _say(f"error: {err}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)

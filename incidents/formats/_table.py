@@ -37,6 +37,7 @@ BLOCK_SIZE = 16 * 2**20
 #: Longest header line we accept.
 MAX_HEADER = 2**20
 _HEAD = 64 * 1024
+_UTF8_STEP = 16 * 2**20
 BOM = b"\xef\xbb\xbf"
 
 _MAGIC: tuple[tuple[bytes, str], ...] = (
@@ -76,7 +77,8 @@ def load_bytes(path: str | Path) -> bytes:
     """The file's bytes without a UTF-8 BOM, after checking it is text at all.
 
     Raises :class:`ImportFormatError` for a missing or empty file, a binary file (image,
-    archive, database...) or a head that is not UTF-8.
+    archive, database...) or a file that is not UTF-8 (checked whole: no reader meets a bad
+    byte later).
     """
     path = Path(path)
     try:
@@ -95,13 +97,31 @@ def load_bytes(path: str | Path) -> bytes:
     for magic, what in _MAGIC:
         if head.startswith(magic):
             raise ImportFormatError(f"{path}: not a CSV or GeoJSON table: this is {what}")
-    if b"\x00" in head:
-        raise ImportFormatError(f"{path}: not a CSV or GeoJSON table: the file holds binary data")
-    try:
-        codecs.getincrementaldecoder("utf-8")().decode(head, final=len(data) <= _HEAD)
-    except UnicodeDecodeError as err:
-        raise _with_path(path, _not_utf8(data, err)) from None
+    nul = data.find(b"\x00")
+    if nul >= 0:
+        raise ImportFormatError(
+            f"{path}: not a CSV or GeoJSON table: the file holds binary data "
+            f"(a NUL byte on line {line_of_offset(data, nul)})"
+        )
+    _check_utf8(path, data)
+    # Files joined with `cat` carry the second file's BOM at the start of a line: drop it.
+    if b"\n" + BOM in data:
+        data = data.replace(b"\n" + BOM, b"\n")
     return data
+
+
+def _check_utf8(path: Path, data: bytes) -> None:
+    """The whole file is UTF-8 (checked in 16 MiB steps: memory stays bounded), or a clear
+    error naming the first line that is not."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    for start in range(0, len(data), _UTF8_STEP):
+        try:
+            decoder.decode(data[start : start + _UTF8_STEP], final=start + _UTF8_STEP >= len(data))
+        except UnicodeDecodeError:
+            try:  # once more, from the start, for the exact line
+                data.decode("utf-8")
+            except UnicodeDecodeError as err:
+                raise _with_path(path, _not_utf8(data, err)) from None
 
 
 def _with_path(path: Path, err: ImportFormatError) -> ImportFormatError:
@@ -212,7 +232,10 @@ def read_csv_table(
     def parse(newlines: bool) -> pa.Table:
         return pacsv.read_csv(
             pa.BufferReader(pa.py_buffer(data)),
-            read_options=pacsv.ReadOptions(block_size=BLOCK_SIZE, use_threads=True),
+            # The header's names as csv_header read them (stripped: "a, b" names column "b").
+            read_options=pacsv.ReadOptions(
+                block_size=BLOCK_SIZE, use_threads=True, column_names=names, skip_rows=1
+            ),
             parse_options=pacsv.ParseOptions(
                 newlines_in_values=newlines, invalid_row_handler=on_invalid
             ),
