@@ -292,6 +292,14 @@ def decode_limit() -> int:
     return MAX_REPORT_BYTES
 
 
+def cmd_repair(a: argparse.Namespace) -> int:
+    from .store import Store
+
+    for step in Store.repair(a.db):
+        _say(f"repaired: {step}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     from .export import EXPORT_FORMATS
     from .formats import FORMATS, ZERO_CHOICES
@@ -374,6 +382,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--why")
     p.add_argument("--who")
     p.set_defaults(run=cmd_revert)
+    p = sub.add_parser(
+        "repair", help="repair a damaged store (missing revision, table or optional column)"
+    )
+    p.set_defaults(run=cmd_repair)
     return parser
 
 

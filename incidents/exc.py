@@ -30,7 +30,9 @@ __all__ = [
     "ImportRejected",
     "IncidentsError",
     "RowError",
+    "SnapshotWarning",
     "StoreError",
+    "StoreSchemaError",
     "ValidationError",
 ]
 
@@ -79,6 +81,20 @@ class ImportRejected(IncidentsError):
 
 class StoreError(IncidentsError):
     """The store cannot be opened, created or written."""
+
+
+class StoreSchemaError(StoreError):
+    """The store's tables are not what they must be; ``problems`` lists each one and
+    ``repairable`` says whether :meth:`incidents.Store.repair` can fix them all."""
+
+    def __init__(self, message: str, problems: list[str], *, repairable: bool):
+        self.problems = list(problems)
+        self.repairable = repairable
+        super().__init__(message)
+
+
+class SnapshotWarning(UserWarning):
+    """A columnar snapshot was damaged, stale or unverifiable and was rebuilt from the store."""
 
 
 class ExportError(IncidentsError):
