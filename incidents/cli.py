@@ -10,6 +10,7 @@ import argparse
 import datetime as dt
 import re
 import sys
+import warnings
 from collections.abc import Sequence
 
 import pandas as pd
@@ -389,11 +390,17 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
+    _say(f"warning: {message}", file=sys.stderr)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        return args.run(args)
+        with warnings.catch_warnings():
+            warnings.showwarning = _show_warning  # one "warning: ..." line, no source excerpt
+            return args.run(args)
     except FilterError as err:
         _say(f"error: {err}", file=sys.stderr)
         return 2

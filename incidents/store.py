@@ -228,8 +228,12 @@ class Store:
     @property
     def cache_key(self) -> str:
         """Identifies this store and its revision, for caches shared between stores."""
+        return self.key_for(self.revision)
+
+    def key_for(self, revision: int) -> str:
+        """The :attr:`cache_key` of ``revision`` of this store."""
         digest = hashlib.sha1(self.url.encode()).hexdigest()[:12]
-        return f"{digest}-r{self.revision}"
+        return f"{digest}-r{revision}"
 
     def count(self) -> int:
         with self.engine.connect() as conn:
@@ -240,41 +244,43 @@ class Store:
     def groups(self) -> pd.DataFrame:
         """The shared casualty figures, one row per group."""
         with self.engine.connect() as conn:
-            frame = pd.read_sql_query(sa.select(groups_table), conn)
-        for name in COUNT_COLUMNS:
-            frame[name] = frame[name].astype("Int64")
-        for name in ("group_id", "description", "sources"):
-            frame[name] = frame[name].astype("string")
-        return frame
+            return _groups(conn)
 
     def iter_frames(self, *, chunksize: int = 100_000) -> Iterator[pd.DataFrame]:
         """The incidents in chunks of typed rows, ordered by date and id (streaming export)."""
-        query = sa.select(incidents_table).order_by(
-            incidents_table.c.event_date, incidents_table.c.event_id
-        )
         with self.engine.connect() as conn:
-            if conn.dialect.name == "sqlite":
-                # The driver's own cursor: SQLAlchemy's row objects cost a third of the time here.
-                driver = conn.connection.driver_connection
-                assert driver is not None  # an open connection has its driver's
-                cursor = driver.cursor()
-                cursor.execute(str(query.compile(conn)))
-                names = [d[0] for d in cursor.description]
-                while rows := cursor.fetchmany(chunksize):
-                    yield _typed_rows(rows, names)
-                cursor.close()
-                return
-            result = conn.execution_options(stream_results=True).execute(query)
-            names = list(result.keys())
-            while rows := result.fetchmany(chunksize):
-                yield _typed_rows(rows, names)
+            yield from _iter_frames(conn, chunksize)
+
+    def read_consistent(self) -> tuple[int, pd.DataFrame, pd.DataFrame]:
+        """(revision, all incidents, the shared figures), read in one transaction: no write
+        lands between them, so the rows are exactly those of the revision."""
+        with _read_transaction(self.engine) as conn:
+            revision = _revision(conn)
+            groups = _groups(conn)
+            chunks = list(_iter_frames(conn, 250_000))
+        return revision, _concat(chunks), groups
+
+    def note(self, key: str) -> str | None:
+        """A value kept in the store's ``meta`` table next to the revision (None if absent)."""
+        with self.engine.connect() as conn:
+            return conn.execute(
+                sa.select(meta_table.c.value).where(meta_table.c.key == key)
+            ).scalar_one_or_none()
+
+    def set_note(self, key: str, value: str) -> None:
+        """Keep ``value`` under ``key`` in ``meta`` (not a write of incidents: the revision stays)."""
+        if key == "revision":
+            raise ValueError("the revision is written by Store.insert only")
+        try:
+            with self.engine.begin() as conn:
+                conn.execute(meta_table.delete().where(meta_table.c.key == key))
+                conn.execute(meta_table.insert(), [{"key": key, "value": value}])
+        except sa.exc.DBAPIError as err:
+            raise StoreError(f"the store could not be written: {err.orig}") from err
 
     def frame(self) -> pd.DataFrame:
         """All incidents as one typed DataFrame (see :mod:`incidents.frame` for the cached form)."""
-        chunks = list(self.iter_frames(chunksize=250_000))
-        if not chunks:
-            return _typed(pd.DataFrame(columns=[c.name for c in COLUMNS]))
-        return pd.concat(chunks, ignore_index=True) if len(chunks) > 1 else chunks[0]
+        return _concat(list(self.iter_frames(chunksize=250_000)))
 
     # -- writing -----------------------------------------------------------------------
     def insert(
@@ -369,8 +375,10 @@ class Store:
             result.skipped = int(clash.sum())
         else:
             hint = "already in the store (import with on_conflict 'replace' or 'skip')"
-            for pos in np.flatnonzero(clash):
-                result.errors.append(RowError(int(line_arr[pos]), "event_id", hint, ids.iat[pos]))
+            for pos in np.flatnonzero(clash).tolist():
+                result.errors.append(
+                    RowError(int(line_arr[pos]), "event_id", hint, str(ids.iat[pos]))
+                )
         keep &= ~clash
         return existing
 
@@ -477,6 +485,42 @@ def _typed(frame: pd.DataFrame) -> pd.DataFrame:
         else:
             frame[c.name] = pd.to_numeric(frame[c.name]).astype("float64")
     return frame
+
+
+def _concat(chunks: list[pd.DataFrame]) -> pd.DataFrame:
+    if not chunks:
+        return _typed(pd.DataFrame(columns=[c.name for c in COLUMNS]))
+    return pd.concat(chunks, ignore_index=True) if len(chunks) > 1 else chunks[0]
+
+
+def _groups(conn: sa.Connection) -> pd.DataFrame:
+    frame = pd.read_sql_query(sa.select(groups_table), conn)
+    for name in COUNT_COLUMNS:
+        frame[name] = frame[name].astype("Int64")
+    for name in ("group_id", "description", "sources"):
+        frame[name] = frame[name].astype("string")
+    return frame
+
+
+def _iter_frames(conn: sa.Connection, chunksize: int) -> Iterator[pd.DataFrame]:
+    query = sa.select(incidents_table).order_by(
+        incidents_table.c.event_date, incidents_table.c.event_id
+    )
+    if conn.dialect.name == "sqlite":
+        # The driver's own cursor: SQLAlchemy's row objects cost a third of the time here.
+        driver = conn.connection.driver_connection
+        assert driver is not None  # an open connection has its driver's
+        cursor = driver.cursor()
+        cursor.execute(str(query.compile(conn)))
+        names = [d[0] for d in cursor.description]
+        while rows := cursor.fetchmany(chunksize):
+            yield _typed_rows(rows, names)
+        cursor.close()
+        return
+    result = conn.execution_options(stream_results=True).execute(query)
+    names = list(result.keys())
+    while rows := result.fetchmany(chunksize):
+        yield _typed_rows(rows, names)
 
 
 def _revision(conn: sa.Connection) -> int:
