@@ -309,7 +309,7 @@ class Store:
             with self.engine.begin() as conn:
                 _lock_for_write(conn)
                 has_groups = groups is not None and len(groups) > 0
-                if has_groups:
+                if groups is not None and has_groups:
                     self._upsert_groups(conn, groups)
                 keep = self._known_groups(conn, incidents, line_arr, result)
                 existing = self._resolve_conflicts(

@@ -161,8 +161,9 @@ def _source_problem(text: str) -> str | None:
     return None
 
 
-def _day(stamp: pd.Timestamp) -> str:
+def _day(stamp: object) -> str:
     """YYYY-MM-DD of any timestamp, even one outside Python's dates (year -1559)."""
+    assert isinstance(stamp, pd.Timestamp)  # a parsed date that compared as out of range
     return f"{stamp.year:04d}-{stamp.month:02d}-{stamp.day:02d}"
 
 
