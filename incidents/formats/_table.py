@@ -9,7 +9,6 @@ first line of every record, so errors name the line where the record starts.
 
 from __future__ import annotations
 
-import codecs
 import csv
 import io
 from pathlib import Path
@@ -37,7 +36,6 @@ BLOCK_SIZE = 16 * 2**20
 #: Longest header line we accept.
 MAX_HEADER = 2**20
 _HEAD = 64 * 1024
-_UTF8_STEP = 16 * 2**20
 BOM = b"\xef\xbb\xbf"
 
 _MAGIC: tuple[tuple[bytes, str], ...] = (
@@ -111,17 +109,19 @@ def load_bytes(path: str | Path) -> bytes:
 
 
 def _check_utf8(path: Path, data: bytes) -> None:
-    """The whole file is UTF-8 (checked in 16 MiB steps: memory stays bounded), or a clear
-    error naming the first line that is not."""
-    decoder = codecs.getincrementaldecoder("utf-8")()
-    for start in range(0, len(data), _UTF8_STEP):
-        try:
-            decoder.decode(data[start : start + _UTF8_STEP], final=start + _UTF8_STEP >= len(data))
-        except UnicodeDecodeError:
-            try:  # once more, from the start, for the exact line
-                data.decode("utf-8")
-            except UnicodeDecodeError as err:
-                raise _with_path(path, _not_utf8(data, err)) from None
+    """The whole file is UTF-8, or a clear error naming the first line that is not.
+
+    Arrow validates the bytes in place (no copy; about three times Python's decoder), so no
+    reader meets a bad byte half-way through a file."""
+    offsets = pa.py_buffer(np.array([0, len(data)], dtype=np.int64).tobytes())
+    raw = pa.Array.from_buffers(pa.large_binary(), 1, [None, offsets, pa.py_buffer(data)])
+    try:
+        raw.cast(pa.large_string())
+    except pa.ArrowInvalid:
+        try:  # the slow way, only for a bad file: Python's decoder names the offset
+            data.decode("utf-8")
+        except UnicodeDecodeError as err:
+            raise _with_path(path, _not_utf8(data, err)) from None
 
 
 def _with_path(path: Path, err: ImportFormatError) -> ImportFormatError:
