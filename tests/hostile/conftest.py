@@ -1,4 +1,5 @@
-"""Hypothesis settings for the property tests: ``HYPOTHESIS_PROFILE=fuzz`` runs many more cases.
+"""Hypothesis settings for the property tests: ``HYPOTHESIS_PROFILE=fuzz`` runs many more cases
+(2,000 per test, or ``FUZZ_EXAMPLES``).
 
 The default profile (``ci``) is derandomized, so every ``make test`` runs the same cases and
 stays within a few seconds per test; ``fuzz`` explores new cases each run.
@@ -22,7 +23,7 @@ settings.register_profile(
 )
 settings.register_profile(
     "fuzz",
-    max_examples=2000,
+    max_examples=int(os.environ.get("FUZZ_EXAMPLES", "2000")),
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
 )
