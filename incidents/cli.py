@@ -406,6 +406,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except IncidentsError as err:
         _say(f"error: {err}", file=sys.stderr)
+        if getattr(err, "repairable", False):
+            _say("hint: copy the store file, then run: python -m incidents repair", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)

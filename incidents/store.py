@@ -270,7 +270,7 @@ class Store:
     def set_note(self, key: str, value: str) -> None:
         """Keep ``value`` under ``key`` in ``meta`` (not a write of incidents: the revision stays)."""
         if key == "revision":
-            raise ValueError("the revision is written by Store.insert only")
+            raise StoreError("the revision is written by Store.insert only")
         try:
             with self.engine.begin() as conn:
                 conn.execute(meta_table.delete().where(meta_table.c.key == key))

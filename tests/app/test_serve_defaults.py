@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from benchmarks.bench_app import free_port
 from incidents import Store
+from tests.support.server import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 _MARKDOWN_ESCAPE = re.compile(r"\\(.)")
