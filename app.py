@@ -19,6 +19,7 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from dashboard import maps, views
+from dashboard.redact import without_paths
 from dashboard.views import Selection
 from dashboard.views import escape_markdown as md
 from incidents import IncidentFilter, Store, StoreError, default_url, export, load_frame
@@ -92,25 +93,25 @@ def selection_for(
 
 def main() -> None:
     url = default_url()
+    label = without_paths(views.store_label(url))  # viewers never see the server's paths
     try:
         store = open_store(url)
         cache_key = store_cache_key(url)
     except StoreError as err:
-        st.error(f"Cannot open the incident store {md(views.store_label(url))}: {md(err)}")
+        st.error(f"Cannot open the incident store {md(label)}: {md(without_paths(str(err)))}")
         st.info(
             "Set `INCIDENTS_DB` to a SQLAlchemy URL, e.g. `sqlite:///data/incidents.sqlite`, and reload."
         )
         st.stop()
     except Exception as err:
-        st.error(
-            f"Cannot open the incident store {md(views.store_label(url))} ({md(type(err).__name__)})."
-        )
+        st.error(f"Cannot open the incident store {md(label)} ({md(type(err).__name__)}).")
         st.stop()
     try:
         frame = incidents_frame(cache_key, store)
     except Exception as err:
         st.error(
-            f"Cannot read the incidents of {md(views.store_label(url))} ({md(type(err).__name__)}: {md(str(err)[:200])})."
+            f"Cannot read the incidents of {md(label)} "
+            f"({md(type(err).__name__)}: {md(without_paths(str(err))[:200])})."
         )
         st.stop()
     options = options_for(cache_key, frame)

@@ -1,9 +1,15 @@
 """The dashboard as one ASGI app: ``streamlit run serve.py`` (what ``make run`` does).
 
-It serves ``app.py`` exactly as ``streamlit run app.py`` would, plus gzip for Streamlit's
-front-end bundle, compressed once and kept (:mod:`dashboard.static_gzip`): a first visit
-downloads about 1.6 MB of it instead of 5.8 MB. Behind a reverse proxy that compresses,
-``streamlit run app.py`` is just as good. Any ASGI server works too:
+It serves ``app.py`` exactly as ``streamlit run app.py`` would, plus:
+
+- security headers on every response and no ``/_stcore/metrics``
+  (:mod:`dashboard.security_headers`);
+- gzip for Streamlit's front-end bundle, compressed once and kept
+  (:mod:`dashboard.static_gzip`): a first visit downloads about 1.6 MB of it instead of 5.8 MB.
+
+It listens on 127.0.0.1 only (``.streamlit/config.toml``): the page has no sign-in. To serve a
+network, set ``STREAMLIT_SERVER_ADDRESS=0.0.0.0`` (or ``--server.address``), preferably
+behind a reverse proxy that authenticates. Any ASGI server works too:
 ``uvicorn serve:app --host 127.0.0.1 --port 8501``.
 
 It also serves every script, style and data file the map needs (Leaflet, the offline base
@@ -15,10 +21,14 @@ import streamlit as st
 from starlette.middleware import Middleware
 
 from dashboard import assets
+from dashboard.security_headers import SecurityHeadersMiddleware
 from dashboard.static_gzip import CachedGzipMiddleware
 
 app = st.App(
     "app.py",
     routes=assets.routes(),
-    middleware=[Middleware(CachedGzipMiddleware, prefixes=("/", "/static/", assets.PREFIX + "/"))],
+    middleware=[
+        Middleware(SecurityHeadersMiddleware),
+        Middleware(CachedGzipMiddleware, prefixes=("/", "/static/", assets.PREFIX + "/")),
+    ],
 )

@@ -13,7 +13,9 @@ from .exc import (
     ImportRejected,
     IncidentsError,
     RowError,
+    SnapshotWarning,
     StoreError,
+    StoreSchemaError,
     ValidationError,
 )
 from .export import export_incidents, export_table, to_csv_bytes, to_geojson_bytes
@@ -49,8 +51,10 @@ __all__ = [
     "InsertResult",
     "ReadResult",
     "RowError",
+    "SnapshotWarning",
     "Store",
     "StoreError",
+    "StoreSchemaError",
     "Totals",
     "ValidationError",
     "ValidationReport",

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import re
 import sys
+import warnings
 from collections.abc import Sequence
 
 import pandas as pd
@@ -20,6 +22,19 @@ from .schema import CLAIM_STATUSES
 __all__ = ["main"]
 
 MAX_SHOWN_ERRORS = 50
+#: Characters a terminal would act on rather than show: C0 and C1 controls (escape sequences,
+#: bell, carriage return...), DEL and the bidirectional overrides that reorder a line.
+_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def printable(text: object) -> str:
+    """``text`` with every control character escaped (``\\x1b``, ``\\u202e``): records and
+    file names may carry terminal escape sequences; the terminal must show, never run them."""
+    return _UNSAFE.sub(lambda m: ascii(m.group())[1:-1], str(text))
+
+
+def _say(text: object, *, file=None) -> None:
+    print(printable(text), file=file or sys.stdout)
 
 
 def _date(text: str) -> dt.date:
@@ -144,7 +159,7 @@ def cmd_import(a: argparse.Namespace) -> int:
     except ImportRejected as err:
         _print_errors([str(e) for e in err.errors])
         _print_hints(err.errors, a)
-        print(f"error: {err}", file=sys.stderr)
+        _say(f"error: {err}", file=sys.stderr)
         return 1
     finally:
         if progress is not None:
@@ -159,13 +174,13 @@ def cmd_import(a: argparse.Namespace) -> int:
     if report.dry_run:
         if report.preview is not None and len(report.preview):
             with pd.option_context("display.width", 200, "display.max_columns", 12):
-                print(report.preview.dropna(axis=1, how="all").to_string(index=False))
+                _say(report.preview.dropna(axis=1, how="all").to_string(index=False))
         print(
             f"{report.format}: dry run, nothing written: {report.valid:,} valid, "
             f"{len(report.errors):,} rejected"
         )
         return 1 if report.errors else 0
-    print(
+    _say(
         f"{report.format}: {report.inserted:,} inserted, {report.replaced:,} replaced, "
         f"{report.skipped:,} skipped, {len(report.errors):,} rejected (store revision {report.revision})"
     )
@@ -186,7 +201,7 @@ def _print_errors(lines: list[str], limit: int | None = MAX_SHOWN_ERRORS) -> Non
     """Rejected rows on stderr: at most ``limit`` of them (None: every one)."""
     shown = lines if limit is None else lines[:limit]
     for text in shown:
-        print(f"rejected: {text}", file=sys.stderr)
+        _say(f"rejected: {text}", file=sys.stderr)
     if len(lines) > len(shown):
         print(f"rejected: ... and {len(lines) - len(shown):,} more", file=sys.stderr)
 
@@ -216,7 +231,7 @@ def cmd_export(a: argparse.Namespace) -> int:
 
     store = _store(a)
     rows = export_incidents(store, a.out, format=a.format, flt=_filter(a), excel=a.excel)
-    print(f"{rows:,} incidents written to {a.out} ({a.format})")
+    _say(f"{rows:,} incidents written to {a.out} ({a.format})")
     if a.history:
         from .history import export_history
 
@@ -295,7 +310,7 @@ def summary(frame, flt: IncidentFilter, *, latest: int = 10) -> str:
     first, last = frame["event_date"].min().date(), frame["event_date"].max().date()
     out = [f"{len(frame):,} incidents, {first} to {last}", "", "By event type:"]
     for name, n in frame["event_type"].value_counts().items():
-        out.append(f"  {n:>9,}  {name}")
+        out.append(f"  {n:>9,}  {printable(name)}")
     out += ["", f"Killed:  {totals.killed.describe()}", f"Injured: {totals.injured.describe()}"]
     if totals.shared_figures:
         out.append(f"({totals.shared_figures:,} shared figures, each counted once)")
@@ -304,12 +319,13 @@ def summary(frame, flt: IncidentFilter, *, latest: int = 10) -> str:
         recent = frame.sort_values(["event_date", "event_id"], ascending=False).head(latest)
         for r in recent.itertuples():
             place = ", ".join(
-                str(x) for x in (r.location, r.admin1, r.country) if isinstance(x, str)
+                printable(x) for x in (r.location, r.admin1, r.country) if isinstance(x, str)
             )
             killed = "?" if r.fatalities is None or r.fatalities is pd.NA else r.fatalities
             killed = "shared" if isinstance(r.casualty_group, str) else killed
             out.append(
-                f"  {r.event_date.date()}  {r.event_id:<18} {r.sub_event_type:<34} {place[:40]:<40} killed {killed}"
+                f"  {r.event_date.date()}  {printable(r.event_id):<18} "
+                f"{printable(r.sub_event_type):<34} {place[:40]:<40} killed {killed}"
             )
     return "\n".join(out)
 
@@ -317,7 +333,7 @@ def summary(frame, flt: IncidentFilter, *, latest: int = 10) -> str:
 def cmd_list(a: argparse.Namespace) -> int:
     from .snapshot import load_frame
 
-    print(summary(load_frame(_store(a)), _filter(a), latest=a.latest))
+    print(summary(load_frame(_store(a)), _filter(a), latest=a.latest))  # escaped field by field
     return 0
 
 
@@ -343,6 +359,14 @@ def decode_limit() -> int:
     from .draft import MAX_REPORT_BYTES
 
     return MAX_REPORT_BYTES
+
+
+def cmd_repair(a: argparse.Namespace) -> int:
+    from .store import Store
+
+    for step in Store.repair(a.db):
+        _say(f"repaired: {step}")
+    return 0
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -470,19 +494,31 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--why")
     p.add_argument("--who")
     p.set_defaults(run=cmd_revert)
+    p = sub.add_parser(
+        "repair", help="repair a damaged store (missing revision, table or optional column)"
+    )
+    p.set_defaults(run=cmd_repair)
     return parser
+
+
+def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
+    _say(f"warning: {message}", file=sys.stderr)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        return args.run(args)
+        with warnings.catch_warnings():
+            warnings.showwarning = _show_warning  # one "warning: ..." line, no source excerpt
+            return args.run(args)
     except FilterError as err:
-        print(f"error: {err}", file=sys.stderr)
+        _say(f"error: {err}", file=sys.stderr)
         return 2
     except IncidentsError as err:
-        print(f"error: {err}", file=sys.stderr)
+        _say(f"error: {err}", file=sys.stderr)
+        if getattr(err, "repairable", False):
+            _say("hint: copy the store file, then run: python -m incidents repair", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)

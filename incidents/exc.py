@@ -10,11 +10,13 @@ never of command-line flags; the CLI adds its own hints.
     ├── ImportFormatError     not a table we can read, or wrong format options (also a ValueError)
     ├── ImportRejected        a strict import found invalid rows and wrote nothing
     ├── StoreError            the store cannot be opened, created or written
+    │   └── StoreSchemaError  its tables are damaged: each problem named, with the repair
     ├── ExportError           an export cannot be written
     ├── FilterError           a filter value is not valid (also a ValueError)
     └── CountError            a casualty count is negative or its bounds disagree (also a ValueError)
 
-:class:`RowError` is not an exception: it is one rejected row, listed by
+:class:`SnapshotWarning` (a ``UserWarning``) says a damaged or unrecorded snapshot was rebuilt
+from the store. :class:`RowError` is not an exception: it is one rejected row, listed by
 :class:`ValidationError`, :class:`ImportRejected` and import reports.
 """
 
@@ -30,7 +32,9 @@ __all__ = [
     "ImportRejected",
     "IncidentsError",
     "RowError",
+    "SnapshotWarning",
     "StoreError",
+    "StoreSchemaError",
     "ValidationError",
 ]
 
@@ -79,6 +83,20 @@ class ImportRejected(IncidentsError):
 
 class StoreError(IncidentsError):
     """The store cannot be opened, created or written."""
+
+
+class StoreSchemaError(StoreError):
+    """The store's tables are not what they must be; ``problems`` lists each one and
+    ``repairable`` says whether :meth:`incidents.Store.repair` can fix them all."""
+
+    def __init__(self, message: str, problems: list[str], *, repairable: bool):
+        self.problems = list(problems)
+        self.repairable = repairable
+        super().__init__(message)
+
+
+class SnapshotWarning(UserWarning):
+    """A columnar snapshot was damaged, stale or unverifiable and was rebuilt from the store."""
 
 
 class ExportError(IncidentsError):

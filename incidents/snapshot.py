@@ -1,27 +1,48 @@
-"""Load a store into memory once per revision, through a columnar snapshot on disk.
+"""Load a store into memory once per revision, through a checked columnar snapshot on disk.
 
 Reading a million rows out of SQLite takes seconds; reading the same rows back from a Parquet
 snapshot takes a fraction of that. The snapshot's file name carries the store's
 :attr:`~incidents.store.Store.cache_key` (its URL digest and revision), so a write makes the
 old snapshot unused; older snapshots of the same store are removed.
+
+The store is the truth, the snapshot only a cache. When a snapshot is written, its size, its
+SHA-256, its row count and its revision are recorded in the store (``meta``); a snapshot is
+read only when it is a regular file matching that record. Anything else (truncated, zeroed,
+bytes flipped, a directory or another file in its place) is rebuilt from the store with a
+:class:`~incidents.exc.SnapshotWarning`. The rows of a snapshot are read from the store in
+one transaction, so they are exactly those of its revision. Temporary files left by writers
+that died (``*.tmp<pid>``) are removed.
 """
 
 from __future__ import annotations
 
+import hashlib
+import io
+import json
 import os
+import re
+import time
+import warnings
 from collections.abc import Iterator
 from pathlib import Path
+from typing import BinaryIO
 
 import pandas as pd
+import pyarrow as pa
 import pyarrow.parquet as pq
 
+from .exc import SnapshotWarning, StoreError
 from .frame import with_group_figures
 from .store import PROJECT_DIR, Store
 
-__all__ = ["default_cache_dir", "iter_snapshot", "load_frame", "snapshot_path"]
+__all__ = ["default_cache_dir", "iter_snapshot", "load_frame", "snapshot_path", "verify_snapshot"]
 
 #: Rows per Parquet row group: the unit :func:`iter_snapshot` reads, so memory stays bounded.
 ROW_GROUP = 100_000
+#: A temporary file older than this is removed even if its writer's process id is in use again.
+STALE_TEMP_SECONDS = 24 * 3600
+_TEMP = re.compile(r"^incidents-.*\.tmp(\d+)$")
+_READ_ERRORS = (OSError, ValueError, pa.ArrowException)
 
 
 def default_cache_dir() -> Path:
@@ -34,26 +55,27 @@ def load_frame(
 ) -> pd.DataFrame:
     """All incidents with their shared figures joined (``group_*`` columns), typed.
 
-    With ``use_snapshot`` the frame is read from (or written to) a Parquet file keyed on the
-    store's revision.
+    With ``use_snapshot`` the frame is read from the revision's checked Parquet snapshot, or
+    read from the store and the snapshot (re)written.
     """
     if not use_snapshot:
-        return with_group_figures(store.frame(), store.groups())
+        _, incidents, groups = store.read_consistent()
+        return with_group_figures(incidents, groups)
     cache_dir = Path(cache_dir or default_cache_dir())
-    key = store.cache_key
-    path = snapshot_path(store, cache_dir=cache_dir, key=key)
-    if path.exists():
-        return pd.read_parquet(path)
-    frame = with_group_figures(store.frame(), store.groups())
-    cache_dir.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(f".tmp{os.getpid()}")
-    frame.to_parquet(tmp, index=False, row_group_size=ROW_GROUP)
-    os.replace(tmp, path)
-    prefix = key.rsplit("-r", 1)[0]
-    for old in cache_dir.glob(f"incidents-{prefix}-r*.parquet"):
-        if old != path:
-            old.unlink(missing_ok=True)
-    return frame
+    path = snapshot_path(store, cache_dir=cache_dir)
+    problem = ""
+    handle = _open_checked(store, path, cache_dir)
+    if isinstance(handle, str):
+        problem = handle
+    else:
+        with handle:
+            try:
+                return pd.read_parquet(io.BytesIO(handle.read()))
+            except _READ_ERRORS as err:
+                problem = f"cannot be read ({str(err)[:200]})"
+    if problem:
+        _warn(f"the snapshot {path} {problem}; rebuilt from the store")
+    return _rebuild(store, cache_dir)
 
 
 def snapshot_path(store: Store, *, cache_dir: Path | None = None, key: str | None = None) -> Path:
@@ -61,16 +83,149 @@ def snapshot_path(store: Store, *, cache_dir: Path | None = None, key: str | Non
     return Path(cache_dir or default_cache_dir()) / f"incidents-{key or store.cache_key}.parquet"
 
 
+def verify_snapshot(store: Store, *, cache_dir: Path | None = None) -> str | None:
+    """None when the current revision's snapshot matches the store's record of it; otherwise
+    what is wrong ("" when there is simply no snapshot yet)."""
+    cache_dir = Path(cache_dir or default_cache_dir())
+    handle = _open_checked(store, snapshot_path(store, cache_dir=cache_dir), cache_dir)
+    if isinstance(handle, str):
+        return handle
+    handle.close()
+    return None
+
+
 def iter_snapshot(store: Store, *, cache_dir: Path | None = None) -> Iterator[pd.DataFrame] | None:
     """The current revision's snapshot in row groups (ordered by date and id, like
-    :meth:`Store.iter_frames`), or None when there is no snapshot of this revision."""
+    :meth:`Store.iter_frames`), or None when there is no good snapshot of this revision (a
+    damaged one is reported with a :class:`SnapshotWarning`; read the store instead)."""
+    cache_dir = Path(cache_dir or default_cache_dir())
     path = snapshot_path(store, cache_dir=cache_dir)
-    if not path.exists():
+    handle = _open_checked(store, path, cache_dir)
+    if isinstance(handle, str):
+        if handle:
+            _warn(f"the snapshot {path} {handle}; read from the store instead")
         return None
-    parquet = pq.ParquetFile(path)
+    try:
+        parquet = pq.ParquetFile(handle)
+    except _READ_ERRORS as err:
+        handle.close()
+        _warn(f"the snapshot {path} cannot be read ({str(err)[:200]}); read from the store")
+        return None
 
     def chunks() -> Iterator[pd.DataFrame]:
-        for i in range(parquet.num_row_groups):
-            yield parquet.read_row_group(i).to_pandas()
+        with handle:
+            for i in range(parquet.num_row_groups):
+                try:
+                    table = parquet.read_row_group(i)
+                except _READ_ERRORS as err:  # checked a moment ago: only a failing disk
+                    raise StoreError(f"the snapshot {path} cannot be read: {err}") from None
+                yield table.to_pandas()
 
     return chunks()
+
+
+# -- checking ------------------------------------------------------------------------------
+def _record_key(cache_dir: Path) -> str:
+    digest = hashlib.sha1(str(cache_dir.resolve()).encode()).hexdigest()[:16]
+    return f"snapshot:{digest}"
+
+
+def _open_checked(store: Store, path: Path, cache_dir: Path) -> BinaryIO | str:
+    """The snapshot, open and checked against the store's record, or what is wrong with it."""
+    if not path.exists() and not path.is_symlink():
+        return ""
+    if path.is_dir():
+        return "is a directory, not a snapshot file (remove it so the snapshot can be written)"
+    if not path.is_file():
+        return "is not a regular file"
+    try:
+        record = json.loads(store.note(_record_key(cache_dir)) or "null")
+    except ValueError:
+        record = None
+    if not isinstance(record, dict) or record.get("file") != path.name:
+        return "is not the one the store recorded (no record of it)"
+    try:
+        handle = open(path, "rb")  # noqa: SIM115 - returned open to the caller
+    except OSError as err:
+        return f"cannot be opened ({err.strerror})"
+    size = os.fstat(handle.fileno()).st_size
+    if size != record.get("bytes"):
+        handle.close()
+        return f"is {size:,} bytes, the store recorded {record.get('bytes')} (truncated?)"
+    digest = hashlib.sha256()
+    while block := handle.read(2**20):
+        digest.update(block)
+    if digest.hexdigest() != record.get("sha256"):
+        handle.close()
+        return "does not match the checksum the store recorded (damaged)"
+    handle.seek(0)
+    return handle
+
+
+def _warn(message: str) -> None:
+    warnings.warn(message, SnapshotWarning, stacklevel=3)
+
+
+# -- writing -------------------------------------------------------------------------------
+def _rebuild(store: Store, cache_dir: Path) -> pd.DataFrame:
+    """Read the store (in one transaction), write the snapshot, record it, return the frame."""
+    revision, incidents, groups = store.read_consistent()
+    frame = with_group_figures(incidents, groups)
+    key = store.key_for(revision)
+    path = snapshot_path(store, cache_dir=cache_dir, key=key)
+    tmp = path.with_suffix(f".tmp{os.getpid()}")
+    try:
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        remove_dead_temps(cache_dir)
+        frame.to_parquet(tmp, index=False, row_group_size=ROW_GROUP)
+        digest = hashlib.sha256()
+        with open(tmp, "rb") as handle:
+            while block := handle.read(2**20):
+                digest.update(block)
+        record = {
+            "file": path.name,
+            "revision": revision,
+            "rows": len(frame),
+            "bytes": tmp.stat().st_size,
+            "sha256": digest.hexdigest(),
+        }
+        store.set_note(_record_key(cache_dir), json.dumps(record))
+        os.replace(tmp, path)
+    except (OSError, StoreError) as err:
+        tmp.unlink(missing_ok=True)
+        _warn(f"the snapshot {path} cannot be written ({err}); incidents are read from the store")
+        return frame
+    prefix = key.rsplit("-r", 1)[0]
+    for old in cache_dir.glob(f"incidents-{prefix}-r*.parquet"):
+        if old != path and old.is_file():
+            old.unlink(missing_ok=True)
+    return frame
+
+
+def remove_dead_temps(cache_dir: Path) -> list[Path]:
+    """Remove the temporary snapshot files of writers that died (their process is gone, or
+    the file is older than :data:`STALE_TEMP_SECONDS`); returns those removed."""
+    removed = []
+    now = time.time()
+    for path in cache_dir.glob("incidents-*.tmp*"):
+        match = _TEMP.match(path.name)
+        if not match or not path.is_file():
+            continue
+        try:
+            stale = now - path.stat().st_mtime > STALE_TEMP_SECONDS
+        except OSError:
+            continue
+        if stale or not _alive(int(match[1])):
+            path.unlink(missing_ok=True)
+            removed.append(path)
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError):
+        return True  # another user's process (or an absurd id): leave its file alone
+    return True

@@ -4,13 +4,20 @@
   ``sqlite:///<project>/data/incidents.sqlite``.
 - A store that does not exist yet is created and loaded with the seed incidents.
 - Every write is one transaction and bumps :attr:`Store.revision`, which caches key on.
+  Writers take the write lock first (SQLite ``BEGIN IMMEDIATE``, elsewhere a row lock on the
+  revision), so the ids a write checks are the ids it writes against: two imports at once
+  queue (up to :data:`BUSY_TIMEOUT` seconds) instead of failing, and each reports its own
+  revision.
+- Opening checks the tables and says what is damaged and how to repair it (:meth:`Store.repair`).
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
+import time
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -21,7 +28,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import sqlalchemy as sa
 
-from .exc import ImportRejected, RowError, StoreError
+from .exc import ImportRejected, RowError, StoreError, StoreSchemaError
 from .schema import COLUMNS, COUNT_COLUMNS, GROUP_COLUMNS
 
 __all__ = ["DEFAULT_DB_PATH", "InsertResult", "OnConflict", "Store", "default_url"]
@@ -32,6 +39,8 @@ OnConflict = Literal["error", "skip", "replace"]
 _BATCH = 20_000
 #: From this many rows, an insert into an empty table rebuilds the indexes after loading.
 _REINDEX_ROWS = 50_000
+#: Seconds a writer waits for another writer's transaction to end (SQLite) before giving up.
+BUSY_TIMEOUT = 60
 _SQL_TYPES: dict[str, Callable[[], sa.types.TypeEngine[Any]]] = {
     "text": sa.Text,
     "json": sa.Text,
@@ -76,11 +85,16 @@ _INDEXES = (
 )
 
 
+#: Optional columns the model gained after stores were first made: an older store gets them
+#: (empty) when opened. Any other missing column is damage, reported by :func:`_schema_problems`.
+ADDED_COLUMNS = ("event_date_end", "source_event_type")
+
+
 def _add_missing_columns(conn: sa.Connection) -> None:
-    """Stores made before a column was added to the model get it (empty) once."""
+    """Stores made before a column of :data:`ADDED_COLUMNS` was added get it (empty) once."""
     have = {c["name"] for c in sa.inspect(conn).get_columns("incidents")}
     for column in incidents_table.columns:
-        if column.name not in have:
+        if column.name in ADDED_COLUMNS and column.name not in have:
             kind = column.type.compile(dialect=conn.dialect)
             conn.exec_driver_sql(f"ALTER TABLE incidents ADD COLUMN {column.name} {kind}")
 
@@ -126,22 +140,16 @@ class Store:
     # -- opening -----------------------------------------------------------------------
     @classmethod
     def open(cls, url: str | None = None, *, seed: bool = True) -> Store:
-        """Open (and if new, create and seed) the store at ``url`` (default: :func:`default_url`)."""
-        url = url or default_url()
-        try:
-            sa_url = sa.make_url(url)
-        except sa.exc.ArgumentError as err:
-            raise StoreError(f"INCIDENTS_DB is not a database URL: {url!r}") from err
-        if sa_url.get_backend_name() == "sqlite" and sa_url.database not in (None, "", ":memory:"):
-            Path(sa_url.database).parent.mkdir(parents=True, exist_ok=True)
-        engine = sa.create_engine(sa_url)
-        if sa_url.get_backend_name() == "sqlite":
-            sa.event.listen(engine, "connect", _sqlite_pragmas)
-        store = cls(engine, url=url)
+        """Open (and if new, create and seed) the store at ``url`` (default: :func:`default_url`).
+
+        Raises :class:`~incidents.exc.StoreSchemaError` when the tables are damaged (a table or
+        column missing, no revision), naming each problem and the repair.
+        """
+        store = cls._connect(url)
         try:
             created = store._create_if_missing()
         except sa.exc.DBAPIError as err:
-            raise StoreError(f"cannot open the store {sa_url!r}: {err.orig}") from err
+            raise StoreError(f"cannot open the store {store._label}: {err.orig}") from err
         if created and seed:
             from .seed import load_seed
 
@@ -151,11 +159,34 @@ class Store:
                 raise StoreError(f"seed data is invalid: {result.errors[0]}")
         return store
 
+    @classmethod
+    def _connect(cls, url: str | None) -> Store:
+        url = url or default_url()
+        try:
+            sa_url = sa.make_url(url)
+        except sa.exc.ArgumentError as err:
+            raise StoreError(f"INCIDENTS_DB is not a database URL: {url!r}") from err
+        sqlite = sa_url.get_backend_name() == "sqlite"
+        if sqlite and sa_url.database not in (None, "", ":memory:"):
+            Path(sa_url.database).parent.mkdir(parents=True, exist_ok=True)
+        engine = sa.create_engine(sa_url, connect_args={"timeout": BUSY_TIMEOUT} if sqlite else {})
+        if sqlite:
+            sa.event.listen(engine, "connect", _sqlite_pragmas)
+        return cls(engine, url=url)
+
+    @property
+    def _label(self) -> str:
+        return repr(self.engine.url.render_as_string(hide_password=True))
+
     def _create_if_missing(self) -> bool:
         with self.engine.begin() as conn:
-            exists = sa.inspect(conn).has_table("meta")
-            if exists:
-                _add_missing_columns(conn)
+            present = set(sa.inspect(conn).get_table_names()) & set(metadata.tables)
+            if present:
+                if "incidents" in present:
+                    _add_missing_columns(conn)
+                problems, repairable = _schema_problems(conn)
+                if problems:
+                    raise _schema_error(self._label, problems, repairable)
                 for index in _INDEXES:  # stores made before an index was added get it once
                     index.create(conn, checkfirst=True)
                 return False
@@ -165,21 +196,60 @@ class Store:
             conn.execute(meta_table.insert(), [{"key": "revision", "value": "0"}])
         return True
 
+    @classmethod
+    def repair(cls, url: str | None = None) -> list[str]:
+        """Repair what :meth:`open` reports as damaged, where nothing stored is lost by it.
+
+        Recreates a missing ``meta`` table or revision (with a new revision, the current Unix
+        time, so no cache keyed on an old one is reused), a missing ``casualty_groups`` table
+        (empty: the shared figures are lost, their incidents show them as unknown) and missing
+        optional columns (empty = unknown). A missing ``incidents`` table or required column
+        cannot be rebuilt: :class:`~incidents.exc.StoreSchemaError` says so and nothing is
+        changed. Returns what was done, one line per step.
+        """
+        store = cls._connect(url)
+        done: list[str] = []
+        with store.engine.begin() as conn:
+            problems, repairable = _schema_problems(conn)
+            if not repairable:
+                raise _schema_error(store._label, problems, repairable)
+            tables = set(sa.inspect(conn).get_table_names())
+            for table in (groups_table, meta_table):
+                if table.name not in tables:
+                    table.create(conn)
+                    done.append(f"created the missing table {table.name}")
+            if "incidents" not in tables:  # pragma: no cover - not repairable, raised above
+                raise _schema_error(store._label, problems, False)
+            have = {c["name"] for c in sa.inspect(conn).get_columns("incidents")}
+            for column in incidents_table.columns:
+                if column.name not in have:
+                    kind = column.type.compile(dialect=conn.dialect)
+                    conn.exec_driver_sql(f"ALTER TABLE incidents ADD COLUMN {column.name} {kind}")
+                    done.append(f"added the missing column incidents.{column.name} (empty)")
+            value = str(int(time.time()))
+            conn.execute(meta_table.delete().where(meta_table.c.key == "revision"))
+            conn.execute(meta_table.insert(), [{"key": "revision", "value": value}])
+            done.append(f"set the revision to {value}")
+            for index in _INDEXES:
+                index.create(conn, checkfirst=True)
+        return done
+
     # -- reading -----------------------------------------------------------------------
     @property
     def revision(self) -> int:
         """A number that changes on every write (cache on it)."""
         with self.engine.connect() as conn:
-            value = conn.execute(
-                sa.select(meta_table.c.value).where(meta_table.c.key == "revision")
-            ).scalar_one()
-        return int(value)
+            return _revision(conn)
 
     @property
     def cache_key(self) -> str:
         """Identifies this store and its revision, for caches shared between stores."""
+        return self.key_for(self.revision)
+
+    def key_for(self, revision: int) -> str:
+        """The :attr:`cache_key` of ``revision`` of this store."""
         digest = hashlib.sha1(self.url.encode()).hexdigest()[:12]
-        return f"{digest}-r{self.revision}"
+        return f"{digest}-r{revision}"
 
     def count(self) -> int:
         with self.engine.connect() as conn:
@@ -190,41 +260,43 @@ class Store:
     def groups(self) -> pd.DataFrame:
         """The shared casualty figures, one row per group."""
         with self.engine.connect() as conn:
-            frame = pd.read_sql_query(sa.select(groups_table), conn)
-        for name in COUNT_COLUMNS:
-            frame[name] = frame[name].astype("Int64")
-        for name in ("group_id", "description", "sources"):
-            frame[name] = frame[name].astype("string")
-        return frame
+            return _groups(conn)
 
     def iter_frames(self, *, chunksize: int = 100_000) -> Iterator[pd.DataFrame]:
         """The incidents in chunks of typed rows, ordered by date and id (streaming export)."""
-        query = sa.select(incidents_table).order_by(
-            incidents_table.c.event_date, incidents_table.c.event_id
-        )
         with self.engine.connect() as conn:
-            if conn.dialect.name == "sqlite":
-                # The driver's own cursor: SQLAlchemy's row objects cost a third of the time here.
-                driver = conn.connection.driver_connection
-                assert driver is not None  # an open connection has its driver's
-                cursor = driver.cursor()
-                cursor.execute(str(query.compile(conn)))
-                names = [d[0] for d in cursor.description]
-                while rows := cursor.fetchmany(chunksize):
-                    yield _typed_rows(rows, names)
-                cursor.close()
-                return
-            result = conn.execution_options(stream_results=True).execute(query)
-            names = list(result.keys())
-            while rows := result.fetchmany(chunksize):
-                yield _typed_rows(rows, names)
+            yield from _iter_frames(conn, chunksize)
+
+    def read_consistent(self) -> tuple[int, pd.DataFrame, pd.DataFrame]:
+        """(revision, all incidents, the shared figures), read in one transaction: no write
+        lands between them, so the rows are exactly those of the revision."""
+        with _read_transaction(self.engine) as conn:
+            revision = _revision(conn)
+            groups = _groups(conn)
+            chunks = list(_iter_frames(conn, 250_000))
+        return revision, _concat(chunks), groups
+
+    def note(self, key: str) -> str | None:
+        """A value kept in the store's ``meta`` table next to the revision (None if absent)."""
+        with self.engine.connect() as conn:
+            return conn.execute(
+                sa.select(meta_table.c.value).where(meta_table.c.key == key)
+            ).scalar_one_or_none()
+
+    def set_note(self, key: str, value: str) -> None:
+        """Keep ``value`` under ``key`` in ``meta`` (not a write of incidents: the revision stays)."""
+        if key == "revision":
+            raise StoreError("the revision is written by Store.insert only")
+        try:
+            with self.engine.begin() as conn:
+                conn.execute(meta_table.delete().where(meta_table.c.key == key))
+                conn.execute(meta_table.insert(), [{"key": key, "value": value}])
+        except sa.exc.DBAPIError as err:
+            raise StoreError(f"the store could not be written: {err.orig}") from err
 
     def frame(self) -> pd.DataFrame:
         """All incidents as one typed DataFrame (see :mod:`incidents.frame` for the cached form)."""
-        chunks = list(self.iter_frames(chunksize=250_000))
-        if not chunks:
-            return _typed(pd.DataFrame(columns=[c.name for c in COLUMNS]))
-        return pd.concat(chunks, ignore_index=True) if len(chunks) > 1 else chunks[0]
+        return _concat(list(self.iter_frames(chunksize=250_000)))
 
     # -- writing -----------------------------------------------------------------------
     def insert(
@@ -243,89 +315,116 @@ class Store:
         ``event_id`` is already stored are rejected (``error``), left alone (``skip``) or
         overwritten (``replace``); rows naming an unknown casualty group are rejected.
         Nothing is written if the database fails midway, nor with ``strict`` when any row is
-        rejected (:class:`~incidents.exc.ImportRejected` is raised then). ``progress`` is
-        called with (rows written, rows to write) after each batch.
+        rejected (:class:`~incidents.exc.ImportRejected` is raised then). The transaction
+        holds the write lock from its start, so another writer's rows are either all seen
+        or not yet written; ``revision`` is the one this write made. ``progress`` is called
+        with (rows written, rows to write) after each batch.
         """
         line_arr = np.arange(1, len(incidents) + 1) if lines is None else np.asarray(lines)
-        result = InsertResult()
         incidents = incidents.reset_index(drop=True)
+        result = InsertResult()
         try:
             with self.engine.begin() as conn:
-                if groups is not None and len(groups):
+                _lock_for_write(conn)
+                has_groups = groups is not None and len(groups) > 0
+                if groups is not None and has_groups:
                     self._upsert_groups(conn, groups)
-                keep = np.ones(len(incidents), dtype=bool)
-                known_groups = set(conn.execute(sa.select(groups_table.c.group_id)).scalars())
-                group_col = incidents["casualty_group"]
-                unknown = group_col.notna() & ~group_col.isin(known_groups)
-                for pos in np.flatnonzero(unknown.to_numpy()).tolist():
-                    result.errors.append(
-                        RowError(
-                            int(line_arr[pos]),
-                            "casualty_group",
-                            f"{group_col.iat[pos]!r} is not a known casualty group",
-                            str(incidents["event_id"].iat[pos]),
-                        )
-                    )
-                keep &= ~unknown.to_numpy()
-                existing = self._existing_ids(conn, incidents["event_id"][keep])
-                if existing:
-                    clash = incidents["event_id"].isin(existing).to_numpy() & keep
-                    if on_conflict == "error":
-                        for pos in np.flatnonzero(clash).tolist():
-                            result.errors.append(
-                                RowError(
-                                    int(line_arr[pos]),
-                                    "event_id",
-                                    "already in the store (import with on_conflict 'replace' or 'skip')",
-                                    str(incidents["event_id"].iat[pos]),
-                                )
-                            )
-                        keep &= ~clash
-                    elif on_conflict == "skip":
-                        result.skipped = int(clash.sum())
-                        keep &= ~clash
-                    else:
-                        ids = incidents["event_id"][clash].tolist()
-                        for start in range(0, len(ids), _BATCH):
-                            conn.execute(
-                                incidents_table.delete().where(
-                                    incidents_table.c.event_id.in_(ids[start : start + _BATCH])
-                                )
-                            )
-                        result.replaced = len(ids)
+                keep = self._known_groups(conn, incidents, line_arr, result)
+                existing = self._resolve_conflicts(
+                    conn, incidents, keep, line_arr, on_conflict, result
+                )
                 if strict and result.errors:
                     raise ImportRejected(sorted(result.errors, key=lambda e: e.line))
                 rows = incidents[keep]
-                names = [c.name for c in COLUMNS]
-                # Bulk load into an empty table: build the secondary indexes once, at the end.
-                rebuild = len(rows) >= _REINDEX_ROWS and not existing and self._is_empty(conn)
-                if rebuild:
-                    for index in _INDEXES:
-                        index.drop(conn, checkfirst=True)
-                if progress is None:
-                    self._bulk_insert(conn, incidents_table, rows, names)
-                else:
-                    for start in range(0, len(rows), _BATCH):
-                        part = rows.iloc[start : start + _BATCH]
-                        self._bulk_insert(conn, incidents_table, part, names)
-                        progress(start + len(part), len(rows))
-                if rebuild:
-                    for index in _INDEXES:
-                        index.create(conn, checkfirst=True)
+                self._write_rows(conn, rows, bulk=not existing, progress=progress)
                 result.inserted = len(rows) - result.replaced
                 result.errors.sort(key=lambda e: e.line)
-                if len(rows) or (groups is not None and len(groups)):
-                    conn.execute(
-                        meta_table.update()
-                        .where(meta_table.c.key == "revision")
-                        .values(value=sa.cast(sa.cast(meta_table.c.value, sa.Integer) + 1, sa.Text))
-                    )
+                if len(rows) or has_groups:
+                    _bump_revision(conn)
+                result.revision = _revision(conn)
         except sa.exc.DBAPIError as err:
             raise StoreError(
                 f"the store could not be written, nothing was changed: {err.orig}"
             ) from err
-        result.revision = self.revision
         return result
+
+    def _known_groups(
+        self, conn: sa.Connection, incidents: pd.DataFrame, line_arr, result: InsertResult
+    ) -> np.ndarray:
+        """Rows to keep: those naming no casualty group or a stored one (the others rejected)."""
+        known = set(conn.execute(sa.select(groups_table.c.group_id)).scalars())
+        group_col = incidents["casualty_group"]
+        unknown = (group_col.notna() & ~group_col.isin(known)).to_numpy()
+        for pos in np.flatnonzero(unknown).tolist():
+            result.errors.append(
+                RowError(
+                    int(line_arr[pos]),
+                    "casualty_group",
+                    f"{group_col.iat[pos]!r} is not a known casualty group",
+                    str(incidents["event_id"].iat[pos]),
+                )
+            )
+        return ~unknown
+
+    def _resolve_conflicts(
+        self,
+        conn: sa.Connection,
+        incidents: pd.DataFrame,
+        keep: np.ndarray,
+        line_arr,
+        on_conflict: OnConflict,
+        result: InsertResult,
+    ) -> set[str]:
+        """Apply ``on_conflict`` to the rows whose id is stored (``keep`` is updated in place);
+        returns the stored ids met."""
+        ids = incidents["event_id"]
+        existing = self._existing_ids(conn, ids[keep])
+        if not existing:
+            return existing
+        clash = ids.isin(existing).to_numpy() & keep
+        if on_conflict == "replace":
+            doomed = ids[clash].tolist()
+            for start in range(0, len(doomed), _BATCH):
+                part = doomed[start : start + _BATCH]
+                conn.execute(incidents_table.delete().where(incidents_table.c.event_id.in_(part)))
+            result.replaced = len(doomed)
+            return existing
+        if on_conflict == "skip":
+            result.skipped = int(clash.sum())
+        else:
+            hint = "already in the store (import with on_conflict 'replace' or 'skip')"
+            for pos in np.flatnonzero(clash).tolist():
+                result.errors.append(
+                    RowError(int(line_arr[pos]), "event_id", hint, str(ids.iat[pos]))
+                )
+        keep &= ~clash
+        return existing
+
+    def _write_rows(
+        self,
+        conn: sa.Connection,
+        rows: pd.DataFrame,
+        *,
+        bulk: bool,
+        progress: Callable[[int, int], None] | None = None,
+    ) -> None:
+        """Insert ``rows``; a big load into an empty table builds the indexes once, at the end.
+        ``progress`` hears (rows written, rows to write) after each batch."""
+        names = [c.name for c in COLUMNS]
+        rebuild = bulk and len(rows) >= _REINDEX_ROWS and self._is_empty(conn)
+        if rebuild:
+            for index in _INDEXES:
+                index.drop(conn, checkfirst=True)
+        if progress is None:
+            self._bulk_insert(conn, incidents_table, rows, names)
+        else:
+            for start in range(0, len(rows), _BATCH):
+                part = rows.iloc[start : start + _BATCH]
+                self._bulk_insert(conn, incidents_table, part, names)
+                progress(start + len(part), len(rows))
+        if rebuild:
+            for index in _INDEXES:
+                index.create(conn, checkfirst=True)
 
     def _bulk_insert(
         self, conn: sa.Connection, table: sa.Table, frame: pd.DataFrame, names: list[str]
@@ -418,6 +517,137 @@ def _typed(frame: pd.DataFrame) -> pd.DataFrame:
         else:
             frame[c.name] = pd.to_numeric(frame[c.name]).astype("float64")
     return frame
+
+
+def _concat(chunks: list[pd.DataFrame]) -> pd.DataFrame:
+    if not chunks:
+        return _typed(pd.DataFrame(columns=[c.name for c in COLUMNS]))
+    return pd.concat(chunks, ignore_index=True) if len(chunks) > 1 else chunks[0]
+
+
+def _groups(conn: sa.Connection) -> pd.DataFrame:
+    frame = pd.read_sql_query(sa.select(groups_table), conn)
+    for name in COUNT_COLUMNS:
+        frame[name] = frame[name].astype("Int64")
+    for name in ("group_id", "description", "sources"):
+        frame[name] = frame[name].astype("string")
+    return frame
+
+
+def _iter_frames(conn: sa.Connection, chunksize: int) -> Iterator[pd.DataFrame]:
+    query = sa.select(incidents_table).order_by(
+        incidents_table.c.event_date, incidents_table.c.event_id
+    )
+    if conn.dialect.name == "sqlite":
+        # The driver's own cursor: SQLAlchemy's row objects cost a third of the time here.
+        driver = conn.connection.driver_connection
+        assert driver is not None  # an open connection has its driver's
+        cursor = driver.cursor()
+        cursor.execute(str(query.compile(conn)))
+        names = [d[0] for d in cursor.description]
+        while rows := cursor.fetchmany(chunksize):
+            yield _typed_rows(rows, names)
+        cursor.close()
+        return
+    result = conn.execution_options(stream_results=True).execute(query)
+    names = list(result.keys())
+    while rows := result.fetchmany(chunksize):
+        yield _typed_rows(rows, names)
+
+
+def _revision(conn: sa.Connection) -> int:
+    value = conn.execute(
+        sa.select(meta_table.c.value).where(meta_table.c.key == "revision")
+    ).scalar_one_or_none()
+    try:
+        return int(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        raise StoreError(
+            "the store's revision is missing or damaged (table meta); see Store.repair"
+        ) from None
+
+
+def _bump_revision(conn: sa.Connection) -> None:
+    conn.execute(
+        meta_table.update()
+        .where(meta_table.c.key == "revision")
+        .values(value=sa.cast(sa.cast(meta_table.c.value, sa.Integer) + 1, sa.Text))
+    )
+
+
+def _lock_for_write(conn: sa.Connection) -> None:
+    """Take the store's write lock at the start of a write transaction (see the module doc)."""
+    if conn.dialect.name == "sqlite":
+        # The driver has not begun a transaction yet (it does so lazily, before the first
+        # write): begin one that holds the write lock now. Other writers wait BUSY_TIMEOUT.
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+    else:
+        conn.execute(
+            sa.select(meta_table.c.value).where(meta_table.c.key == "revision").with_for_update()
+        )
+
+
+@contextmanager
+def _read_transaction(engine: sa.Engine) -> Iterator[sa.Connection]:
+    """A connection whose reads all see one state of the store (no write lands in between)."""
+    with engine.connect() as conn:
+        if conn.dialect.name == "sqlite":
+            conn.exec_driver_sql("BEGIN")  # WAL: a read transaction sees one snapshot
+            try:
+                yield conn
+            finally:
+                conn.rollback()
+        else:
+            conn = conn.execution_options(isolation_level="REPEATABLE READ")
+            with conn.begin():
+                yield conn
+
+
+def _schema_problems(conn: sa.Connection) -> tuple[list[str], bool]:
+    """What is wrong with the store's tables, and whether :meth:`Store.repair` can fix it all."""
+    inspector = sa.inspect(conn)
+    tables = set(inspector.get_table_names())
+    problems: list[str] = []
+    repairable = True
+    for table in metadata.sorted_tables:
+        if table.name not in tables:
+            problems.append(f"table {table.name} is missing")
+            repairable &= table.name != "incidents"
+            continue
+        have = {c["name"] for c in inspector.get_columns(table.name)}
+        lacking = [c for c in table.columns if c.name not in have]
+        if lacking:
+            problems.append(
+                f"table {table.name} lacks column(s) {', '.join(c.name for c in lacking)}"
+            )
+            repairable &= table.name == "incidents" and all(c.nullable for c in lacking)
+    if "meta" in tables and not any("meta" in p for p in problems):
+        value = conn.execute(
+            sa.select(meta_table.c.value).where(meta_table.c.key == "revision")
+        ).scalar_one_or_none()
+        if value is None:
+            problems.append("table meta holds no revision")
+        elif not str(value).strip().lstrip("-").isdigit():
+            problems.append(f"the revision {str(value)[:30]!r} is not a number")
+    return problems, repairable
+
+
+def _schema_error(label: str, problems: list[str], repairable: bool) -> StoreSchemaError:
+    if repairable:
+        how = (
+            "Store.repair fixes this without losing stored incidents; make a copy of the "
+            "store first"
+        )
+    else:
+        how = (
+            "this cannot be repaired in place: restore the store from a backup, or move the "
+            "file away to start a new store and import the incidents again"
+        )
+    return StoreSchemaError(
+        f"the store {label} is damaged: {'; '.join(problems)}. {how}",
+        problems,
+        repairable=repairable,
+    )
 
 
 def _sqlite_pragmas(dbapi_conn, _record) -> None:

@@ -22,6 +22,7 @@ from .taxonomy import DISORDER_TYPES, EVENT_TYPES, SUB_EVENT_TYPES, default_diso
 __all__ = [
     "EARLIEST_DATE",
     "MAX_TEXT",
+    "MAX_WHOLE",
     "ValidationReport",
     "parse_dates",
     "validate_frame",
@@ -29,6 +30,8 @@ __all__ = [
 ]
 
 EARLIEST_DATE = pd.Timestamp("1900-01-01")
+#: Largest whole number accepted in a count or code column (beyond it floats lose units).
+MAX_WHOLE = 2**53
 #: Longest text accepted in one cell (characters); longer cells are rejected, not cut.
 MAX_TEXT = 100_000
 _BOUNDS = {
@@ -50,17 +53,43 @@ class ValidationReport:
     lines: pd.Series | None = None
 
 
+#: An ISO date with a time (and maybe a zone): the date as written is the event's date.
+_DATE_TIME = (
+    r"^(\d{4}-\d{2}-\d{2})[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?\s*(?:Z|[+-]\d{2}(?::?\d{2})?)?$"
+)
+
+
 def parse_dates(values: pd.Series) -> pd.Series:
-    """Parse ISO dates (``2025-07-03``) and ACLED's long form (``03 July 2025``); else NaT."""
+    """Parse ISO dates (``2025-07-03``, also with a time and zone: the date as written) and
+    ACLED's long form (``03 July 2025``); NaT when neither."""
     text = values.astype("string").str.strip()
     parsed = pd.to_datetime(text, format="%Y-%m-%d", errors="coerce")
     missing = parsed.isna() & text.notna()
     if missing.any():
-        parsed[missing] = pd.to_datetime(text[missing], format="%d %B %Y", errors="coerce")
+        text = text.str.replace(_DATE_TIME, r"\1", regex=True)
+        parsed[missing] = pd.to_datetime(text[missing], format="%Y-%m-%d", errors="coerce")
         still = parsed.isna() & text.notna()
         if still.any():
-            parsed[still] = pd.to_datetime(text[still], format="ISO8601", errors="coerce")
+            parsed[still] = pd.to_datetime(text[still], format="%d %B %Y", errors="coerce")
+        still = parsed.isna() & text.notna()
+        if still.any():
+            parsed[still] = _iso_dates(text[still])
     return parsed.dt.normalize()
+
+
+def _iso_dates(text: pd.Series) -> pd.Series:
+    """Other ISO 8601 forms (``20250703``...), one by one; NaT for anything else (time zones
+    in odd places, out-of-range years)."""
+    out = []
+    for value in text.tolist():
+        try:
+            stamp = pd.to_datetime(value, format="ISO8601")
+        except (ValueError, OverflowError, TypeError):
+            stamp = pd.NaT
+        if stamp is not pd.NaT and stamp.tzinfo is not None:
+            stamp = stamp.tz_localize(None)
+        out.append(stamp)
+    return pd.Series(out, index=text.index, dtype="datetime64[s]")
 
 
 def _text(values: pd.Series) -> pd.Series:
@@ -134,6 +163,12 @@ def _source_problem(text: str) -> str | None:
     return None
 
 
+def _day(stamp: object) -> str:
+    """YYYY-MM-DD of any timestamp, even one outside Python's dates (year -1559)."""
+    assert isinstance(stamp, pd.Timestamp)  # a parsed date that compared as out of range
+    return f"{stamp.year:04d}-{stamp.month:02d}-{stamp.day:02d}"
+
+
 def _one(n: int, pos: int) -> np.ndarray:
     mask = np.zeros(n, dtype=bool)
     mask[pos] = True
@@ -160,6 +195,9 @@ def _check_text(raw: dict[str, pd.Series], col: _Collector, out: dict[str, pd.Se
             out[c.name] = _text(raw[c.name])
             too_long = out[c.name].str.len().fillna(0).to_numpy() > MAX_TEXT
             col.flag(too_long, c.name, f"longer than {MAX_TEXT:,} characters")
+        if c.kind in ("text", "json"):
+            nul = _text(raw[c.name]).str.contains("\x00", regex=False).fillna(False)
+            col.flag(nul, c.name, "holds a NUL character (binary data, not text)")
 
 
 def _check_unique(ids: pd.Series, col: _Collector) -> None:
@@ -182,16 +220,14 @@ def _check_dates(
                 f"{_show(text.iat[p])} is not a date (use YYYY-MM-DD or '03 July 2025')"
             ),
         )
-        col.flag(
-            dates < EARLIEST_DATE, name, lambda p, d=dates: f"{d.iat[p]:%Y-%m-%d} is before 1900"
-        )
-        col.flag(dates > today, name, lambda p, d=dates: f"{d.iat[p]:%Y-%m-%d} is in the future")
+        col.flag(dates < EARLIEST_DATE, name, lambda p, d=dates: f"{_day(d.iat[p])} is before 1900")
+        col.flag(dates > today, name, lambda p, d=dates: f"{_day(d.iat[p])} is in the future")
         out[name] = dates
     start, end = out["event_date"], out["event_date_end"]
     col.flag(
         (end < start).fillna(False),
         "event_date_end",
-        lambda p: f"{end.iat[p]:%Y-%m-%d} is before event_date {start.iat[p]:%Y-%m-%d}",
+        lambda p: f"{_day(end.iat[p])} is before event_date {_day(start.iat[p])}",
     )
 
 
@@ -212,7 +248,7 @@ def _check_codes(raw: dict[str, pd.Series], col: _Collector, out: dict[str, pd.S
                 f"{_show(raw[name].iat[p])} is not one of {allowed}"
             ),
         )
-        out[name] = number.astype("Int64")
+        out[name] = number.where(~bad).astype("Int64")
 
 
 def _check_taxonomy(col: _Collector, out: dict[str, pd.Series]) -> None:
@@ -272,12 +308,14 @@ def _check_counts(raw: dict[str, pd.Series], col: _Collector, out: dict[str, pd.
             lambda p, name=name: f"{_show(raw[name].iat[p])} is not a number",
         )
         col.flag(number < 0, name, lambda p, number=number: f"{number.iat[p]:g} is negative")
+        huge = number.abs() > MAX_WHOLE
+        col.flag(huge, name, lambda p, name=name: f"{_show(raw[name].iat[p])} is too large")
         col.flag(
             number.notna() & (number != np.floor(number)),
             name,
             lambda p, number=number: f"{number.iat[p]:g} is not a whole number",
         )
-        out[name] = number.round().astype("Int64")
+        out[name] = number.where(~huge).round().astype("Int64")
     for best, (low, high) in _BOUNDS.items():
         b, lo, hi = out[best], out[low], out[high]
         col.flag(
@@ -383,12 +421,13 @@ def validate_groups(
     out: dict[str, pd.Series] = {"group_id": ids, "description": _text(raw["description"])}
     for name in COUNT_COLUMNS:
         number = _number(raw[name])
+        bad = (number < 0) | (number.abs() > MAX_WHOLE) | (number != np.floor(number))
         col.flag(
-            (number < 0) | (number.notna() & (number != np.floor(number))),
+            bad & number.notna(),
             name,
             lambda p, number=number: f"{number.iat[p]:g} is not a whole non-negative number",
         )
-        out[name] = number.round().astype("Int64")
+        out[name] = number.where(~bad).round().astype("Int64")
     for best, (low, high) in _BOUNDS.items():
         b, lo, hi = out[best], out[low], out[high]
         col.flag(

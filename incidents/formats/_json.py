@@ -19,6 +19,22 @@ def load_json(data: bytes) -> Any:
         raise ImportFormatError("not a GeoJSON or JSON table: nested too deeply") from None
 
 
+def unstorable(record: dict) -> tuple[str, str] | None:
+    """(field, reason) for the first property whose text cannot be stored: a lone UTF-16
+    surrogate (``"\\ud800"`` in JSON) is no character at all."""
+    for key, value in record.items():
+        texts = [value] if isinstance(value, str) else []
+        if isinstance(value, (list, dict)):
+            texts = [json.dumps(value, ensure_ascii=False)]
+        for text in texts:
+            try:
+                text.encode("utf-8")
+            except UnicodeEncodeError as err:
+                code = ord(text[err.start])
+                return str(key)[:60], f"holds a lone UTF-16 surrogate (\\u{code:04x}), not text"
+    return None
+
+
 def cell(value: Any) -> Any:
     """A JSON property as a table cell: lists and objects as JSON text, the rest as is."""
     if isinstance(value, (list, dict)):

@@ -179,7 +179,8 @@ def load_input(path: str | Path) -> Loaded:
     """The file's content as UTF-8 bytes without BOM, after checking it is text at all.
 
     Raises :class:`ImportFormatError` for a missing or empty file, or a binary file (image,
-    archive, database...). Text in another encoding than UTF-8 is decoded (see the module doc).
+    archive, database...; a NUL byte anywhere). Text in another encoding than UTF-8 is decoded
+    whole before any reader sees it (see the module doc).
     """
     path = Path(path)
     try:
@@ -213,12 +214,19 @@ def load_input(path: str | Path) -> Loaded:
     for magic, what in _MAGIC:
         if head.startswith(magic):
             raise ImportFormatError(f"{path}: not a CSV or GeoJSON table: this is {what}")
-    if b"\x00" in head:
-        raise ImportFormatError(f"{path}: not a CSV or GeoJSON table: the file holds binary data")
+    nul = data.find(b"\x00")
+    if nul >= 0:
+        raise ImportFormatError(
+            f"{path}: not a CSV or GeoJSON table: the file holds binary data "
+            f"(a NUL byte on line {line_of_offset(data, nul)})"
+        )
     if utf16 is None:
         data, found = _decode(data)
         if found != "UTF-8":
             encoding = found
+    # Files joined with `cat` carry the second file's BOM at the start of a line: drop it.
+    if b"\n" + BOM in data:
+        data = data.replace(b"\n" + BOM, b"\n")
     return Loaded(data, encoding)
 
 
@@ -390,6 +398,7 @@ def read_csv_table(
     def parse(newlines: bool) -> pa.Table:
         return pacsv.read_csv(
             pa.BufferReader(pa.py_buffer(data)),
+            # The header's names as csv_header read them (stripped: "a, b" names column "b").
             read_options=pacsv.ReadOptions(
                 block_size=BLOCK_SIZE,
                 use_threads=True,

@@ -16,7 +16,7 @@ import pandas as pd
 from ..exc import ImportFormatError, RowError
 from ..schema import COLUMN_NAMES
 from ._groups import GROUP_FIGURE_COLUMNS, groups_from_columns
-from ._json import cell
+from ._json import cell, unstorable
 from .result import ReadResult
 
 NAME = "geojson"
@@ -25,6 +25,13 @@ _WANTED = set(COLUMN_NAMES) | set(GROUP_FIGURE_COLUMNS)
 
 def matches(document: Any) -> bool:
     return isinstance(document, dict) and document.get("type") in ("FeatureCollection", "Feature")
+
+
+def _finite(number: int | float) -> bool:
+    try:
+        return math.isfinite(number)
+    except OverflowError:  # an integer beyond any float (10**400)
+        return False
 
 
 def _point(feature: Any) -> tuple[float, float] | str:
@@ -40,7 +47,7 @@ def _point(feature: Any) -> tuple[float, float] | str:
         not isinstance(coords, list)
         or len(coords) < 2
         or not all(isinstance(c, (int, float)) and not isinstance(c, bool) for c in coords[:2])
-        or not all(math.isfinite(c) for c in coords[:2])
+        or not all(_finite(c) for c in coords[:2])
     ):
         return "Point coordinates must be [longitude, latitude] numbers"
     return float(coords[0]), float(coords[1])
@@ -99,7 +106,12 @@ def read(document: Any) -> ReadResult:
         if not isinstance(props, dict):
             errors.append(RowError(number, "properties", "must be an object"))
             continue
-        record = {k: cell(v) for k, v in props.items() if k in _WANTED}
+        record = {k: v for k, v in props.items() if k in _WANTED}
+        problem = unstorable(record)
+        if problem:
+            errors.append(RowError(number, *problem))
+            continue
+        record = {k: cell(v) for k, v in record.items()}
         record["longitude"], record["latitude"] = point
         records.append(record)
         lines.append(number)

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from ..exc import ImportFormatError, RowError
-from ._json import cell
+from ._json import cell, unstorable
 from .result import ReadResult
 
 NAME = "json"
@@ -30,6 +30,10 @@ def _records(document: dict, key: str) -> tuple[pd.DataFrame, np.ndarray, list[R
     for number, item in enumerate(items, 1):
         if not isinstance(item, dict):
             errors.append(RowError(number, key, "must be an object"))
+            continue
+        problem = unstorable(item)
+        if problem:
+            errors.append(RowError(number, *problem))
             continue
         rows.append({k: cell(v) for k, v in item.items()})
         lines.append(number)
