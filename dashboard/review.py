@@ -13,7 +13,7 @@ from incidents.draft import Draft
 from incidents.schema import COLUMN_NAMES
 from incidents.taxonomy import SUB_EVENT_TYPES, default_disorder_type
 
-from .maps.basemaps import BASEMAPS, basemap_url
+from .maps import add_base_layers
 from .safe import escape_html, escape_js_template
 
 __all__ = [
@@ -141,11 +141,7 @@ def place_map(
     m = folium.Map(
         location=centre, zoom_start=7 if candidates or lat is not None else 5, tiles=None
     )
-    name = "CartoDB Positron"
-    folium.TileLayer(
-        tiles=basemap_url(name), attr=BASEMAPS[name].attribution, name=name,
-        subdomains=BASEMAPS[name].subdomains,
-    ).add_to(m)  # fmt: skip
+    add_base_layers(m)  # the app's own Leaflet and offline base map: no CDN, works offline
     for c in candidates:
         label = f"{c['name']} ({c.get('country') or '?'}, {c.get('admin1') or '?'})"
         folium.CircleMarker(

@@ -34,6 +34,7 @@ from __future__ import annotations
 from .build import (
     MapResult,
     MapSummary,
+    add_base_layers,
     base_map,
     build_map,
     layer_control,
@@ -49,6 +50,7 @@ __all__ = [
     "POINT_LIMIT",
     "MapResult",
     "MapSummary",
+    "add_base_layers",
     "base_map",
     "build_map",
     "layer_control",

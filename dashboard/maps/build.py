@@ -190,6 +190,34 @@ def _ident(role: str) -> str:
     return hashlib.sha256(f"incidents-map:{role}".encode()).hexdigest()[:32]
 
 
+def add_base_layers(m: folium.Map, *, basemap: str | None = None) -> folium.Map:
+    """Give ``m`` the dashboard's own scripts and styles (:mod:`dashboard.assets`: Leaflet and
+    the offline base map, no CDN), every base layer of :data:`BASEMAPS` and the offline base
+    map, ``basemap`` shown first (default :func:`default_basemap`). Returns ``m``."""
+    basemap = _check_basemap(basemap)
+    m.default_js = map_js()
+    m.default_css = map_css()
+    tiles = []
+    for name, base in BASEMAPS.items():
+        layer = folium.TileLayer(
+            tiles=basemap_url(name),
+            attr=base.attribution,
+            name=name,
+            max_zoom=base.max_zoom,
+            subdomains=base.subdomains,
+            overlay=False,
+            control=True,
+            show=name == basemap,
+        )
+        layer._id = _ident("tiles:" + name)
+        layer.add_to(m)
+        tiles.append(layer.get_name())
+    offline = OfflineBaseMap(tiles=tiles, show=basemap == OFFLINE)
+    offline._id = _ident("offline")
+    offline.add_to(m)
+    return m
+
+
 def base_map(*, basemap: str | None = None, height: str | int = "100%") -> folium.Map:
     """The map without incidents: every base layer of :data:`BASEMAPS` and the offline base
     map (``basemap`` shown first; default :func:`default_basemap`, i.e. ``MAP_BASEMAP`` or
@@ -211,26 +239,7 @@ def base_map(*, basemap: str | None = None, height: str | int = "100%") -> foliu
         height=height,
     )
     m._id = _ident("map")
-    m.default_js = map_js()
-    m.default_css = map_css()
-    tiles = []
-    for name, base in BASEMAPS.items():
-        layer = folium.TileLayer(
-            tiles=basemap_url(name),
-            attr=base.attribution,
-            name=name,
-            max_zoom=base.max_zoom,
-            subdomains=base.subdomains,
-            overlay=False,
-            control=True,
-            show=name == basemap,
-        )
-        layer._id = _ident("tiles:" + name)
-        layer.add_to(m)
-        tiles.append(layer.get_name())
-    offline = OfflineBaseMap(tiles=tiles, show=basemap == OFFLINE)
-    offline._id = _ident("offline")
-    offline.add_to(m)
+    add_base_layers(m, basemap=basemap)
     fit = FitBounds(
         [list(DEFAULT_BOUNDS[0]), list(DEFAULT_BOUNDS[1])], padding=(24, 24), max_zoom=10
     )
