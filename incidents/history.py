@@ -62,7 +62,11 @@ class HistoryError(IncidentsError):
 
 
 def _ensure(conn: sa.Connection) -> None:
-    history_table.create(conn, checkfirst=True)
+    """Create the table and its index if missing. ``IF NOT EXISTS``, not a look then a create:
+    two writers (two imports at once) may both find it missing."""
+    conn.execute(sa.schema.CreateTable(history_table, if_not_exists=True))
+    for index in history_table.indexes:
+        conn.execute(sa.schema.CreateIndex(index, if_not_exists=True))
 
 
 def _now() -> str:
