@@ -161,8 +161,7 @@ def import_result(
             store,
             count=result.inserted + result.replaced,
             why=f"{read.format} import: {result.inserted} inserted, {result.replaced} replaced",
-        )
-        report.revision = store.revision
+        )  # not a write of incidents: the revision stays the one this import made
     if refresh_snapshot and (result.inserted or result.replaced):
         load_frame(store)
     return report
