@@ -8,9 +8,9 @@ import datetime as dt
 import streamlit as st
 from streamlit_folium import st_folium
 
+from dashboard.forms import field_widget
 from dashboard.review import (
     FORM_FIELDS,
-    SUB_EVENT_CHOICES,
     form_to_record,
     highlight,
     place_map,
@@ -18,7 +18,6 @@ from dashboard.review import (
 )
 from incidents import IncidentsError, Store, default_url
 from incidents.draft import decode_report, draft_report, find_matches, save_drafts
-from incidents.schema import CLAIM_STATUSES
 
 st.set_page_config(page_title="New incidents from a report", page_icon="📝", layout="wide")
 
@@ -107,23 +106,6 @@ def place_picker(event_id: str, candidates: list[dict]) -> None:
         st.session_state[f"{event_id}:geo_precision"] = 2
 
 
-def field_widget(event_id: str, name: str, kind: str) -> None:
-    key = f"{event_id}:{name}"
-    label = name.replace("_", " ")
-    if kind == "date":
-        st.date_input(label, key=key)
-    elif kind == "sub_event":
-        st.selectbox("event type / sub-event type", SUB_EVENT_CHOICES, key=key)
-    elif kind == "claim":
-        st.selectbox(label, CLAIM_STATUSES, key=key)
-    elif kind in ("int", "count"):
-        st.number_input(label, min_value=0, step=1, value=None, key=key)
-    elif kind == "float":
-        st.number_input(label, value=None, format="%.5f", key=key)
-    else:
-        st.text_input(label, key=key)
-
-
 def review(store: Store) -> None:
     report = st.session_state["report"]
     records = st.session_state["records"]
@@ -169,7 +151,7 @@ def review(store: Store) -> None:
                 cols = st.columns(3)
                 for i, (name, kind) in enumerate(FORM_FIELDS):
                     with cols[i % 3]:
-                        field_widget(event_id, name, kind)
+                        field_widget(f"{event_id}:{name}", name, kind)
                 values = {n: st.session_state.get(f"{event_id}:{n}") for n, _ in FORM_FIELDS}
                 candidate = form_to_record(values, record)
                 matches = find_matches(store, candidate)

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard.review import FORM_FIELDS, SUB_EVENT_CHOICES, form_to_record, record_to_form
+from dashboard.forms import field_widget
+from dashboard.review import FORM_FIELDS, form_to_record, record_to_form
 from incidents import IncidentsError, Store, default_url
 from incidents.history import delete_incident, edit_incident, get_incident, history, revert
-from incidents.schema import CLAIM_STATUSES
 
 st.set_page_config(page_title="Edit incidents", page_icon="✏️", layout="wide")
 
@@ -29,23 +29,6 @@ def load(store: Store, event_id: str) -> dict | None:
             st.session_state[f"edit:{name}"] = value
         st.session_state["editing"] = (event_id, store.revision)
     return record
-
-
-def field_widget(name: str, kind: str) -> None:
-    key = f"edit:{name}"
-    label = name.replace("_", " ")
-    if kind == "date":
-        st.date_input(label, key=key)
-    elif kind == "sub_event":
-        st.selectbox("event type / sub-event type", SUB_EVENT_CHOICES, key=key)
-    elif kind == "claim":
-        st.selectbox(label, CLAIM_STATUSES, key=key)
-    elif kind in ("int", "count"):
-        st.number_input(label, min_value=0, step=1, value=None, key=key)
-    elif kind == "float":
-        st.number_input(label, value=None, format="%.5f", key=key)
-    else:
-        st.text_input(label, key=key)
 
 
 def main() -> None:
@@ -71,7 +54,7 @@ def main() -> None:
         cols = st.columns(3)
         for i, (name, kind) in enumerate(FORM_FIELDS):
             with cols[i % 3]:
-                field_widget(name, kind)
+                field_widget(f"edit:{name}", name, kind)
         why = st.text_input("Why (kept in the history)", key="edit_why")
         who = st.text_input("Your name", key="edit_who")
         if st.form_submit_button("Save changes", type="primary"):
