@@ -3,12 +3,7 @@ no metrics endpoint, and no server path in what a viewer reads."""
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
-import sys
-import tempfile
-import time
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -17,7 +12,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from incidents import Store
-from tests.support.server import free_port
+from tests.support.server import free_port, streamlit_server
 
 ROOT = Path(__file__).resolve().parents[2]
 _MARKDOWN_ESCAPE = re.compile(r"\\(.)")
@@ -57,34 +52,8 @@ def default_server(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("defaults")
     store = Store.open(f"sqlite:///{tmp / 'incidents.sqlite'}")
     port = free_port()
-    env = {**os.environ, "INCIDENTS_DB": store.url, "INCIDENTS_CACHE_DIR": str(tmp / "cache")}
-    env.pop("STREAMLIT_SERVER_ADDRESS", None)
-    log = tempfile.TemporaryFile()  # noqa: SIM115 - closed in the finally below
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "serve.py", "--server.port", str(port),
-         "--server.fileWatcherType", "none"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-    )  # fmt: skip
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            assert proc.poll() is None, "streamlit exited early"
-            try:
-                with urllib.request.urlopen(url + "/_stcore/health", timeout=1):
-                    break
-            except OSError:
-                assert time.monotonic() < deadline, "streamlit did not start within 60 s"
-                time.sleep(0.2)
+    with streamlit_server(store.url, tmp / "cache", port=port, address=None) as (url, _proc):
         yield url, port
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        log.close()
 
 
 def test_make_run_listens_on_loopback_only(default_server):

@@ -72,9 +72,12 @@ def streamlit_server(
     port: int | None = None,
     env: dict | None = None,
     script: str = "serve.py",
+    address: str | None = "127.0.0.1",
 ) -> Iterator[tuple[str, subprocess.Popen]]:
     """``streamlit run serve.py`` (what ``make run`` starts: ``app.py`` plus gzip for the
-    front-end bundle) on a free port with ``INCIDENTS_DB``; stopped (by pid) on exit."""
+    front-end bundle) on a free port with ``INCIDENTS_DB``; stopped (by pid) on exit.
+    ``address=None`` gives no listening address at all, as ``make run`` does (the project's
+    ``.streamlit/config.toml`` then decides)."""
     port = port or free_port()
     environment = {
         **os.environ,
@@ -82,12 +85,15 @@ def streamlit_server(
         "INCIDENTS_CACHE_DIR": str(cache_dir),
         **(env or {}),
     }
+    if address is None:
+        environment.pop("STREAMLIT_SERVER_ADDRESS", None)
+    where = [] if address is None else ["--server.address", address]
     # Closed and removed when the app stops (below), not at the end of a with block.
     log = tempfile.NamedTemporaryFile(prefix="streamlit-", suffix=".log", delete=False)  # noqa: SIM115
     proc = subprocess.Popen(
         [
             sys.executable, "-m", "streamlit", "run", str(ROOT / script),
-            "--server.headless", "true", "--server.port", str(port), "--server.address", "127.0.0.1",
+            "--server.headless", "true", "--server.port", str(port), *where,
             "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none",
         ],
         cwd=ROOT, env=environment, stdout=log, stderr=subprocess.STDOUT,
