@@ -1,7 +1,7 @@
 """`make bench`: every benchmark of the project, one table each.
 
-Run one area alone with ``python -m benchmarks.bench_io`` (or bench_geocode, bench_map,
-bench_app). ``BENCH_SIZES`` (comma-separated) overrides the sizes, e.g. ``BENCH_SIZES=10000``
+Run one area alone with ``python -m benchmarks.bench_io`` (or bench_geocode, bench_store,
+bench_map, bench_app). ``BENCH_SIZES`` (comma-separated) overrides the sizes, e.g. ``BENCH_SIZES=10000``
 for a quick look.
 """
 
@@ -13,7 +13,13 @@ import sys
 import time
 
 #: Each area's module, and whether its ``main`` takes the sizes (the gazetteer has none).
-AREAS = {"bench_geocode": False, "bench_io": True, "bench_map": True, "bench_app": True}
+AREAS = {
+    "bench_geocode": False,
+    "bench_io": True,
+    "bench_store": True,
+    "bench_map": True,
+    "bench_app": True,
+}
 DEFAULT_SIZES = (10_000, 100_000, 1_000_000)
 
 

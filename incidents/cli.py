@@ -1,4 +1,5 @@
-"""``python -m incidents``: import, export and list incidents (a thin layer over the library).
+"""``python -m incidents``: import, export and list incidents, upgrade the store's schema (a thin
+layer over the library).
 
 Exit status: 0 success, 1 rejected rows or an error, 2 bad usage. Expected errors print one
 clear message on stderr, never a traceback. The store is ``--db URL`` or ``INCIDENTS_DB``.
@@ -369,6 +370,15 @@ def cmd_repair(a: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_migrate(a: argparse.Namespace) -> int:
+    from .migrate import upgrade
+    from .store import default_url
+
+    version = upgrade(a.db or default_url(), a.revision)
+    _say(f"the store's schema is at version {version}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     from .export import EXPORT_FORMATS
     from .formats import DATE_ORDERS, FORMATS, ZERO_CHOICES
@@ -498,6 +508,11 @@ def build_parser() -> argparse.ArgumentParser:
         "repair", help="repair a damaged store (missing revision, table or optional column)"
     )
     p.set_defaults(run=cmd_repair)
+    p = sub.add_parser("migrate", help="upgrade the store's schema in place (back it up first)")
+    p.add_argument(
+        "--revision", default="head", help="the schema version to reach (default: newest)"
+    )
+    p.set_defaults(run=cmd_migrate)
     return parser
 
 

@@ -1,8 +1,8 @@
 """Every change to stored incidents, recorded: edits, deletions, reverts, imports, saved drafts.
 
-The table ``history`` (created on first use, beside the store's own tables) holds one row per
-changed field: when (UTC), who (when known), the incident, the field, old and new value (as
-text, JSON for whole rows), why, and the kind of change. Each change is written in the same
+The table ``history`` (one of the store's tables, :data:`incidents.store.history_table`) holds
+one row per changed field: when (UTC), who (when known), the incident, the field, old and new
+value (as text, JSON for whole rows), why, and the kind of change. Each change is written in the same
 transaction as the change itself and bumps the store's revision.
 
 >>> edit_incident(store, "AFP-20250703-02", {"fatalities": 3}, why="AFP update", who="desk")
@@ -22,7 +22,7 @@ import sqlalchemy as sa
 
 from .exc import IncidentsError, ValidationError
 from .schema import COLUMN_NAMES
-from .store import Store, _records, incidents_table, meta_table
+from .store import Store, _records, history_table, incidents_table, meta_table
 from .validate import validate_frame
 
 __all__ = [
@@ -38,20 +38,6 @@ __all__ = [
 ]
 
 HISTORY_COLUMNS = ("change_id", "at", "who", "event_id", "field", "old", "new", "why", "kind")
-_history_metadata = sa.MetaData()
-history_table = sa.Table(
-    "history",
-    _history_metadata,
-    sa.Column("change_id", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column("at", sa.String(32), nullable=False),
-    sa.Column("who", sa.Text),
-    sa.Column("event_id", sa.Text, index=True),
-    sa.Column("field", sa.Text, nullable=False),
-    sa.Column("old", sa.Text),
-    sa.Column("new", sa.Text),
-    sa.Column("why", sa.Text),
-    sa.Column("kind", sa.String(16), nullable=False),
-)
 #: kinds of change
 KINDS = ("edit", "delete", "create", "import", "revert", "merge")
 ROW = "*"  # the field name of a whole-row change (create, delete)
@@ -59,14 +45,6 @@ ROW = "*"  # the field name of a whole-row change (create, delete)
 
 class HistoryError(IncidentsError):
     """An edit, deletion or revert cannot be made (unknown incident, no reason, changed since)."""
-
-
-def _ensure(conn: sa.Connection) -> None:
-    """Create the table and its index if missing. ``IF NOT EXISTS``, not a look then a create:
-    two writers (two imports at once) may both find it missing."""
-    conn.execute(sa.schema.CreateTable(history_table, if_not_exists=True))
-    for index in history_table.indexes:
-        conn.execute(sa.schema.CreateIndex(index, if_not_exists=True))
 
 
 def _now() -> str:
@@ -136,7 +114,6 @@ def edit_incident(
     if "event_id" in changes and changes["event_id"] != event_id:
         raise HistoryError("event_id cannot be edited; delete and create instead")
     with store.engine.begin() as conn:
-        _ensure(conn)
         old = _row(conn, event_id)
         merged = {**old, **changes}
         values = dict(zip(COLUMN_NAMES, _validated(merged, event_id), strict=False))
@@ -172,7 +149,6 @@ def delete_incident(store: Store, event_id: str, *, why: str, who: str | None = 
     if not why or not why.strip():
         raise HistoryError("a deletion needs a reason")
     with store.engine.begin() as conn:
-        _ensure(conn)
         old = _row(conn, event_id)
         conn.execute(incidents_table.delete().where(incidents_table.c.event_id == event_id))
         _log(
@@ -196,7 +172,6 @@ def record_created(
     conn: sa.Connection, records: list[dict[str, Any]], *, why: str, who: str | None = None
 ) -> None:
     """Record incidents created in ``conn``'s transaction (saved drafts), one row each."""
-    _ensure(conn)
     _log(
         conn,
         [
@@ -217,7 +192,6 @@ def record_created(
 def record_batch(store: Store, *, count: int, why: str, who: str | None = None) -> None:
     """Record one import of ``count`` incidents (one history row per import, not per row)."""
     with store.engine.begin() as conn:
-        _ensure(conn)
         _log(
             conn,
             [
@@ -237,7 +211,6 @@ def record_batch(store: Store, *, count: int, why: str, who: str | None = None) 
 def history(store: Store, event_id: str | None = None) -> pd.DataFrame:
     """The recorded changes, newest first (of one incident, or all)."""
     with store.engine.begin() as conn:
-        _ensure(conn)
         query = sa.select(history_table).order_by(history_table.c.change_id.desc())
         if event_id is not None:
             query = query.where(history_table.c.event_id == event_id)
@@ -252,7 +225,6 @@ def revert(store: Store, change_id: int, *, why: str | None = None, who: str | N
     """Undo one recorded change: an edit puts the old value back (if the field still holds the
     new one), a deletion restores the row, a creation deletes it. The revert is recorded too."""
     with store.engine.begin() as conn:
-        _ensure(conn)
         change = (
             conn.execute(sa.select(history_table).where(history_table.c.change_id == change_id))
             .mappings()
@@ -274,7 +246,6 @@ def revert(store: Store, change_id: int, *, why: str | None = None, who: str | N
     elif kind == "delete":
         row = json.loads(change["old"])
         with store.engine.begin() as conn:
-            _ensure(conn)
             if conn.execute(
                 sa.select(incidents_table.c.event_id).where(incidents_table.c.event_id == event_id)
             ).first():

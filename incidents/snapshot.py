@@ -2,8 +2,9 @@
 
 Reading a million rows out of SQLite takes seconds; reading the same rows back from a Parquet
 snapshot takes a fraction of that. The snapshot's file name carries the store's
-:attr:`~incidents.store.Store.cache_key` (its URL digest and revision), so a write makes the
-old snapshot unused; older snapshots of the same store are removed.
+:attr:`~incidents.store.Store.cache_key` (its URL digest, the database's own id and the
+revision), so a write makes the old snapshot unused, and processes or machines sharing a cache
+directory never read another store's snapshot; older snapshots of the same store are removed.
 
 The store is the truth, the snapshot only a cache. When a snapshot is written, its size, its
 SHA-256, its row count and its revision are recorded in the store (``meta``); a snapshot is

@@ -1,14 +1,21 @@
-"""The incident store: SQLAlchemy Core over SQLite by default (PostgreSQL can follow).
+"""The incident store: SQLAlchemy Core over SQLite (embedded, the default) or PostgreSQL.
 
 - ``INCIDENTS_DB`` (a SQLAlchemy URL) chooses the store; the default is
-  ``sqlite:///<project>/data/incidents.sqlite``.
+  ``sqlite:///<project>/data/incidents.sqlite``; ``postgresql+psycopg://user@host/db`` (or
+  ``postgresql://...``) a PostgreSQL database.
 - A store that does not exist yet is created and loaded with the seed incidents.
 - Every write is one transaction and bumps :attr:`Store.revision`, which caches key on.
   Writers take the write lock first (SQLite ``BEGIN IMMEDIATE``, elsewhere a row lock on the
   revision), so the ids a write checks are the ids it writes against: two imports at once
   queue (up to :data:`BUSY_TIMEOUT` seconds) instead of failing, and each reports its own
   revision.
+- The schema is versioned with Alembic (:mod:`incidents.migrate`): an embedded SQLite store
+  made by an older version is upgraded when opened; a PostgreSQL store is upgraded by
+  ``python -m incidents migrate`` (its owner runs it, the app's role may lack the rights).
 - Opening checks the tables and says what is damaged and how to repair it (:meth:`Store.repair`).
+- On PostgreSQL, bulk loads go through ``COPY``, and when the ``postgis`` extension is
+  available the incidents' points are also a geometry column (``geom``, SRID 4326, generated
+  from longitude/latitude) with a GiST index, which :meth:`Store.in_box` uses.
 """
 
 from __future__ import annotations
@@ -16,6 +23,8 @@ from __future__ import annotations
 import hashlib
 import os
 import time
+import uuid
+import warnings
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -28,14 +37,26 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import sqlalchemy as sa
 
+from . import postgres
 from .exc import ImportRejected, RowError, StoreError, StoreSchemaError
 from .schema import COLUMNS, COUNT_COLUMNS, GROUP_COLUMNS
 
-__all__ = ["DEFAULT_DB_PATH", "InsertResult", "OnConflict", "Store", "default_url"]
+__all__ = [
+    "DEFAULT_DB_PATH",
+    "SCHEMA_VERSION",
+    "InsertResult",
+    "OnConflict",
+    "Store",
+    "default_url",
+]
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 DEFAULT_DB_PATH = PROJECT_DIR / "data" / "incidents.sqlite"
 OnConflict = Literal["error", "skip", "replace"]
+#: The Alembic revision of the schema this code writes (``incidents/migrations/versions``).
+SCHEMA_VERSION = "0003"
+#: The revision of a store made before the schema was versioned (no ``alembic_version``).
+BASELINE_VERSION = "0001"
 _BATCH = 20_000
 #: From this many rows, an insert into an empty table rebuilds the indexes after loading.
 _REINDEX_ROWS = 50_000
@@ -75,6 +96,20 @@ meta_table = sa.Table(
     sa.Column("key", sa.String(64), primary_key=True),
     sa.Column("value", sa.Text, nullable=False),
 )
+#: Every change to stored incidents (see :mod:`incidents.history`).
+history_table = sa.Table(
+    "history",
+    metadata,
+    sa.Column("change_id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("at", sa.String(32), nullable=False),
+    sa.Column("who", sa.Text),
+    sa.Column("event_id", sa.Text, index=True),
+    sa.Column("field", sa.Text, nullable=False),
+    sa.Column("old", sa.Text),
+    sa.Column("new", sa.Text),
+    sa.Column("why", sa.Text),
+    sa.Column("kind", sa.String(16), nullable=False),
+)
 _INDEXES = (
     # (date, id) is the order of Store.iter_frames: SQLite walks this index instead of sorting
     # every row in memory, so streaming exports stay bounded in memory at any size.
@@ -86,22 +121,39 @@ _INDEXES = (
 
 
 #: Optional columns the model gained after stores were first made: an older store gets them
-#: (empty) when opened. Any other missing column is damage, reported by :func:`_schema_problems`.
+#: (empty) from the migrations. Any other missing column is damage (:func:`_schema_problems`).
 ADDED_COLUMNS = ("event_date_end", "source_event_type")
-
-
-def _add_missing_columns(conn: sa.Connection) -> None:
-    """Stores made before a column of :data:`ADDED_COLUMNS` was added get it (empty) once."""
-    have = {c["name"] for c in sa.inspect(conn).get_columns("incidents")}
-    for column in incidents_table.columns:
-        if column.name in ADDED_COLUMNS and column.name not in have:
-            kind = column.type.compile(dialect=conn.dialect)
-            conn.exec_driver_sql(f"ALTER TABLE incidents ADD COLUMN {column.name} {kind}")
+#: Tables the migrations add to an older store.
+ADDED_TABLES = ("history",)
 
 
 def default_url() -> str:
     """``INCIDENTS_DB`` if set, else the SQLite file under ``data/``."""
     return os.environ.get("INCIDENTS_DB") or f"sqlite:///{DEFAULT_DB_PATH}"
+
+
+def engine_url(url: str) -> sa.URL:
+    """The SQLAlchemy URL of ``url``; plain ``postgresql://`` means the psycopg (3) driver."""
+    try:
+        sa_url = sa.make_url(url)
+    except sa.exc.ArgumentError as err:
+        raise StoreError(f"INCIDENTS_DB is not a database URL: {url!r}") from err
+    if sa_url.drivername in ("postgresql", "postgres"):
+        sa_url = sa_url.set(drivername="postgresql+psycopg")
+    return sa_url
+
+
+def create_engine(url: str) -> sa.Engine:
+    """An engine for the store at ``url`` with the settings the store relies on."""
+    sa_url = engine_url(url)
+    if sa_url.get_backend_name() == "sqlite":
+        if sa_url.database not in (None, "", ":memory:"):
+            Path(sa_url.database).parent.mkdir(parents=True, exist_ok=True)
+        engine = sa.create_engine(sa_url, connect_args={"timeout": BUSY_TIMEOUT})
+        sa.event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+    # pre-ping: a team server restarts or drops idle connections; the pool reconnects.
+    return sa.create_engine(sa_url, pool_pre_ping=True)
 
 
 @dataclass
@@ -136,6 +188,7 @@ class Store:
     def __init__(self, engine: sa.Engine, *, url: str):
         self.engine = engine
         self.url = url
+        self._store_id: str | None = None
 
     # -- opening -----------------------------------------------------------------------
     @classmethod
@@ -163,15 +216,9 @@ class Store:
     def _connect(cls, url: str | None) -> Store:
         url = url or default_url()
         try:
-            sa_url = sa.make_url(url)
-        except sa.exc.ArgumentError as err:
-            raise StoreError(f"INCIDENTS_DB is not a database URL: {url!r}") from err
-        sqlite = sa_url.get_backend_name() == "sqlite"
-        if sqlite and sa_url.database not in (None, "", ":memory:"):
-            Path(sa_url.database).parent.mkdir(parents=True, exist_ok=True)
-        engine = sa.create_engine(sa_url, connect_args={"timeout": BUSY_TIMEOUT} if sqlite else {})
-        if sqlite:
-            sa.event.listen(engine, "connect", _sqlite_pragmas)
+            engine = create_engine(url)
+        except ImportError as err:  # a dialect whose driver is not installed
+            raise StoreError(f"cannot open the store {engine_url(url)!r}: {err}") from err
         return cls(engine, url=url)
 
     @property
@@ -179,22 +226,61 @@ class Store:
         return repr(self.engine.url.render_as_string(hide_password=True))
 
     def _create_if_missing(self) -> bool:
+        version = SCHEMA_VERSION
         with self.engine.begin() as conn:
             present = set(sa.inspect(conn).get_table_names()) & set(metadata.tables)
             if present:
-                if "incidents" in present:
-                    _add_missing_columns(conn)
-                problems, repairable = _schema_problems(conn)
+                version = _schema_version(conn)
+                # What the migrations add is not damage yet; anything else is reported first.
+                problems, repairable = _schema_problems(conn, older=version != SCHEMA_VERSION)
                 if problems:
                     raise _schema_error(self._label, problems, repairable)
-                for index in _INDEXES:  # stores made before an index was added get it once
-                    index.create(conn, checkfirst=True)
-                return False
+        if present:
+            if version != SCHEMA_VERSION:
+                self._upgrade_on_open(version)
+                with self.engine.begin() as conn:
+                    problems, repairable = _schema_problems(conn)
+                if problems:  # pragma: no cover - the migrations make every table and column
+                    raise _schema_error(self._label, problems, repairable)
+            return False
+        with self.engine.begin() as conn:
+            if conn.dialect.name == "postgresql":
+                # Two processes opening a new database at once: the second waits, then sees it.
+                conn.exec_driver_sql("SELECT pg_advisory_xact_lock(727274)")
+                if sa.inspect(conn).has_table("meta"):
+                    return False
             metadata.create_all(conn)
             for index in _INDEXES:
                 index.create(conn, checkfirst=True)
-            conn.execute(meta_table.insert(), [{"key": "revision", "value": "0"}])
+            postgres.add_geometry(conn)
+            conn.execute(
+                meta_table.insert(),
+                [
+                    {"key": "revision", "value": "0"},
+                    {"key": "store_id", "value": uuid.uuid4().hex},
+                ],
+            )
+            version_table.create(conn)
+            conn.execute(version_table.insert().values(version_num=SCHEMA_VERSION))
         return True
+
+    def _upgrade_on_open(self, version: str) -> None:
+        """An embedded store is upgraded in place; a server's owner runs the migration."""
+        if version > SCHEMA_VERSION:  # revisions are zero-padded numbers
+            raise StoreError(
+                f"the store's schema is at version {version}, newer than this version of the "
+                f"software knows ({SCHEMA_VERSION}): install the newer version"
+            )
+        if self.engine.dialect.name == "sqlite":
+            from .migrate import upgrade
+
+            upgrade(self.url)
+            return
+        raise StoreError(
+            f"the store's schema is at version {version}, this version of the software needs "
+            f"{SCHEMA_VERSION}: upgrade it with `python -m incidents migrate` (as the "
+            "database's owner; back it up first)"
+        )
 
     @classmethod
     def repair(cls, url: str | None = None) -> list[str]:
@@ -214,13 +300,13 @@ class Store:
             if not repairable:
                 raise _schema_error(store._label, problems, repairable)
             tables = set(sa.inspect(conn).get_table_names())
-            for table in (groups_table, meta_table):
+            for table in (groups_table, meta_table, history_table):
                 if table.name not in tables:
                     table.create(conn)
                     done.append(f"created the missing table {table.name}")
             if "incidents" not in tables:  # pragma: no cover - not repairable, raised above
                 raise _schema_error(store._label, problems, False)
-            have = {c["name"] for c in sa.inspect(conn).get_columns("incidents")}
+            have = _column_names(sa.inspect(conn), "incidents")
             for column in incidents_table.columns:
                 if column.name not in have:
                     kind = column.type.compile(dialect=conn.dialect)
@@ -230,6 +316,14 @@ class Store:
             conn.execute(meta_table.delete().where(meta_table.c.key == "revision"))
             conn.execute(meta_table.insert(), [{"key": "revision", "value": value}])
             done.append(f"set the revision to {value}")
+            if (
+                conn.execute(
+                    sa.select(meta_table.c.value).where(meta_table.c.key == "store_id")
+                ).first()
+                is None
+            ):
+                conn.execute(meta_table.insert(), [{"key": "store_id", "value": uuid.uuid4().hex}])
+                done.append("gave the store a new id (store_id)")
             for index in _INDEXES:
                 index.create(conn, checkfirst=True)
         return done
@@ -242,14 +336,29 @@ class Store:
             return _revision(conn)
 
     @property
+    def store_id(self) -> str:
+        """A random id given to the database when it was created (it never changes)."""
+        if self._store_id is None:
+            with self.engine.connect() as conn:
+                value = conn.execute(
+                    sa.select(meta_table.c.value).where(meta_table.c.key == "store_id")
+                ).scalar_one_or_none()
+            if value is None:
+                raise StoreError("the store has no id (meta store_id); see Store.repair")
+            self._store_id = value
+        return self._store_id
+
+    @property
     def cache_key(self) -> str:
-        """Identifies this store and its revision, for caches shared between stores."""
+        """Identifies this store and its revision, for caches shared between stores, processes
+        and machines: the URL's digest, the database's own :attr:`store_id` (a database
+        dropped and made again at the same URL is another store) and the revision."""
         return self.key_for(self.revision)
 
     def key_for(self, revision: int) -> str:
         """The :attr:`cache_key` of ``revision`` of this store."""
-        digest = hashlib.sha1(self.url.encode()).hexdigest()[:12]
-        return f"{digest}-r{revision}"
+        digest = hashlib.sha1(self.url.encode()).hexdigest()[:8]
+        return f"{digest}{self.store_id[:8]}-r{revision}"
 
     def count(self) -> int:
         with self.engine.connect() as conn:
@@ -293,6 +402,29 @@ class Store:
                 conn.execute(meta_table.insert(), [{"key": key, "value": value}])
         except sa.exc.DBAPIError as err:
             raise StoreError(f"the store could not be written: {err.orig}") from err
+
+    def in_box(self, west: float, south: float, east: float, north: float) -> pd.DataFrame:
+        """The incidents whose point lies in the box (degrees, WGS 84), ordered by date and id.
+
+        On PostgreSQL with PostGIS the GiST index on ``geom`` finds them; elsewhere the
+        coordinates are compared."""
+        table = incidents_table
+        where: sa.ColumnElement[bool] | sa.TextClause
+        with self.engine.connect() as conn:
+            if postgres.has_geometry(conn):
+                where = sa.text(
+                    "geom && ST_MakeEnvelope(:west, :south, :east, :north, 4326)"
+                ).bindparams(west=west, south=south, east=east, north=north)
+            else:
+                where = sa.and_(
+                    table.c.longitude.between(west, east), table.c.latitude.between(south, north)
+                )
+            query = sa.select(table).where(where).order_by(table.c.event_date, table.c.event_id)
+            result = conn.execute(query)
+            rows = result.fetchall()
+            if not rows:
+                return _concat([])
+            return _typed_rows(rows, list(result.keys()))
 
     def frame(self) -> pd.DataFrame:
         """All incidents as one typed DataFrame (see :mod:`incidents.frame` for the cached form)."""
@@ -412,9 +544,12 @@ class Store:
         ``progress`` hears (rows written, rows to write) after each batch."""
         names = [c.name for c in COLUMNS]
         rebuild = bulk and len(rows) >= _REINDEX_ROWS and self._is_empty(conn)
+        geometry = rebuild and postgres.has_geometry(conn)
         if rebuild:
             for index in _INDEXES:
                 index.drop(conn, checkfirst=True)
+            if geometry:
+                conn.exec_driver_sql("DROP INDEX IF EXISTS ix_incidents_geom")
         if progress is None:
             self._bulk_insert(conn, incidents_table, rows, names)
         else:
@@ -425,10 +560,15 @@ class Store:
         if rebuild:
             for index in _INDEXES:
                 index.create(conn, checkfirst=True)
+            if geometry:
+                conn.exec_driver_sql(postgres.GEOM_INDEX)
 
     def _bulk_insert(
         self, conn: sa.Connection, table: sa.Table, frame: pd.DataFrame, names: list[str]
     ) -> None:
+        if conn.dialect.name == "postgresql":
+            postgres.copy_in(conn, table.name, frame, names)
+            return
         for start in range(0, len(frame), _BATCH):
             chunk = frame.iloc[start : start + _BATCH]
             records = _records(chunk, names)
@@ -469,6 +609,20 @@ class Store:
                 ).scalars()
             )
         return found
+
+
+version_table = sa.Table(
+    "alembic_version",
+    sa.MetaData(),
+    sa.Column("version_num", sa.String(32), primary_key=True),
+)
+
+
+def _schema_version(conn: sa.Connection) -> str:
+    """The store's Alembic revision; a store older than the versioned schema is the baseline."""
+    if not sa.inspect(conn).has_table("alembic_version"):
+        return BASELINE_VERSION
+    return conn.execute(sa.select(version_table.c.version_num)).scalar_one()
 
 
 _ARROW_TYPES = {
@@ -549,6 +703,11 @@ def _iter_frames(conn: sa.Connection, chunksize: int) -> Iterator[pd.DataFrame]:
             yield _typed_rows(rows, names)
         cursor.close()
         return
+    if conn.dialect.name == "postgresql":
+        names = [c.name for c in query.selected_columns]
+        for rows in postgres.iter_rows(conn, query, chunksize):
+            yield _typed_rows(rows, names)
+        return
     result = conn.execution_options(stream_results=True).execute(query)
     names = list(result.keys())
     while rows := result.fetchmany(chunksize):
@@ -582,9 +741,7 @@ def _lock_for_write(conn: sa.Connection) -> None:
         # write): begin one that holds the write lock now. Other writers wait BUSY_TIMEOUT.
         conn.exec_driver_sql("BEGIN IMMEDIATE")
     else:
-        conn.execute(
-            sa.select(meta_table.c.value).where(meta_table.c.key == "revision").with_for_update()
-        )
+        postgres.lock_writes(conn)
 
 
 @contextmanager
@@ -603,18 +760,24 @@ def _read_transaction(engine: sa.Engine) -> Iterator[sa.Connection]:
                 yield conn
 
 
-def _schema_problems(conn: sa.Connection) -> tuple[list[str], bool]:
-    """What is wrong with the store's tables, and whether :meth:`Store.repair` can fix it all."""
+def _schema_problems(conn: sa.Connection, *, older: bool = False) -> tuple[list[str], bool]:
+    """What is wrong with the store's tables, and whether :meth:`Store.repair` can fix it all.
+    With ``older`` (a schema version before this code's), what the migrations add is not
+    counted (:data:`ADDED_TABLES`, :data:`ADDED_COLUMNS`, the store id)."""
     inspector = sa.inspect(conn)
     tables = set(inspector.get_table_names())
     problems: list[str] = []
     repairable = True
     for table in metadata.sorted_tables:
+        if older and table.name in ADDED_TABLES:
+            continue
         if table.name not in tables:
             problems.append(f"table {table.name} is missing")
             repairable &= table.name != "incidents"
             continue
-        have = {c["name"] for c in inspector.get_columns(table.name)}
+        have = _column_names(inspector, table.name)
+        if older:
+            have.update(ADDED_COLUMNS)
         lacking = [c for c in table.columns if c.name not in have]
         if lacking:
             problems.append(
@@ -629,7 +792,18 @@ def _schema_problems(conn: sa.Connection) -> tuple[list[str], bool]:
             problems.append("table meta holds no revision")
         elif not str(value).strip().lstrip("-").isdigit():
             problems.append(f"the revision {str(value)[:30]!r} is not a number")
+        store_id = conn.execute(
+            sa.select(meta_table.c.value).where(meta_table.c.key == "store_id")
+        ).scalar_one_or_none()
+        if store_id is None and not older:
+            problems.append("table meta holds no store id")
     return problems, repairable
+
+
+def _column_names(inspector: sa.Inspector, table: str) -> set[str]:
+    with warnings.catch_warnings():  # PostGIS's "geometry" is a type SQLAlchemy does not know
+        warnings.simplefilter("ignore", sa.exc.SAWarning)
+        return {c["name"] for c in inspector.get_columns(table)}
 
 
 def _schema_error(label: str, problems: list[str], repairable: bool) -> StoreSchemaError:

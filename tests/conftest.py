@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from geodata import Gazetteer
 from incidents import Store
+from tests.support.pgserver import PgServer, running_server
+
+#: The store backends the store tests run against (``store_backend`` fixture).
+BACKENDS = ("sqlite", "postgresql")
 
 
 @pytest.fixture(scope="session")
@@ -44,3 +50,34 @@ def store(tmp_path) -> Store:
 @pytest.fixture
 def empty_store(tmp_path) -> Store:
     return Store.open(f"sqlite:///{tmp_path / 'empty.sqlite'}", seed=False)
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> Iterator[PgServer]:
+    """A throw-away PostgreSQL server on 127.0.0.1 for the whole session (skips its tests with
+    the reason when none can be started)."""
+    stack = contextlib.ExitStack()
+    try:
+        server = stack.enter_context(running_server())
+    except RuntimeError as err:
+        pytest.skip(f"PostgreSQL tests skipped: {err}")
+    with stack:
+        yield server
+
+
+@pytest.fixture(params=BACKENDS)
+def store_backend(request) -> str:
+    return request.param
+
+
+@pytest.fixture
+def new_store_url(store_backend, tmp_path, request):
+    """Makes URLs of new, empty stores of the parametrised backend (a new database each call)."""
+    count = iter(range(1000))
+
+    def make() -> str:
+        if store_backend == "sqlite":
+            return f"sqlite:///{tmp_path / f'store{next(count)}.sqlite'}"
+        return request.getfixturevalue("pg_server").create_schema_store()
+
+    return make

@@ -13,7 +13,7 @@ import pandas as pd
 import sqlalchemy as sa
 
 from ..exc import IncidentsError, RowError, StoreError, ValidationError
-from ..history import _bump, _ensure, _log, record_created
+from ..history import _bump, _log, record_created
 from ..schema import COLUMN_NAMES, GROUP_COLUMNS
 from ..store import Store, _records, groups_table, incidents_table
 from ..validate import validate_frame, validate_groups
@@ -96,7 +96,6 @@ def save_drafts(
     group_rows = [g for g in groups if g["group_id"] in used_groups]
     try:
         with store.engine.begin() as conn:
-            _ensure(conn)
             taken = set(
                 conn.execute(
                     sa.select(incidents_table.c.event_id).where(

@@ -1,0 +1,185 @@
+"""The store's backends side by side: SQLite (embedded) and PostgreSQL (+ PostGIS).
+
+    python -m benchmarks.bench_store [--sizes 100000,1000000] [--pg URL]
+
+For each size, one deterministic ACLED-layout CSV (:mod:`benchmarks.generate`) is imported
+into a fresh store of each backend with :func:`incidents.importer.import_file` (no snapshot
+refresh: the store alone), then the whole store is exported to CSV straight from the database
+(no columnar snapshot). Then, up to 100k rows, two processes import two different files of
+that size into one PostgreSQL store at the same time; the row count is checked. Each step runs in its own
+process.
+
+PostgreSQL: ``--pg URL`` (or ``BENCH_PG_URL``) names a database to use (each size gets a new
+schema in it); without one, a throw-away server is started like the tests' (Debian's
+``postgresql`` and ``postgis`` packages, ``tests/support/pgserver.py``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import multiprocessing as mp
+import os
+import tempfile
+import time
+import uuid
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+__all__ = ["main", "run"]
+
+DEFAULT_SIZES = (100_000, 1_000_000)
+#: The concurrent imports run at this size and below (two 1M imports would double the run).
+CONCURRENT_MAX = 100_000
+
+
+def _generate(csv_path: str, n: int, prefix: str) -> dict:
+    import pyarrow.compute as pc
+    import pyarrow.csv as pacsv
+
+    from tests.support.generate import generate_acled_csv
+
+    generate_acled_csv(csv_path, n, seed=0)
+    if prefix:  # the same rows under other ids: a second, disjoint file
+        table = pacsv.read_csv(csv_path)
+        ids = pc.binary_join_element_wise(prefix, table["event_id_cnty"], "")
+        table = table.set_column(
+            table.schema.get_field_index("event_id_cnty"), "event_id_cnty", ids
+        )
+        pacsv.write_csv(table, csv_path)
+    return {}
+
+
+def _import(csv_path: str, url: str) -> dict:
+    from incidents import Store
+    from incidents.importer import import_file
+
+    store = Store.open(url, seed=False)
+    started = time.perf_counter()
+    report = import_file(store, csv_path, refresh_snapshot=False)
+    seconds = time.perf_counter() - started
+    store.engine.dispose()
+    return {"seconds": seconds, "rows": report.inserted, "rejected": len(report.errors)}
+
+
+def _export(url: str, out_path: str) -> dict:
+    from incidents import Store
+    from incidents.export import export_incidents
+
+    store = Store.open(url, seed=False)
+    started = time.perf_counter()
+    rows = export_incidents(store, out_path, format="csv")
+    seconds = time.perf_counter() - started
+    store.engine.dispose()
+    return {"seconds": seconds, "rows": rows}
+
+
+def _count(url: str) -> int:
+    from incidents import Store
+
+    store = Store.open(url, seed=False)
+    count = store.count()
+    store.engine.dispose()
+    return count
+
+
+def _in_child(func, *args):
+    """``func(*args)`` in a new process (a child that dies raises BrokenProcessPool, no hang)."""
+    with ProcessPoolExecutor(1, mp_context=mp.get_context("spawn")) as pool:
+        return pool.submit(func, *args).result()
+
+
+def _schema_url(base: str) -> str:
+    """A new schema in the database at ``base``: a fresh, empty store."""
+    import sqlalchemy as sa
+
+    name = "bench_" + uuid.uuid4().hex[:10]
+    engine = sa.create_engine(base, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.exec_driver_sql(f"CREATE SCHEMA {name}")
+    engine.dispose()
+    return f"{base}{'&' if '?' in base else '?'}options=-csearch_path%3D{name},public"
+
+
+@contextlib.contextmanager
+def _postgres(url: str | None):
+    if url:
+        yield url
+        return
+    from tests.support.pgserver import running_server
+
+    with running_server() as server:
+        yield server.create_database()
+
+
+def run(sizes=DEFAULT_SIZES, *, pg_url: str | None = None) -> list[dict]:
+    results: list[dict] = []
+    with tempfile.TemporaryDirectory() as tmp, _postgres(pg_url) as pg_base:
+        tmp_path = Path(tmp)
+        os.environ["INCIDENTS_CACHE_DIR"] = str(tmp_path / "cache")  # no snapshot is read
+        for n in sizes:
+            first, second = tmp_path / f"a-{n}.csv", tmp_path / f"b-{n}.csv"
+            _in_child(_generate, str(first), n, "")
+            _in_child(_generate, str(second), n, "B")
+            stores = {
+                "sqlite": f"sqlite:///{tmp_path / f'store-{n}.sqlite'}",
+                "postgresql": _schema_url(pg_base),
+            }
+            for backend, url in stores.items():
+                loaded = _in_child(_import, str(first), url)
+                exported = _in_child(_export, url, str(tmp_path / "out.csv"))
+                for step, r in (("import", loaded), ("export csv", exported)):
+                    results.append({"size": n, "backend": backend, "step": step, **r, "check": ""})
+            if n > CONCURRENT_MAX:
+                continue
+            url = _schema_url(pg_base)
+            _in_child(_count, url)  # creates the store before both writers start
+            started = time.perf_counter()
+            with ProcessPoolExecutor(2, mp_context=mp.get_context("spawn")) as pool:
+                both = [pool.submit(_import, str(f), url) for f in (first, second)]
+                outs = [job.result() for job in both]
+            seconds = time.perf_counter() - started
+            stored = _in_child(_count, url)
+            results.append(
+                {
+                    "size": n,
+                    "backend": "postgresql",
+                    "step": "2 imports at once",
+                    "seconds": seconds,
+                    "rows": sum(o["rows"] for o in outs),
+                    "check": f"{stored:,} stored of {2 * n:,}",
+                }
+            )
+            for path in (first, second, tmp_path / "out.csv"):
+                path.unlink(missing_ok=True)
+    return results
+
+
+def format_table(results: list[dict]) -> str:
+    head = f"{'rows':>10} {'backend':<11} {'step':<18} {'seconds':>8} {'rows/s':>10}  check"
+    lines = [head, "-" * len(head)]
+    for r in results:
+        rate = r["rows"] / r["seconds"] if r["seconds"] else 0
+        lines.append(
+            f"{r['size']:>10,} {r['backend']:<11} {r['step']:<18} {r['seconds']:>8.2f} "
+            f"{rate:>10,.0f}  {r['check']}"
+        )
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None, *, sizes=None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks.bench_store", description="SQLite and PostgreSQL stores."
+    )
+    parser.add_argument("--sizes", default=None, help="comma-separated row counts")
+    parser.add_argument("--pg", default=os.environ.get("BENCH_PG_URL"), help="PostgreSQL URL")
+    args = parser.parse_args(argv if argv is not None else ([] if sizes is not None else None))
+    if args.sizes:
+        sizes = tuple(int(s) for s in args.sizes.split(",") if s.strip())
+    print(format_table(run(sizes or DEFAULT_SIZES, pg_url=args.pg)))
+    print(f"(cpus={os.cpu_count()}; import without snapshot refresh, export from the database)")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
