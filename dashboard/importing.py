@@ -103,8 +103,10 @@ def run_import(
     mapping: ColumnMapping | None,
     date_order: str,
     progress: ProgressCallback | None = None,
+    who: str | None = None,
 ) -> ImportReport:
-    """Import the valid rows in one transaction (known ids are skipped, never overwritten)."""
+    """Import the valid rows in one transaction (known ids are skipped, never overwritten);
+    the history records the import as ``who``'s."""
     return import_file(
         store,
         path,
@@ -112,6 +114,7 @@ def run_import(
         date_order=_order(date_order),
         on_conflict="skip",
         progress=progress,
+        who=who,
     )
 
 

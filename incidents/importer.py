@@ -102,6 +102,7 @@ def import_result(
     refresh_snapshot: bool = True,
     dry_run: bool = False,
     progress: ProgressCallback | None = None,
+    who: str | None = None,
 ) -> ImportReport:
     """Validate rows already read (:func:`incidents.formats.read_incidents`) and insert them.
 
@@ -113,7 +114,8 @@ def import_result(
     from their ``location``, ``country`` and ``admin1`` (a place it will not vouch for is a
     rejected row), and rows without a region get one by reverse lookup. With
     ``refresh_snapshot`` the store's columnar snapshot is rebuilt after a write, so the
-    dashboard's next start reads it instead of the database.
+    dashboard's next start reads it instead of the database. ``who`` is the author the
+    history records for the import.
     """
     report = ImportReport(
         format=read.format,
@@ -161,6 +163,7 @@ def import_result(
             store,
             count=result.inserted + result.replaced,
             why=f"{read.format} import: {result.inserted} inserted, {result.replaced} replaced",
+            who=who,
         )  # not a write of incidents: the revision stays the one this import made
     if refresh_snapshot and (result.inserted or result.replaced):
         load_frame(store)
@@ -181,6 +184,7 @@ def import_file(
     refresh_snapshot: bool = True,
     dry_run: bool = False,
     progress: ProgressCallback | None = None,
+    who: str | None = None,
 ) -> ImportReport:
     """Import one file (any format of :func:`incidents.formats.read_incidents`) into ``store``.
 
@@ -206,4 +210,5 @@ def import_file(
         refresh_snapshot=refresh_snapshot,
         dry_run=dry_run,
         progress=progress,
+        who=who,
     )

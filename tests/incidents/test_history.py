@@ -172,3 +172,16 @@ def test_history_exports_are_formula_safe_and_the_cli_drives_it_all(store, tmp_p
     notes = next(r for r in rows if r["field"] == "notes")
     assert notes["new"].startswith("'=")  # never a formula in a spreadsheet
     assert export_history(store, str(tmp_path / "h.csv"), event_id="AFP-20250703-02") == 1
+
+
+def test_an_import_records_its_author(store, tmp_path):
+    path = tmp_path / "one.csv"
+    path.write_text(
+        "event_id,event_date,time_precision,event_type,sub_event_type,country,location,"
+        "latitude,longitude,geo_precision,claim_status\n"
+        "X-1,2025-07-01,1,Battles,Armed clash,Ukraine,Kharkiv,49.98,36.25,1,confirmed\n",
+        encoding="utf-8",
+    )
+    import_file(store, path, who="ana@desk.example")
+    change = history(store).iloc[0]
+    assert (change["kind"], change["who"]) == ("import", "ana@desk.example")
