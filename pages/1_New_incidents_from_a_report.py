@@ -8,6 +8,7 @@ import datetime as dt
 import streamlit as st
 from streamlit_folium import st_folium
 
+from dashboard import auth
 from dashboard.forms import field_widget
 from dashboard.review import (
     FORM_FIELDS,
@@ -106,7 +107,7 @@ def place_picker(event_id: str, candidates: list[dict]) -> None:
         st.session_state[f"{event_id}:geo_precision"] = 2
 
 
-def review(store: Store) -> None:
+def review(store: Store, writer: auth.Writer) -> None:
     report = st.session_state["report"]
     records = st.session_state["records"]
     drafts = st.session_state["drafts"]
@@ -164,9 +165,13 @@ def review(store: Store) -> None:
                         key=f"{event_id}:merge",
                     )  # fmt: skip
         st.button("Add a draft", on_click=add_draft)
-        who = st.text_input("Your name (kept in the history)", key="who")
+        typed = (
+            None
+            if writer.signed_in
+            else st.text_input("Your name (kept in the history)", key="who")
+        )
         if st.button("Save the kept drafts", type="primary"):
-            save(store, who)
+            save(store, auth.author(writer, typed))
 
 
 def save(store: Store, who: str) -> None:
@@ -198,7 +203,7 @@ def save(store: Store, who: str) -> None:
     report = st.session_state["report"]
     try:
         result = save_drafts(
-            store, out, groups=report.groups, merges=merges, who=who or None,
+            store, out, groups=report.groups, merges=merges, who=who,
             why=f"from the {report.outlet} report of {report.published}",
         )  # fmt: skip
     except IncidentsError as err:
@@ -215,6 +220,9 @@ def save(store: Store, who: str) -> None:
 
 def main() -> None:
     st.title("New incidents from a report")
+    writer = auth.writing_gate()
+    if not writer.may_write:
+        return
     try:
         store = open_store(default_url())
     except IncidentsError as err:
@@ -234,7 +242,7 @@ def main() -> None:
     if "draft_error" in st.session_state:
         st.error(f"No drafts: {st.session_state['draft_error']}")
     if "report" in st.session_state:
-        review(store)
+        review(store, writer)
 
 
 main()

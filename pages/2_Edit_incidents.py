@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from dashboard import auth
 from dashboard.forms import field_widget
 from dashboard.review import FORM_FIELDS, form_to_record, record_to_form
 from incidents import IncidentsError, Store, default_url
@@ -33,6 +34,7 @@ def load(store: Store, event_id: str) -> dict | None:
 
 def main() -> None:
     st.title("Edit incidents")
+    writer = auth.writing_gate()
     try:
         store = open_store(default_url())
     except IncidentsError as err:
@@ -50,19 +52,28 @@ def main() -> None:
     record = load(store, event_id)
     if record is None:
         return
+    if writer.may_write:
+        edit_forms(store, event_id, record, writer)
+    show_history(store, event_id, writer)
+
+
+def edit_forms(store: Store, event_id: str, record: dict, writer: auth.Writer) -> None:
+    """The edit form and the deletion, for an editor."""
     with st.form("edit_form"):
         cols = st.columns(3)
         for i, (name, kind) in enumerate(FORM_FIELDS):
             with cols[i % 3]:
                 field_widget(f"edit:{name}", name, kind)
         why = st.text_input("Why (kept in the history)", key="edit_why")
-        who = st.text_input("Your name", key="edit_who")
+        typed = None if writer.signed_in else st.text_input("Your name", key="edit_who")
         if st.form_submit_button("Save changes", type="primary"):
             values = {n: st.session_state.get(f"edit:{n}") for n, _ in FORM_FIELDS}
             new = form_to_record(values, record)
             changes = {k: v for k, v in new.items() if v != record.get(k)}
             try:
-                n = edit_incident(store, event_id, changes, why=why or None, who=who or None)
+                n = edit_incident(
+                    store, event_id, changes, why=why or None, who=auth.author(writer, typed)
+                )
             except IncidentsError as err:
                 st.error(f"Not saved: {err}")
             else:
@@ -72,12 +83,17 @@ def main() -> None:
         reason = st.text_input("Reason (required)", key="delete_reason")
         if st.button("Delete", key="delete"):
             try:
-                delete_incident(store, event_id, why=reason, who=None)
+                who = auth.author(writer, st.session_state.get("edit_who"))
+                delete_incident(store, event_id, why=reason, who=who)
             except IncidentsError as err:
                 st.error(str(err))
             else:
                 st.session_state["edit_message"] = f"{event_id} deleted (kept in the history)."
                 st.rerun()
+
+
+def show_history(store: Store, event_id: str, writer: auth.Writer) -> None:
+    """The incident's recorded changes; an editor may revert one."""
     st.subheader("History")
     frame = history(store, event_id)
     if not len(frame):
@@ -92,10 +108,11 @@ def main() -> None:
         frame["change_id"].tolist(),
         format_func=lambda c: f"#{c}",
         key=f"revert_change:{event_id}:{store.revision}",  # newest change preselected
+        disabled=not writer.may_write,
     )
-    if st.button("Revert", key="revert"):
+    if writer.may_write and st.button("Revert", key="revert"):
         try:
-            revert(store, int(change))
+            revert(store, int(change), who=auth.author(writer, st.session_state.get("edit_who")))
         except IncidentsError as err:
             st.error(str(err))
         else:

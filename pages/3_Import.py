@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import importing
+from dashboard import auth, importing
 from incidents import IncidentsError, Store, default_url
 from incidents.dates import DATE_ORDERS
 
@@ -22,6 +22,9 @@ def open_store(url: str) -> Store:
     return Store.open(url)
 
 
+writer = auth.writing_gate()
+if not writer.may_write:
+    st.stop()
 store = open_store(default_url())
 upload = st.file_uploader("Incident file")
 if upload is None:
@@ -61,6 +64,7 @@ if report.valid and st.button("Import", type="primary"):
         mapping=mapping,
         date_order=str(date_order),
         progress=lambda n, total: bar.progress(n / max(total, 1), text=f"{n:,} / {total:,} rows"),
+        who=auth.author(writer),
     )
     bar.progress(1.0, text="Done")
     st.success(
