@@ -12,7 +12,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from incidents import Store, load_frame
@@ -73,11 +73,13 @@ def streamlit_server(
     env: dict | None = None,
     script: str = "serve.py",
     address: str | None = "127.0.0.1",
+    args: Sequence[str] = (),
 ) -> Iterator[tuple[str, subprocess.Popen]]:
     """``streamlit run serve.py`` (what ``make run`` starts: ``app.py`` plus gzip for the
     front-end bundle) on a free port with ``INCIDENTS_DB``; stopped (by pid) on exit.
     ``address=None`` gives no listening address at all, as ``make run`` does (the project's
-    ``.streamlit/config.toml`` then decides)."""
+    ``.streamlit/config.toml`` then decides). ``args`` are more ``streamlit run`` options,
+    e.g. ``["--secrets.files", path]`` for a sign-in set-up."""
     port = port or free_port()
     environment = {
         **os.environ,
@@ -95,6 +97,7 @@ def streamlit_server(
             sys.executable, "-m", "streamlit", "run", str(ROOT / script),
             "--server.headless", "true", "--server.port", str(port), *where,
             "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none",
+            *args,
         ],
         cwd=ROOT, env=environment, stdout=log, stderr=subprocess.STDOUT,
     )  # fmt: skip
