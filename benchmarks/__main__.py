@@ -1,7 +1,7 @@
 """`make bench`: every benchmark of the project, one table each.
 
 Run one area alone with ``python -m benchmarks.bench_io`` (or bench_geocode, bench_store,
-bench_map, bench_app). ``BENCH_SIZES`` (comma-separated) overrides the sizes, e.g. ``BENCH_SIZES=10000``
+bench_map, bench_app, bench_sessions). ``BENCH_SIZES`` (comma-separated) overrides the sizes, e.g. ``BENCH_SIZES=10000``
 for a quick look.
 """
 
@@ -19,6 +19,7 @@ AREAS = {
     "bench_store": True,
     "bench_map": True,
     "bench_app": True,
+    "bench_sessions": False,  # 10 browser sessions at once on 100k incidents (its own sizes)
 }
 DEFAULT_SIZES = (10_000, 100_000, 1_000_000)
 
