@@ -7,9 +7,12 @@ It serves ``app.py`` exactly as ``streamlit run app.py`` would, plus:
 - gzip for Streamlit's front-end bundle, compressed once and kept
   (:mod:`dashboard.static_gzip`): a first visit downloads about 1.6 MB of it instead of 5.8 MB.
 
-It listens on 127.0.0.1 only (``.streamlit/config.toml``): the page has no sign-in. To serve a
-network, set ``STREAMLIT_SERVER_ADDRESS=0.0.0.0`` (or ``--server.address``), preferably
-behind a reverse proxy that authenticates. Any ASGI server works too:
+It listens on 127.0.0.1 only (``.streamlit/config.toml``). Streamlit's sign-in routes
+(``/auth/login``, ``/oauth2callback``, ``/auth/logout``) are part of ``st.App``: with an
+``[auth]`` section in the secrets, writing needs a signed-in editor (:mod:`dashboard.auth`,
+README "Who may write"). To serve a network, configure that, then set
+``STREAMLIT_SERVER_ADDRESS=0.0.0.0`` (or ``--server.address``) behind HTTPS. Any ASGI
+server works too:
 ``uvicorn serve:app --host 127.0.0.1 --port 8501``.
 
 It also serves every script, style and data file the map needs (Leaflet, the offline base

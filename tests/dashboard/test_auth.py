@@ -122,3 +122,13 @@ def test_writer(config, user, may_write, signed_in, name, says):
 )
 def test_author(config, user, typed, expected):
     assert author(writer(config, user), typed) == expected
+
+
+def test_the_documented_example_is_a_working_set_up():
+    import tomllib
+    from pathlib import Path
+
+    example = Path(__file__).resolve().parents[2] / ".streamlit" / "secrets.example.toml"
+    config = auth_config(tomllib.loads(example.read_text(encoding="utf-8")))
+    assert config.enabled and config.problems == ()
+    assert config.providers == (None,) and config.editors == ("ana@desk.example", "@ngo.example")
