@@ -14,7 +14,7 @@ from ..schema import COLUMN_NAMES
 from ..taxonomy import default_disorder_type
 from . import rules
 from .dates import DateMatch, find_dates
-from .figures import Figure, find_figures
+from .figures import Figure, attached_place, find_figures
 from .places import PlaceMention, ascii_name, find_places, region_location
 from .text import DraftInputError, Sentence, clean_report, detect_language, split_sentences
 
@@ -111,10 +111,16 @@ _VETO_RX = [(re.compile(p, re.IGNORECASE), why) for p, why in rules.VETOES]
 _CLAIM_RX = re.compile(rules.CLAIM_MARKERS, re.IGNORECASE)
 _EXPLICIT_CLAIM_RX = re.compile(rules.EXPLICIT_CLAIM_MARKERS, re.IGNORECASE)
 _DISPUTE_RX = re.compile(rules.DISPUTE_MARKERS, re.IGNORECASE)
-_CLAIMANT_RX = [(re.compile(p, re.IGNORECASE), who) for p, who in rules.CLAIMANTS]
+_CLAIMANT_RX = [(re.compile(c.pattern, re.IGNORECASE), c) for c in rules.CLAIMANTS]
 _MILITARY_RX = re.compile(rules.MILITARY_TARGETS, re.IGNORECASE)
+_CIVILIAN_RX = re.compile(rules.CIVILIAN_TARGETS, re.IGNORECASE)
+_NAMED_RX = [(actor, re.compile(actor.pattern, re.IGNORECASE)) for actor in rules.NAMED_FORCES]
 _GROUP_RX = re.compile(rules.GROUP_MARKERS, re.IGNORECASE)
 _UPDATE_RX = re.compile(rules.UPDATE_MARKERS, re.IGNORECASE)
+#: two places listed together ("Kharkiv and Sumy", "Poltava, et à Odessa")
+_LISTED = re.compile(
+    r"\s*(?:,|\band\b|\bet\b|&)\s*(?:(?:in|at|à|au|dans|sur|on)\s+)?(?:the\s+)?", re.IGNORECASE
+)
 _ACTOR_RX = [
     (
         actor,
@@ -141,7 +147,15 @@ _SUBJECT_STATE = {
         re.I,
     ),
 }
-_ACTOR_BY_COUNTRY = {a.country: a for a in rules.ACTORS}
+_ACTOR_BY_COUNTRY = {a.side: a for a in rules.ACTORS}  # each side's state forces
+_ACTOR_BY_NAME = {a.name: a for a in (*rules.NAMED_FORCES, *rules.ACTORS)}
+
+
+def _opponent(actor: rules.Actor) -> rules.Actor:
+    """The state forces an actor fights: the other side's."""
+    return _ACTOR_BY_COUNTRY["UA" if actor.side == "RU" else "RU"]
+
+
 _DATELINE = re.compile(r"^[A-ZÀ-ÖØ-Þ][A-ZÀ-ÖØ-Þ' .-]+,\s+[^()\n]{0,40}?\([^)\n]{1,40}\)\s*[-–—]\s*")
 
 
@@ -154,7 +168,14 @@ def _is_heading(s: Sentence, text: str) -> bool:
 
 
 def _find_actor(text: str) -> tuple[rules.Actor, re.Match] | None:
+    """The first actor named in the sentence. A named force ("the Russian Volunteer Corps",
+    "Wagner") is read first and its words are then hidden from the nationality rules."""
     best: tuple[rules.Actor, re.Match] | None = None
+    for actor, rx in _NAMED_RX:
+        for m in rx.finditer(text):
+            if best is None or m.start() < best[1].start():
+                best = (actor, m)
+            text = text[: m.start()] + " " * (m.end() - m.start()) + text[m.end() :]
     for actor, rx in _ACTOR_RX:
         m = rx.search(text)
         if m and (best is None or m.start() < best[1].start()):
@@ -246,6 +267,8 @@ def draft_report(
         s_ev = Evidence(s.start, s.end, s.text)
         if found is not None:
             veto = next((why for rx, why in _VETO_RX if rx.search(s.text)), None)
+            if veto == rules.AIR_DEFENCE and any(f.count.high != 0 for f in figures):
+                veto = None  # "drones killed two civilians ..., and 30 were shot down": people hit
             if veto:
                 skipped.append((s_ev, veto))
             elif any(d.background for d in dates) and not any(
@@ -355,7 +378,10 @@ def _drafts_for_sentence(
     named = _find_actor(s.text)
     if named:
         actor, am = named
-        actor_ev = Evidence(s.start + am.start(), s.start + am.end(), am.group())
+        why = ""
+        if actor in rules.NAMED_FORCES:
+            why = f"named unit, coded as {actor.name}" if actor.state else "named armed group"
+        actor_ev = Evidence(s.start + am.start(), s.start + am.end(), am.group(), why)
         actor_conf = 0.85
         state.last_actor = (actor, actor_ev, s.index)
     elif state.last_actor and s.index - state.last_actor[2] <= 2:
@@ -387,32 +413,26 @@ def _drafts_for_sentence(
     claim = _CLAIM_RX.search(s.text)
     dispute = _DISPUTE_RX.search(s.text)
     claimed_by = None
-    claimant = next((who for rx, who in _CLAIMANT_RX if rx.search(s.text)), None) if claim else None
+    claimant = next((c for rx, c in _CLAIMANT_RX if rx.search(s.text)), None) if claim else None
     # "according to"/"said": a claim only when the side that acted says so
     if (
         claim
         and not _EXPLICIT_CLAIM_RX.search(s.text)
-        and (
-            actor is None
-            or claimant is None
-            or not claimant.startswith("Russian" if actor.country == "RU" else "Ukrainian")
-        )
+        and (actor is None or claimant is None or claimant.side != actor.side)
     ):
         claim = None
     if claim and actor is None and claimant is not None:
-        actor = _ACTOR_BY_COUNTRY["RU" if claimant.startswith("Russian") else "UA"]
+        actor = (
+            _ACTOR_BY_NAME[claimant.actor] if claimant.actor else _ACTOR_BY_COUNTRY[claimant.side]
+        )
         actor_ev = Evidence(
             s.start + claim.start(), s.start + claim.end(), claim.group(), "the side that claims it"
         )
         actor_conf = 0.6
     if claim:
         if claimant is None and actor is not None:
-            claimant = next(
-                who
-                for rx, who in rules.CLAIMANTS
-                if who.startswith("Russian" if actor.country == "RU" else "Ukrainian")
-            )
-        claimed_by = claimant
+            claimant = next(c for c in rules.CLAIMANTS if c.side == actor.side and c.actor is None)
+        claimed_by = claimant.claimed_by if claimant else None
     claim_status = "disputed" if (claim and dispute) else "claimed" if claim else "confirmed"
     if claim_status != "confirmed" and not claimed_by:
         claimed_by = "unnamed source"
@@ -423,7 +443,17 @@ def _drafts_for_sentence(
     ]
     per_place: list[list[Figure]] = [[] for _ in places]
     shared: list[Figure] = []
+    starts = [p.start for p in places]
     for f in figures:
+        # "three killed in Poltava and two in Odesa": each figure is its place's
+        attached = attached_place(s.text, f, starts)
+        if attached is not None:
+            listed = attached + 1 < len(places) and _LISTED.fullmatch(
+                s.text, places[attached].end, places[attached + 1].start
+            )
+            # "two killed in Kharkiv and Sumy": one figure for the places listed
+            (shared if listed else per_place[attached]).append(f)
+            continue
         owner = next((i for i, (a, b) in enumerate(segments) if a <= f.start < b), None)
         if owner is None or (
             len(places) > 1 and owner == len(places) - 1 and not all(per_place[:-1])
@@ -477,21 +507,28 @@ def _drafts_for_sentence(
             continue
         place_country = record.get("_iso2")
         sub = rule.sub_event_type or territory_sub_event(
-            actor.country if actor else None, place_country
+            actor.state if actor else None, place_country
         )
         actor2 = None
         if rule.event_type == "Battles" and actor is not None:
-            other = "UA" if actor.country == "RU" else "RU"
-            actor2 = _ACTOR_BY_COUNTRY[other].name
-        elif actor is not None:
+            actor2 = _opponent(actor).name
+        else:
             a, b = segments[i]
-            if m := _MILITARY_RX.search(s.text[a:b]):
-                other = "UA" if actor.country == "RU" else "RU"
-                actor2 = _ACTOR_BY_COUNTRY[other].name
+            if actor is not None and (
+                m := _MILITARY_RX.search(s.text, a, b)
+                or _MILITARY_RX.search(s.text, 0, places[0].start)
+            ):
+                actor2 = _opponent(actor).name
                 evidence["actor2"] = Evidence(
-                    s.start + a + m.start(), s.start + a + m.end(), m.group(), "military target"
+                    s.start + m.start(), s.start + m.end(), m.group(), "military target"
                 )
                 confidence["actor2"] = 0.6
+            elif record.get("country") and (m := _civilians_hit(s.text, a, b, places[0].start)):
+                actor2 = f"Civilians ({record['country']})"
+                evidence["actor2"] = Evidence(
+                    s.start + m.start(), s.start + m.end(), m.group(), "civilians hit"
+                )
+                confidence["actor2"] = 0.65
         record.pop("_iso2", None)
         n = len(drafts) + 1
         record.update(
@@ -566,6 +603,12 @@ def _drafts_for_sentence(
         elif place.hint is not None:
             state.last_region = place.hint.admin1
     return made
+
+
+def _civilians_hit(text: str, a: int, b: int, first_place: int) -> re.Match | None:
+    """People who are not fighting named in this place's part of the sentence, or before the
+    first place (which speaks of every place listed)."""
+    return _CIVILIAN_RX.search(text, a, b) or _CIVILIAN_RX.search(text, 0, first_place)
 
 
 def _source(outlet: str, url: str | None, published: dt.date, lang: str, quote: str) -> dict:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from ..casualties import VAGUE_WORDS, Count, parse_count
 from . import rules
 
-__all__ = ["Figure", "find_figures"]
+__all__ = ["Figure", "attached_place", "find_figures"]
 
 
 @dataclass(frozen=True)
@@ -44,14 +44,32 @@ _BEFORE = re.compile(
     rf"(?<![\w-]){NUMBER}(?:\s+d['’]autres|{_FILL}){{0,4}}?\s+(?P<w>{_KILLED}|{_INJURED})\b",
     re.IGNORECASE,
 )
+#: a day between the verb and its figure: "a blessé mercredi six habitants"
+_WHEN = (
+    r"(?:lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|hier|cette nuit"
+    r"|on (?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)|yesterday|overnight)"
+)
 #: verb first: "killing at least 20", "a tué huit personnes", "injuring two", "left 3 dead"
 _AFTER = re.compile(
     rf"\b(?P<w>killing|killed|tuant|a tué|ont tué|injuring|injured|wounded|wounding|blessant|a blessé|ont blessé)"
-    rf"\s+{NUMBER}",
+    rf"(?:\s+{_WHEN})?\s+{NUMBER}",
     re.IGNORECASE,
 )
 _TOLL = re.compile(
     rf"\b(?:death toll|toll|bilan)\b[^.;]{{0,60}}?\b(?:to|à|at|de)\s+{NUMBER}(?:\s+(?P<w>{_KILLED}|{_INJURED}))?",
+    re.IGNORECASE,
+)
+#: "et deux à Odessa", "and two in Odesa": a figure whose kind is the previous figure's
+_ELLIPTIC = re.compile(
+    rf"(?:\band\b|\bet\b|,|;)\s+{NUMBER}(?:\s+(?:others?|autres|more|de plus))?"
+    r"(?=\s+(?:in|at|near|à|au|aux|dans|près de)\s)",
+    re.IGNORECASE,
+)
+#: What may stand between a figure and the place it belongs to: "three killed | in | Poltava".
+_ATTACH = re.compile(
+    r"\s*(?:(?:people|personnes|civilians|civils|others?|autres)\s+)?"
+    r"(?:in|at|near|à|au|aux|dans|près de)\s+(?:the\s+)?"
+    r"(?:(?:city|town|village) of\s+|(?:la |le )?(?:ville|village|localité) d[e'’]\s*)?",
     re.IGNORECASE,
 )
 _SUBSET = re.compile(r"(?:dont|including|among them|parmi lesquels?)\s*$", re.IGNORECASE)
@@ -116,8 +134,29 @@ def find_figures(sentence: str) -> list[Figure]:
                     update_sentence or rx is _TOLL,
                 )
             )
+    for m in _ELLIPTIC.finditer(sentence):
+        before = [f for f in found if f.end <= m.start()]
+        if not before or any(m.start() < e and s < m.end() for s, e in taken):
+            continue
+        count = _count(m.group("q"), m.group("n"))
+        if count.best is None and count.low is None and count.high is None:
+            continue
+        start = m.start("q") if m.group("q") else m.start("n")
+        prev = max(before, key=lambda f: f.end)
+        found.append(
+            Figure(prev.kind, count, start, m.end(), sentence[start : m.end()], prev.update)
+        )
     for pattern, kinds in rules.ZERO_PHRASES:
         for m in re.finditer(pattern, sentence, re.IGNORECASE):
             for kind in kinds:
                 found.append(Figure(kind, Count(0, 0, 0), m.start(), m.end(), m.group(), False))
     return sorted(found, key=lambda f: f.start)
+
+
+def attached_place(sentence: str, figure: Figure, place_starts: list[int]) -> int | None:
+    """The index of the place a figure is given for when only "in"/"à" stands between them
+    ("three killed in Poltava"); None when the figure is not written against one place."""
+    for i, start in enumerate(place_starts):
+        if start >= figure.end and _ATTACH.fullmatch(sentence, figure.end, start):
+            return i
+    return None

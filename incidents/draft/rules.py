@@ -11,6 +11,8 @@ from typing import NamedTuple
 __all__ = [
     "ACTORS",
     "ACTOR_MARKERS",
+    "AIR_DEFENCE",
+    "CIVILIAN_TARGETS",
     "CLAIMANTS",
     "CLAIM_MARKERS",
     "DISPUTE_MARKERS",
@@ -20,6 +22,7 @@ __all__ = [
     "INJURED_WORDS",
     "KILLED_WORDS",
     "MILITARY_TARGETS",
+    "NAMED_FORCES",
     "NEAR_MARKERS",
     "NOT_PLACES",
     "NUMBER_WORDS",
@@ -29,6 +32,7 @@ __all__ = [
     "WEAK_PLACE_MARKERS",
     "ZERO_PHRASES",
     "Actor",
+    "Claimant",
     "EventRule",
 ]
 
@@ -101,18 +105,19 @@ EVENT_RULES: tuple[EventRule, ...] = (
     ),
 )
 
+AIR_DEFENCE = "air-defence count (drones or missiles shot down), not an incident"
 #: A sentence matching one of these is not an incident, whatever else it says
 #: (drones shot down are a count, not a place; aggregates span many places; talks are not violence).
 VETOES: tuple[tuple[str, str], ...] = (
     (
         r"\b(?:abattu|abattus|intercepté|interceptés|neutralisé|neutralisés|détruit|détruits)\b"
         r"(?!.*\b(?:débris|blessé|tué|morts?|endommag))",
-        "air-defence count (drones or missiles shot down), not an incident",
+        AIR_DEFENCE,
     ),
     (
         r"\b(?:shot down|intercepted|downed|neutrali[sz]ed)\b"
         r"(?!.*\b(?:debris|injur|wound|killed|dead|damag))",
-        "air-defence count (drones or missiles shot down), not an incident",
+        AIR_DEFENCE,
     ),
     (
         r"\b(?:\d+|dozens|hundreds|des dizaines|des centaines)\s+(?:de\s+)?"
@@ -184,19 +189,62 @@ NOT_PLACES = frozenset(
 )
 
 
-#: Who fights: a nationality next to a force or weapon word names the actor (ACLED naming).
+#: Who fights (ACLED naming). ``side`` is the side of the war the actor fights on (its opponent
+#: is the other side's state forces); ``state`` the ISO alpha-2 of the state whose forces these
+#: are, None for a group that is not a state's forces (its captures are "Non-state actor
+#: overtakes territory" wherever they are).
 class Actor(NamedTuple):
     name: str
-    country: str  # ISO alpha-2 of the state whose forces these are
-    pattern: str  # the nationality words
+    side: str  # "RU" or "UA"
+    state: str | None
+    pattern: str  # nationality words (ACTORS) or the group's own names (NAMED_FORCES)
 
 
+#: A nationality next to a force or weapon word ("frappes russes", "Russian drones").
 ACTORS: tuple[Actor, ...] = (
-    Actor("Military Forces of Russia (2000-)", "RU", r"russes?|russian|russia['’]s|de la russie"),
+    Actor(
+        "Military Forces of Russia (2000-)", "RU", "RU", r"russes?|russian|russia['’]s|de la russie"
+    ),
     Actor(
         "Military Forces of Ukraine (2019-)",
         "UA",
+        "UA",
         r"ukrainiens?|ukrainiennes?|ukrainian|ukraine['’]s|de l['’]ukraine",
+    ),
+)
+#: Units and forces named in the text, matched before nationalities ("the Russian Volunteer
+#: Corps" is not Russia's army). A unit of a state's forces is coded as those forces (ACLED
+#: names the state's military, not its brigades); groups ACLED names on their own keep their name.
+NAMED_FORCES: tuple[Actor, ...] = (
+    Actor("Wagner Group", "RU", None, r"(?:groupe |group |mercenaires |mercenaries )?wagner"),
+    Actor(
+        "Russian Volunteer Corps",
+        "UA",
+        None,
+        r"russian volunteer corps|corps des volontaires russes|\bRDK\b",
+    ),
+    Actor(
+        "Freedom of Russia Legion",
+        "UA",
+        None,
+        r"freedom of russia legion|légion (?:«\s*)?liberté (?:pour|de) la russie(?:\s*»)?",
+    ),
+    Actor(
+        "Military Forces of Russia (2000-)",
+        "RU",
+        "RU",
+        r"(?:unités? |units? |forces |bataillon |battalion )?akhmat"
+        r"|(?:the |les )?(?:VDV|troupes aéroportées russes|russian airborne (?:troops|forces))",
+    ),
+    Actor(
+        "Military Forces of Ukraine (2019-)",
+        "UA",
+        "UA",
+        r"(?:la |the )?(?:brigade |régiment |regiment )?azov(?: brigade| regiment)?"
+        r"|(?:the |la )?(?:3rd|third|troisième|3e) (?:separate )?(?:assault brigade|brigade d['’]assaut)"
+        r"|(?:ukrainian |ukraine['’]s )?(?<!russian )(?<!russia's )military intelligence(?: \(?(?:HUR|GUR)\)?)?"
+        r"|renseignement militaire ukrainien|\b(?:HUR|GUR)\b"
+        r"|(?:the )?\bSBU\b|security service of ukraine|services? de sécurité (?:ukrainiens?|de l['’]ukraine)",
     ),
 )
 #: Force and weapon words that a nationality qualifies ("frappes russes", "Russian drones").
@@ -211,6 +259,15 @@ MILITARY_TARGETS = (
     r"|positions?|dépôt de munitions|de l['’]armée|recruitment (?:centre|center|office)"
     r"|military (?:base|unit|airfield|positions?)|\bbarracks|ammunition depot|\btroops\b"
     r"|air ?base|airfield|aérodrome militaire"
+)
+
+#: People who are not fighting: a strike that hits them names "Civilians (<the place's country>)"
+#: as actor2 (ACLED). Only people words: damaged buildings alone do not name a victim.
+CIVILIAN_TARGETS = (
+    r"\bcivil(?:s|es)\b|\bun civil\b|\bune civile\b|\bcivilians?\b(?! infrastructure)"
+    r"|\bhabitants?\b|\brésidents\b|\bresidents\b|\binhabitants\b|\bpassants\b|\bpassers-by\b"
+    r"|\bpassagers\b|\bpassengers\b|\benfants?\b|\bchildren\b|\bchild\b|\bpensioners\b"
+    r"|\bretraités\b|\bfamil(?:y|ies|les?)\b"
 )
 
 #: Claims: the words that make a fact someone's claim, and who claims.
@@ -232,17 +289,55 @@ EXPLICIT_CLAIM_MARKERS = (
 DISPUTE_MARKERS = (
     r"\bdémenti\w*|\bdément\w*|\bcontest\w+|\bdenied\b|\bdisputed\b|\brejected the claim"
 )
-#: (pattern, claimed_by) in order; the first that matches the sentence names the claimant.
-CLAIMANTS: tuple[tuple[str, str], ...] = (
-    (
+
+
+class Claimant(NamedTuple):
+    """Who makes a claim, on which side, and which actor that makes the acting side."""
+
+    pattern: str
+    claimed_by: str
+    side: str  # "RU" or "UA"
+    actor: str | None = None  # a named force; None: the side's state forces
+
+
+#: In order: the first that matches the sentence names the claimant (named forces first).
+CLAIMANTS: tuple[Claimant, ...] = (
+    Claimant(r"wagner", "Wagner Group", "RU", "Wagner Group"),
+    Claimant(
+        r"russian volunteer corps|corps des volontaires russes|\bRDK\b",
+        "Russian Volunteer Corps",
+        "UA",
+        "Russian Volunteer Corps",
+    ),
+    Claimant(
+        r"freedom of russia legion|légion (?:«\s*)?liberté (?:pour|de) la russie",
+        "Freedom of Russia Legion",
+        "UA",
+        "Freedom of Russia Legion",
+    ),
+    Claimant(r"akhmat", "Akhmat special forces (Russia)", "RU"),
+    Claimant(
+        r"\bSBU\b|security service of ukraine|services? de sécurité (?:ukrainiens?|de l['’]ukraine)",
+        "Security Service of Ukraine (SBU)",
+        "UA",
+    ),
+    Claimant(
+        r"(?<!russian )(?<!russia's )military intelligence|renseignement militaire ukrainien"
+        r"|\b(?:HUR|GUR)\b",
+        "Ukrainian military intelligence (HUR)",
+        "UA",
+    ),
+    Claimant(
         r"armée russe|ministère russe de la défense|russian (?:army|military|defen[cs]e ministry|forces|ministry of defen[cs]e)"
         r"|russia['’]s (?:defen[cs]e ministry|army|military)|moscou|moscow",
         "Russian armed forces (Ministry of Defence)",
+        "RU",
     ),
-    (
+    Claimant(
         r"armée ukrainienne|état-major ukrainien|forces ukrainiennes|ukrainian (?:army|military|general staff|forces)"
         r"|ukraine['’]s (?:general staff|army|military|defen[cs]e ministry)|kiev|kyiv",
         "Ukrainian armed forces (General Staff)",
+        "UA",
     ),
 )
 

@@ -273,6 +273,233 @@ def test_en_one_figure_for_two_cities_is_shared():
     assert all(d.record["casualty_group"] == g["group_id"] for d in r.drafts)
 
 
+CASUALTY_FIELDS = (
+    "fatalities",
+    "fatalities_low",
+    "fatalities_high",
+    "injured",
+    "injured_low",
+    "injured_high",
+)
+
+
+def check_fields(record, want):
+    for name, value in want.items():
+        assert record[name] == value, (record["event_id"], name)
+
+
+def test_en_figures_per_place_each_draft_its_own_and_a_two_town_figure_shared():
+    r = draft("en_tolls_per_place.txt", "2025-07-10", outlet="Reuters")
+    got = {d.record["location"]: d for d in r.drafts}
+    assert list(got)[:5] == ["Zaporizhzhia", "Kherson", "Kharkiv", "Kostiantynivka", "Druzhkivka"]
+    missile = {
+        "event_date": "2025-07-09",
+        "time_precision": 1,
+        "event_type": "Explosions/Remote violence",
+        "sub_event_type": "Shelling/artillery/missile attack",
+        "actor1": RU,
+        "actor2": None,  # "people": not said to be civilians
+        "claim_status": "confirmed",
+        "claimed_by": None,
+        "casualty_group": None,
+        "country": "Ukraine",
+    }
+    check_fields(
+        got["Zaporizhzhia"].record,
+        {**missile, "fatalities": 3, "fatalities_low": 3, "fatalities_high": 3, "injured": None},
+    )
+    check_fields(
+        got["Kherson"].record,
+        {**missile, "admin1": "Kherson", "fatalities": 2, "fatalities_low": 2, "injured": None},
+    )
+    assert got["Kherson"].evidence["fatalities"].text == "two"
+    kharkiv = got["Kharkiv"]
+    check_fields(
+        kharkiv.record,
+        {
+            "event_date": "2025-07-10",  # overnight: the publication day
+            "sub_event_type": "Air/drone strike",
+            "actor1": RU,
+            "actor2": "Civilians (Ukraine)",
+            "fatalities": None,  # unknown, not zero
+            "injured": 7,
+            "injured_low": 7,
+            "injured_high": 7,
+        },
+    )
+    assert kharkiv.evidence["actor2"].text == "residents"
+    # one figure for two towns: one shared group, never copied to each draft
+    (group,) = r.groups
+    assert (group["fatalities"], group["fatalities_low"], group["injured"]) == (4, 4, None)
+    for town in ("Kostiantynivka", "Druzhkivka"):
+        rec = got[town].record
+        check_fields(
+            rec,
+            {
+                "event_date": "2025-07-08",
+                "admin1": "Donetsk",
+                "actor2": "Civilians (Ukraine)",
+                "casualty_group": group["group_id"],
+                **{k: None for k in CASUALTY_FIELDS},
+            },
+        )
+    rvc = r.drafts[-1].record
+    check_fields(
+        rvc,
+        {
+            "country": "Russia",
+            "admin1": "Kursk",
+            "event_date": "2025-07-07",
+            "event_type": "Battles",
+            "sub_event_type": "Non-state actor overtakes territory",
+            "actor1": "Russian Volunteer Corps",  # not Russia's army: a named group
+            "actor2": RU,
+            "claim_status": "disputed",
+            "claimed_by": "Russian Volunteer Corps",
+        },
+    )
+    assert any("shot down" in e.text for e, _ in r.skipped)
+    assert len(r.drafts) == 6
+
+
+def test_fr_civilians_in_russia_named_units_and_their_claims():
+    r = draft("fr_civils_russie.txt", "2025-07-09", outlet="AFP")
+    got = {d.record["location"]: d for d in r.drafts}
+    assert list(got) == ["Belgorod", "Kursk", "Morozovsk", "Bilohorivka", "Sumy"]
+    drone = {
+        "event_date": "2025-07-09",  # la nuit de mardi à mercredi
+        "sub_event_type": "Air/drone strike",
+        "actor1": UA,
+        "actor2": "Civilians (Russia)",
+        "country": "Russia",
+        "claim_status": "confirmed",  # the victim side's ministry is a source, not a claim
+        "casualty_group": None,
+        "injured": None,
+    }
+    check_fields(got["Belgorod"].record, {**drone, "fatalities": 2, "fatalities_low": 2})
+    check_fields(got["Kursk"].record, {**drone, "fatalities": 1, "fatalities_high": 1})
+    assert got["Belgorod"].evidence["actor2"].text == "civils"
+    check_fields(
+        got["Morozovsk"].record,
+        {
+            "admin1": "Rostov",
+            "geo_precision": 2,  # près de
+            "actor1": UA,
+            "actor2": RU,  # an air base: a military target
+            "claim_status": "claimed",
+            "claimed_by": "Security Service of Ukraine (SBU)",
+        },
+    )
+    check_fields(
+        got["Bilohorivka"].record,
+        {
+            "event_date": "2025-07-08",
+            "admin1": "Luhansk",
+            "sub_event_type": "Non-state actor overtakes territory",
+            "actor1": RU,  # a unit of Russia's forces is coded as those forces
+            "actor2": UA,
+            "claim_status": "claimed",
+            "claimed_by": "Akhmat special forces (Russia)",
+        },
+    )
+    assert "named unit" in got["Bilohorivka"].evidence["actor1"].why
+    check_fields(
+        got["Sumy"].record,
+        {"actor1": RU, "actor2": "Civilians (Ukraine)", "injured": 6, "fatalities": None},
+    )
+
+
+@pytest.mark.parametrize(
+    ("sentence", "actor1", "actor2", "claimed_by"),
+    [
+        # named groups keep their ACLED names; their captures are a non-state actor's
+        (
+            "The Wagner Group said it captured the village of Klishchiivka on Tuesday.",
+            "Wagner Group",
+            UA,
+            "Wagner Group",
+        ),
+        (
+            "La Légion Liberté de la Russie a revendiqué mardi la prise de Tiotkino, "
+            "dans la région russe de Koursk.",
+            "Freedom of Russia Legion",
+            RU,
+            "Freedom of Russia Legion",
+        ),
+        # units of a state's forces are those forces
+        (
+            "Fighters of the Azov brigade repelled Russian assaults near Toretsk on Monday.",
+            UA,
+            RU,
+            None,
+        ),
+        (
+            "Ukraine's military intelligence claimed a drone strike on an airfield near "
+            "Morozovsk in Russia's Rostov region on Monday.",
+            UA,
+            RU,
+            "Ukrainian military intelligence (HUR)",
+        ),
+        # civilians named: "Civilians (<the place's country>)"
+        (
+            "Russian shelling killed two civilians in Kherson on Monday.",
+            RU,
+            "Civilians (Ukraine)",
+            None,
+        ),
+        (
+            "Ukrainian drones injured three residents of Belgorod on Monday.",
+            UA,
+            "Civilians (Russia)",
+            None,
+        ),
+        # people not said to be civilians, or only buildings: no victim named
+        ("Russian drones killed two people in Kherson on Monday.", RU, None, None),
+        ("A Russian missile damaged houses in Odesa on Monday.", RU, None, None),
+    ],
+)
+def test_actors_follow_acled_naming(sentence, actor1, actor2, claimed_by):
+    (d,) = draft_report(sentence, published=dt.date(2025, 7, 10)).drafts
+    assert (d.record["actor1"], d.record["actor2"], d.record["claimed_by"]) == (
+        actor1,
+        actor2,
+        claimed_by,
+    )
+
+
+@pytest.mark.parametrize(
+    ("sentence", "killed", "shared"),
+    [
+        (
+            "Russian missiles killed three people in Poltava and two in Odesa on Monday.",
+            {"Poltava": 3, "Odesa": 2},
+            None,
+        ),
+        (
+            "Des frappes russes ont tué lundi trois personnes à Poltava et deux à Odessa.",
+            {"Poltava": 3, "Odesa": 2},
+            None,
+        ),
+        (
+            "Russian strikes killed two people in Poltava and Odesa on Monday.",
+            {"Poltava": None, "Odesa": None},
+            2,
+        ),
+        (
+            "Russian strikes on Poltava and Odesa killed five people on Monday.",
+            {"Poltava": None, "Odesa": None},
+            5,
+        ),
+    ],
+)
+def test_figures_per_place_or_one_shared_figure(sentence, killed, shared):
+    r = draft_report(sentence, published=dt.date(2025, 7, 10))
+    assert {d.record["location"]: d.record["fatalities"] for d in r.drafts} == killed
+    assert [g["fatalities"] for g in r.groups] == ([shared] if shared else [])
+    if shared:  # never copied: the drafts point at the group and carry no figure
+        assert {d.record["casualty_group"] for d in r.drafts} == {r.groups[0]["group_id"]}
+
+
 # -- hostile and wrong input ------------------------------------------------------------------
 @pytest.mark.parametrize(
     ("text", "message"),
