@@ -22,7 +22,7 @@ from dashboard import maps, views
 from dashboard.redact import without_paths
 from dashboard.views import Selection
 from dashboard.views import escape_markdown as md
-from incidents import IncidentFilter, Store, StoreError, default_url, export, load_frame
+from incidents import IncidentFilter, Store, StoreError, default_url, export, history, load_frame
 
 st.set_page_config(page_title="Conflict incidents", page_icon="🗺️", layout="wide")
 
@@ -156,7 +156,7 @@ def main() -> None:
     show_map(selection, frame, cache_key, filter_key)
     show_timeline(selection.timeline)
     show_table(selection.table)
-    show_downloads(lambda: selection.rows(frame), selection.count)
+    show_downloads(lambda: selection.rows(frame), selection.count, store)
     st.page_link(
         "pages/3_Import.py", label="Import a file (ACLED, UCDP, a spreadsheet...)", icon="📥"
     )
@@ -496,13 +496,23 @@ def show_table(table: views.TableView) -> None:
     )
 
 
-def show_downloads(rows: Callable[[], pd.DataFrame], count: int) -> None:
+def show_downloads(rows: Callable[[], pd.DataFrame], count: int, store: Store) -> None:
     """CSV, GeoJSON and GeoPackage of exactly the selected rows, made by incidents.export when
-    clicked."""
+    clicked; with the history of those incidents when asked (incidents.history)."""
     stamp = dt.date.today().isoformat()
     noun = f"{count:,} incident{'s' if count != 1 else ''}"
     st.markdown(f"**Download the {noun} of this view** (all columns, not just the table's rows)")
-    c1, c2, c3, c4, _ = st.columns([1, 1, 1, 1, 1])
+    with_history = st.checkbox(
+        "Include their history",
+        key="download_history",
+        help="Every recorded change of these incidents (edits, deletions, imports, saved drafts): "
+        "a 'history' table in the GeoPackage, a 'history' member in the GeoJSON, a separate CSV.",
+    )
+
+    def changes() -> pd.DataFrame:
+        return history.history_of(store, rows()["event_id"])
+
+    c1, c2, c3, c4, c5 = st.columns([1, 1, 1, 1, 1])
     c1.download_button(
         "CSV",
         data=lambda: export.to_csv_bytes(rows()),
@@ -526,7 +536,11 @@ def show_downloads(rows: Callable[[], pd.DataFrame], count: int) -> None:
     )
     c3.download_button(
         "GeoJSON",
-        data=lambda: export.to_geojson_bytes(rows()),
+        data=lambda: (
+            history.with_history_geojson(export.to_geojson_bytes(rows()), changes())
+            if with_history
+            else export.to_geojson_bytes(rows())
+        ),
         file_name=f"incidents-{stamp}.geojson",
         mime="application/geo+json",
         on_click="ignore",
@@ -536,7 +550,11 @@ def show_downloads(rows: Callable[[], pd.DataFrame], count: int) -> None:
     )
     c4.download_button(
         "GeoPackage",
-        data=lambda: export.to_gpkg_bytes(rows()),
+        data=lambda: (
+            history.with_history_gpkg(export.to_gpkg_bytes(rows()), changes())
+            if with_history
+            else export.to_gpkg_bytes(rows())
+        ),
         file_name=f"incidents-{stamp}.gpkg",
         mime="application/geopackage+sqlite3",
         on_click="ignore",
@@ -545,6 +563,17 @@ def show_downloads(rows: Callable[[], pd.DataFrame], count: int) -> None:
         width="stretch",
         help="For QGIS and ArcGIS: layer 'incidents' (points, WGS 84) and table 'casualty_groups'.",
     )
+    if with_history:
+        c5.download_button(
+            "History CSV",
+            data=lambda: history.history_csv_bytes(changes()),
+            file_name=f"incidents-{stamp}-history.csv",
+            mime="text/csv",
+            on_click="ignore",
+            icon=":material/download:",
+            key="download_history_csv",
+            width="stretch",
+        )
 
 
 main()

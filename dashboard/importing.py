@@ -103,10 +103,11 @@ def run_import(
     mapping: ColumnMapping | None,
     date_order: str,
     progress: ProgressCallback | None = None,
+    source: str | None = None,
     who: str | None = None,
 ) -> ImportReport:
     """Import the valid rows in one transaction (known ids are skipped, never overwritten);
-    the history records the import as ``who``'s."""
+    each incident stored is recorded in the history with ``source`` (the upload's name)."""
     return import_file(
         store,
         path,
@@ -114,6 +115,7 @@ def run_import(
         date_order=_order(date_order),
         on_conflict="skip",
         progress=progress,
+        source=source,
         who=who,
     )
 

@@ -13,6 +13,7 @@ import re
 import sys
 import warnings
 from collections.abc import Sequence
+from pathlib import Path
 
 import pandas as pd
 
@@ -156,6 +157,7 @@ def cmd_import(a: argparse.Namespace) -> int:
             geocoder=_geocoder(a),
             dry_run=a.dry_run,
             progress=progress,
+            who=a.who,
         )
     except ImportRejected as err:
         _print_errors([str(e) for e in err.errors])
@@ -234,11 +236,27 @@ def cmd_export(a: argparse.Namespace) -> int:
     rows = export_incidents(store, a.out, format=a.format, flt=_filter(a), excel=a.excel)
     _say(f"{rows:,} incidents written to {a.out} ({a.format})")
     if a.history:
-        from .history import export_history
+        from .history import add_history_layer, history_csv_bytes, history_of, with_history_geojson
 
-        out = f"{a.out}.history.csv"
-        n = export_history(store, out)
-        print(f"{n:,} recorded changes written to {out}")
+        flt = _filter(a)
+        ids = None  # no filter: every change, deleted incidents' too
+        if flt is not None and not flt.is_empty:
+            from .filters import apply_filter
+            from .snapshot import load_frame
+
+            ids = apply_filter(load_frame(store), flt)["event_id"]
+        frame = history_of(store, ids)
+        if a.format == "gpkg":
+            add_history_layer(a.out, frame)
+            where = f"the table 'history' of {a.out}"
+        elif a.format == "geojson":
+            path = Path(a.out)
+            path.write_bytes(with_history_geojson(path.read_bytes(), frame))
+            where = f"the member 'history' of {a.out}"
+        else:
+            where = f"{a.out}.history.csv"
+            Path(where).write_bytes(history_csv_bytes(frame))
+        print(f"{len(frame):,} recorded changes written to {where}")
     return 0
 
 
@@ -392,6 +410,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("path")
     p.add_argument("--format", choices=FORMATS, default="auto")
     p.add_argument("--strict", action="store_true", help="import nothing if any row is rejected")
+    p.add_argument("--who", help="who imports (kept in each incident's history)")
     p.add_argument(
         "--on-conflict",
         choices=("error", "skip", "replace"),
@@ -465,7 +484,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--excel", action="store_true", help="CSV for Excel: UTF-8 BOM and CRLF line ends"
     )
     p.add_argument(
-        "--history", action="store_true", help="also write the recorded changes to OUT.history.csv"
+        "--history",
+        action="store_true",
+        help="also write the recorded changes of the exported incidents (all changes without a "
+        "filter): OUT.history.csv for CSV, a 'history' table in a GeoPackage, a 'history' "
+        "member in GeoJSON",
     )
     _add_filters(p)
     p.set_defaults(run=cmd_export)

@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -28,19 +29,37 @@ from .validate import validate_frame
 __all__ = [
     "HISTORY_COLUMNS",
     "HistoryError",
+    "add_history_layer",
     "delete_incident",
     "edit_incident",
+    "existing_ids",
     "export_history",
     "get_incident",
     "history",
-    "record_batch",
+    "history_csv_bytes",
+    "history_of",
+    "record_created",
+    "record_import",
     "revert",
+    "with_history_geojson",
+    "with_history_gpkg",
 ]
 
 HISTORY_COLUMNS = ("change_id", "at", "who", "event_id", "field", "old", "new", "why", "kind")
 #: kinds of change
 KINDS = ("edit", "delete", "create", "import", "revert", "merge")
 ROW = "*"  # the field name of a whole-row change (create, delete)
+#: Fields that change together: reverting one puts back the others changed with it, in the
+#: same change (a range without its best estimate would break the data model's rules).
+LINKED: tuple[tuple[str, ...], ...] = (
+    ("fatalities", "fatalities_low", "fatalities_high"),
+    ("injured", "injured_low", "injured_high"),
+    ("event_date", "time_precision"),
+    ("claim_status", "claimed_by"),
+    ("disorder_type", "event_type", "sub_event_type"),
+    ("latitude", "longitude", "geo_precision", "geo_source", "geonames_id"),
+    ("sources", "source"),
+)
 
 
 class HistoryError(IncidentsError):
@@ -189,23 +208,45 @@ def record_created(
     )
 
 
-def record_batch(store: Store, *, count: int, why: str, who: str | None = None) -> None:
-    """Record one import of ``count`` incidents (one history row per import, not per row)."""
+def existing_ids(store: Store, ids: Sequence[str]) -> set[str]:
+    """The ids among ``ids`` already stored (an import asks before writing, to tell which of
+    its rows it inserted, replaced or skipped)."""
+    with store.engine.connect() as conn:
+        return Store._existing_ids(conn, pd.Series(list(ids), dtype=object))
+
+
+def record_import(
+    store: Store,
+    inserted: Sequence[str],
+    replaced: Sequence[str] = (),
+    *,
+    source: str,
+    why: str | None = None,
+    who: str | None = None,
+) -> int:
+    """Record an import: one history row per incident it stored (kind ``import``, field
+    ``*``, ``new`` naming the source file), in one transaction. Returns the rows written."""
+    at = _now()
+    why = why or f"imported from {source}"
+    ids = [*inserted, *replaced]
+    frame = pd.DataFrame(
+        {
+            "at": at,
+            "who": who,
+            "event_id": pd.Series(ids, dtype=object),
+            "field": ROW,
+            "old": pd.Series(
+                [None] * len(inserted) + ["replaced by this import"] * len(replaced), dtype=object
+            ),
+            "new": f"imported from {source}",
+            "why": why,
+            "kind": "import",
+        }
+    )
+    names = [c for c in HISTORY_COLUMNS if c != "change_id"]
     with store.engine.begin() as conn:
-        _log(
-            conn,
-            [
-                {
-                    "who": who,
-                    "event_id": None,
-                    "field": ROW,
-                    "old": None,
-                    "new": f"{count} incident(s)",
-                    "why": why,
-                    "kind": "import",
-                }
-            ],
-        )
+        store._bulk_insert(conn, history_table, frame, names)
+    return len(frame)
 
 
 def history(store: Store, event_id: str | None = None) -> pd.DataFrame:
@@ -235,14 +276,33 @@ def revert(store: Store, change_id: int, *, why: str | None = None, who: str | N
     why = why or f"revert of change {change_id}"
     kind, event_id, field = change["kind"], change["event_id"], change["field"]
     if kind in ("edit", "revert", "merge") and field != ROW:
+        linked = next((group for group in LINKED if field in group), (field,))
         with store.engine.connect() as conn:
-            current = _text(_row(conn, event_id)[field])
-        if current != change["new"]:
-            raise HistoryError(
-                f"{event_id} {field} has changed since change {change_id} "
-                f"(now {current!r}); revert the later change first"
+            current = _row(conn, event_id)
+            # the fields changed with it, in the same change (a best estimate and its range)
+            together = (
+                conn.execute(
+                    sa.select(history_table).where(
+                        history_table.c.event_id == event_id,
+                        history_table.c.at == change["at"],
+                        history_table.c.kind == kind,
+                        history_table.c.why.is_(None)
+                        if change["why"] is None
+                        else history_table.c.why == change["why"],
+                        history_table.c.field.in_(linked),
+                    )
+                )
+                .mappings()
+                .all()
             )
-        edit_incident(store, event_id, {field: change["old"]}, why=why, who=who, kind="revert")
+        for c in together:
+            if _text(current[c["field"]]) != c["new"]:
+                raise HistoryError(
+                    f"{event_id} {c['field']} has changed since change {c['change_id']} "
+                    f"(now {_text(current[c['field']])!r}); revert the later change first"
+                )
+        old = {c["field"]: c["old"] for c in together}
+        edit_incident(store, event_id, old, why=why, who=who, kind="revert")
     elif kind == "delete":
         row = json.loads(change["old"])
         with store.engine.begin() as conn:
@@ -273,19 +333,71 @@ def revert(store: Store, change_id: int, *, why: str | None = None, who: str | N
         raise HistoryError(f"change {change_id} ({kind}) cannot be reverted")
 
 
-def export_history(store: Store, path: str, *, event_id: str | None = None) -> int:
-    """Write the recorded changes as CSV (formula-safe like every export); returns the count."""
+def history_of(store: Store, event_ids: Iterable[str] | None = None) -> pd.DataFrame:
+    """The recorded changes (newest first) of the incidents ``event_ids`` (all when None)."""
+    frame = history(store)
+    if event_ids is not None:
+        frame = frame[frame["event_id"].isin(pd.Index(list(event_ids)))]
+    return frame.reset_index(drop=True)
+
+
+def _history_arrow(frame: pd.DataFrame):
+    import pyarrow as pa
+
+    table = pa.Table.from_pandas(frame.astype({"change_id": "int64"}), preserve_index=False)
+    return table.cast(
+        pa.schema([(n, pa.int64() if n == "change_id" else pa.string()) for n in HISTORY_COLUMNS])
+    )
+
+
+def history_csv_bytes(frame: pd.DataFrame) -> bytes:
+    """History rows as CSV (formula-safe like every export)."""
     import pyarrow as pa
     import pyarrow.csv as pacsv
 
     from .export import neutralise_formulas
 
-    frame = history(store, event_id)
-    table = pa.Table.from_pandas(frame.astype({"change_id": "int64"}), preserve_index=False)
-    table = table.cast(
-        pa.schema([(n, pa.int64() if n == "change_id" else pa.string()) for n in HISTORY_COLUMNS])
+    out = pa.BufferOutputStream()
+    pacsv.write_csv(neutralise_formulas(_history_arrow(frame)), out)
+    return out.getvalue().to_pybytes()
+
+
+def with_history_geojson(data: bytes, frame: pd.DataFrame) -> bytes:
+    """A GeoJSON export (a FeatureCollection) with the history rows added as its foreign member
+    ``history`` (RFC 7946 section 6.1): a list of objects with :data:`HISTORY_COLUMNS`."""
+    body = data.rstrip()
+    if not body.endswith(b"}"):
+        raise IncidentsError("not a GeoJSON FeatureCollection")
+    rows = frame.astype(object).where(frame.notna(), None).to_dict(orient="records")
+    member = json.dumps(rows, ensure_ascii=False, default=str).encode("utf-8")
+    return body[:-1] + b', "history": ' + member + b"}\n"
+
+
+def add_history_layer(path: str | Path, frame: pd.DataFrame) -> None:
+    """Add the table ``history`` (no geometry) to a GeoPackage written by the export."""
+    import pyogrio
+
+    table = frame.astype({"change_id": "int64"}).astype(
+        {c: "string" for c in HISTORY_COLUMNS if c != "change_id"}
     )
-    pacsv.write_csv(neutralise_formulas(table), path)
+    pyogrio.write_dataframe(table, path, layer="history", driver="GPKG")
+
+
+def with_history_gpkg(data: bytes, frame: pd.DataFrame) -> bytes:
+    """A GeoPackage export (bytes) with the table ``history`` added."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="incidents-gpkg-") as folder:
+        path = Path(folder) / "incidents.gpkg"
+        path.write_bytes(data)
+        add_history_layer(path, frame)
+        return path.read_bytes()
+
+
+def export_history(store: Store, path: str, *, event_id: str | None = None) -> int:
+    """Write the recorded changes as CSV (formula-safe like every export); returns the count."""
+    frame = history(store, event_id)
+    Path(path).write_bytes(history_csv_bytes(frame))
     return len(frame)
 
 

@@ -18,6 +18,7 @@ from .exc import ImportRejected, RowError
 from .formats import ColumnMapping, Format, ReadResult, read_incidents
 from .formats.acled import AcledZeros
 from .geocoding import place_incidents
+from .history import existing_ids, record_import
 from .progress import ProgressCallback
 from .snapshot import load_frame
 from .store import InsertResult, OnConflict, Store
@@ -92,6 +93,31 @@ def _group_frame(read: ReadResult, store: Store) -> tuple[pd.DataFrame | None, l
     return groups, errors
 
 
+def _record_history(
+    store: Store,
+    ids: pd.Series,
+    before: set[str],
+    result: InsertResult,
+    source: str | None,
+    fmt: str,
+    who: str | None,
+) -> None:
+    """One history row per incident the import stored: rejected rows and (with ``skip``) ids
+    stored before are not; (with ``replace``) those are recorded as replaced."""
+    rejected = {e.event_id for e in result.errors}
+    stored = ids[~ids.isin(rejected)]
+    inserted = stored[~stored.isin(before)].tolist()
+    replaced = stored[stored.isin(before)].tolist() if result.replaced else []
+    record_import(
+        store,
+        inserted,
+        replaced,
+        source=f"{source} ({fmt})" if source else f"a {fmt} file",
+        why=f"{fmt} import: {result.inserted} inserted, {result.replaced} replaced",
+        who=who,
+    )
+
+
 def import_result(
     store: Store,
     read: ReadResult,
@@ -102,6 +128,7 @@ def import_result(
     refresh_snapshot: bool = True,
     dry_run: bool = False,
     progress: ProgressCallback | None = None,
+    source: str | None = None,
     who: str | None = None,
 ) -> ImportReport:
     """Validate rows already read (:func:`incidents.formats.read_incidents`) and insert them.
@@ -114,8 +141,9 @@ def import_result(
     from their ``location``, ``country`` and ``admin1`` (a place it will not vouch for is a
     rejected row), and rows without a region get one by reverse lookup. With
     ``refresh_snapshot`` the store's columnar snapshot is rebuilt after a write, so the
-    dashboard's next start reads it instead of the database. ``who`` is the author the
-    history records for the import.
+    dashboard's next start reads it instead of the database. Each incident stored is recorded
+    in the history (:func:`incidents.history.record_import`) with ``source`` (the file's name)
+    and ``who`` (the person importing, when known).
     """
     report = ImportReport(
         format=read.format,
@@ -141,6 +169,7 @@ def import_result(
         return report
     if strict and errors:
         raise ImportRejected(sorted(errors, key=lambda e: e.line))
+    before = existing_ids(store, checked.valid["event_id"]) if on_conflict != "error" else set()
     result = store.insert(
         checked.valid,
         groups=groups,
@@ -157,14 +186,7 @@ def import_result(
     report.errors = sorted(errors + result.errors, key=lambda e: e.line)
     report.revision = result.revision
     if result.inserted or result.replaced:
-        from .history import record_batch
-
-        record_batch(
-            store,
-            count=result.inserted + result.replaced,
-            why=f"{read.format} import: {result.inserted} inserted, {result.replaced} replaced",
-            who=who,
-        )  # not a write of incidents: the revision stays the one this import made
+        _record_history(store, checked.valid["event_id"], before, result, source, read.format, who)
     if refresh_snapshot and (result.inserted or result.replaced):
         load_frame(store)
     return report
@@ -184,6 +206,7 @@ def import_file(
     refresh_snapshot: bool = True,
     dry_run: bool = False,
     progress: ProgressCallback | None = None,
+    source: str | None = None,
     who: str | None = None,
 ) -> ImportReport:
     """Import one file (any format of :func:`incidents.formats.read_incidents`) into ``store``.
@@ -210,5 +233,6 @@ def import_file(
         refresh_snapshot=refresh_snapshot,
         dry_run=dry_run,
         progress=progress,
+        source=source or Path(path).name,
         who=who,
     )

@@ -65,6 +65,7 @@ if report.valid and st.button("Import", type="primary"):
         date_order=str(date_order),
         progress=lambda n, total: bar.progress(n / max(total, 1), text=f"{n:,} / {total:,} rows"),
         who=auth.author(writer),
+        source=upload.name,
     )
     bar.progress(1.0, text="Done")
     st.success(

@@ -26,7 +26,16 @@ person must check.
 from __future__ import annotations
 
 from .core import Draft, DraftReport, Evidence, draft_report, format_report, territory_sub_event
-from .save import MATCH_DAYS, MATCH_KM, SaveResult, find_matches, save_drafts
+from .save import (
+    MATCH_DAYS,
+    MATCH_KM,
+    RECONCILED,
+    Difference,
+    SaveResult,
+    find_matches,
+    merge_differences,
+    save_drafts,
+)
 from .text import MAX_REPORT_BYTES, MAX_REPORT_CHARS, DraftInputError, decode_report
 
 __all__ = [
@@ -34,6 +43,8 @@ __all__ = [
     "MATCH_KM",
     "MAX_REPORT_BYTES",
     "MAX_REPORT_CHARS",
+    "RECONCILED",
+    "Difference",
     "Draft",
     "DraftInputError",
     "DraftReport",
@@ -43,6 +54,7 @@ __all__ = [
     "draft_report",
     "find_matches",
     "format_report",
+    "merge_differences",
     "save_drafts",
     "territory_sub_event",
 ]

@@ -13,16 +13,89 @@ import pandas as pd
 import sqlalchemy as sa
 
 from ..exc import IncidentsError, RowError, StoreError, ValidationError
-from ..history import _bump, _log, record_created
+from ..history import _bump, _log, _text, _validated, record_created
 from ..schema import COLUMN_NAMES, GROUP_COLUMNS
 from ..store import Store, _records, groups_table, incidents_table
 from ..validate import validate_frame, validate_groups
 
-__all__ = ["MATCH_DAYS", "MATCH_KM", "SaveResult", "find_matches", "save_drafts"]
+__all__ = [
+    "MATCH_DAYS",
+    "MATCH_KM",
+    "RECONCILED",
+    "Difference",
+    "SaveResult",
+    "find_matches",
+    "merge_differences",
+    "save_drafts",
+]
 
 #: A draft matches a stored incident of the same event type within this many days and km.
 MATCH_DAYS = 1
 MATCH_KM = 5.0
+
+
+#: What a merge may reconcile, by the name the analyst chooses; each name's fields go together
+#: (a best estimate with its range, a date with its precision, a claim with its claimant).
+RECONCILED: dict[str, tuple[str, ...]] = {
+    "event_date": ("event_date", "time_precision"),
+    "sub_event_type": ("disorder_type", "event_type", "sub_event_type"),
+    "actor1": ("actor1",),
+    "actor2": ("actor2",),
+    "fatalities": ("fatalities", "fatalities_low", "fatalities_high"),
+    "injured": ("injured", "injured_low", "injured_high"),
+    "claim_status": ("claim_status", "claimed_by"),
+}
+
+
+@dataclass(frozen=True)
+class Difference:
+    """Where a draft and the stored incident it merges into disagree: both values, per field."""
+
+    name: str  # a key of RECONCILED
+    stored: dict[str, Any]
+    drafted: dict[str, Any]
+
+    def describe(self, values: dict[str, Any]) -> str:
+        """The values of one side as a person reads them ("unknown" for a missing figure)."""
+        first = values[RECONCILED[self.name][0]]
+        if self.name in ("fatalities", "injured"):
+            best, low, high = values.values()
+            if best is None and low is None and high is None:
+                return "unknown"
+            if low == best == high:
+                return str(best)
+            return f"{best if best is not None else '?'} ({low if low is not None else '?'}–{high if high is not None else '?'})"
+        if self.name == "event_date":
+            return f"{str(first)[:10]} (precision {values['time_precision']})"
+        if self.name == "claim_status" and values.get("claimed_by"):
+            return f"{first} by {values['claimed_by']}"
+        if self.name == "sub_event_type":
+            return str(values["sub_event_type"])
+        return "none" if first is None else str(first)
+
+
+def _same(a: Any, b: Any) -> bool:
+    def norm(v: Any) -> str | None:
+        if isinstance(v, float) and v.is_integer():
+            v = int(v)
+        text = _text(v)
+        return None if text is None else text[:10] if len(text) >= 10 and text[4:5] == "-" else text
+
+    return norm(a) == norm(b)
+
+
+def merge_differences(stored: dict[str, Any], draft: dict[str, Any]) -> list[Difference]:
+    """The fields of :data:`RECONCILED` where the draft says something the stored incident does
+    not (a draft that says nothing, e.g. unknown casualties, never differs)."""
+    out = []
+    for name, fields in RECONCILED.items():
+        drafted = {f: draft.get(f) for f in fields}
+        if all(v is None for v in drafted.values()):
+            continue
+        kept = {f: stored.get(f) for f in fields}
+        if not all(_same(kept[f], drafted[f]) for f in fields):
+            out.append(Difference(name, kept, drafted))
+    return out
 
 
 @dataclass
@@ -73,12 +146,16 @@ def save_drafts(
     *,
     groups: list[dict[str, Any]] = (),  # type: ignore[assignment]
     merges: dict[str, str] | None = None,
+    take: dict[str, list[str]] | None = None,
     who: str | None = None,
     why: str = "saved from a drafted report",
 ) -> SaveResult:
     """Save reviewed drafts in one transaction: new incidents are inserted (with the shared
     casualty figures they use), drafts listed in ``merges`` ({draft id: stored id}) add their
-    source to the stored incident instead. Any invalid draft raises
+    source to the stored incident instead, and take the drafted values of the
+    :data:`RECONCILED` names listed in ``take`` ({draft id: ["fatalities", ...]}; the analyst's
+    choice among :func:`merge_differences`), each change recorded with the report as its
+    source. Any invalid draft raises
     :class:`~incidents.exc.ValidationError` naming it, and nothing is written.
     """
     merges = dict(merges or {})
@@ -159,7 +236,8 @@ def save_drafts(
                 result.created = [r["event_id"] for r in renamed]
             by_id = {r["event_id"]: r for r in records}
             for draft_id, stored_id in merges.items():
-                _merge(conn, by_id[draft_id], stored_id, who=who, why=why)
+                chosen = (take or {}).get(draft_id, [])
+                _merge(conn, by_id[draft_id], stored_id, chosen, who=who, why=why)
                 result.merged[draft_id] = stored_id
             if renamed or merges:
                 _bump(conn)
@@ -169,46 +247,64 @@ def save_drafts(
     return result
 
 
-def _merge(conn: sa.Connection, draft: dict, stored_id: str, *, who: str | None, why: str) -> None:
-    row = conn.execute(
-        sa.select(incidents_table.c.sources, incidents_table.c.source).where(
-            incidents_table.c.event_id == stored_id
+def _merge(
+    conn: sa.Connection,
+    draft: dict,
+    stored_id: str,
+    take: list[str],
+    *,
+    who: str | None,
+    why: str,
+) -> None:
+    unknown = sorted(set(take) - set(RECONCILED))
+    if unknown:
+        raise IncidentsError(
+            f"cannot take {', '.join(unknown)} from a draft; choose among {', '.join(RECONCILED)}"
         )
-    ).first()
+    row = (
+        conn.execute(sa.select(incidents_table).where(incidents_table.c.event_id == stored_id))
+        .mappings()
+        .first()
+    )
     if row is None:
         raise IncidentsError(f"cannot merge into {stored_id!r}: no such incident")
-    sources = json.loads(row.sources) if row.sources else []
+    old = dict(row)
+    sources = json.loads(old["sources"]) if old["sources"] else []
     added = [s for s in draft.get("sources") or [] if s not in sources]
-    new_sources = json.dumps(sources + added, ensure_ascii=False)
-    outlets = [o for o in (row.source or "").split(";") if o]
+    outlets = [o for o in (old["source"] or "").split(";") if o]
     if draft.get("source") and draft["source"] not in outlets:
         outlets.append(draft["source"])
-    new_source = ";".join(outlets) or None
+    changes: dict[str, Any] = {
+        "sources": json.dumps(sources + added, ensure_ascii=False),
+        "source": ";".join(outlets) or None,
+    }
+    for name in take:
+        changes.update({f: draft.get(f) for f in RECONCILED[name]})
+    values = dict(zip(COLUMN_NAMES, _validated({**old, **changes}, stored_id), strict=False))
+    changed = [k for k in COLUMN_NAMES if _text(values[k]) != _text(old[k])]
+    if not changed:
+        return
     conn.execute(
         incidents_table.update()
         .where(incidents_table.c.event_id == stored_id)
-        .values(sources=new_sources, source=new_source)
+        .values({k: values[k] for k in changed})
     )
+    cited = next(iter(added or draft.get("sources") or []), {})
+    origin = " ".join(str(cited[k]) for k in ("outlet", "published") if cited.get(k))
     _log(
         conn,
         [
             {
                 "who": who,
                 "event_id": stored_id,
-                "field": "sources",
-                "old": row.sources,
-                "new": new_sources,
-                "why": f"{why} (merged draft {draft['event_id']})",
+                "field": k,
+                "old": _text(old[k]),
+                "new": _text(values[k]),
+                "why": f"{why} (merged draft {draft['event_id']}"
+                + (f"; value from {origin}" if origin and k not in ("sources", "source") else "")
+                + ")",
                 "kind": "merge",
-            },
-            {
-                "who": who,
-                "event_id": stored_id,
-                "field": "source",
-                "old": row.source,
-                "new": new_source,
-                "why": f"{why} (merged draft {draft['event_id']})",
-                "kind": "merge",
-            },
+            }
+            for k in changed
         ],
     )

@@ -4,20 +4,27 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import json
 from pathlib import Path
 
+import pyogrio
 import pytest
 
-from incidents import ValidationError
+from incidents import IncidentsError, ValidationError, export, load_frame
 from incidents.cli import main
-from incidents.draft import draft_report, find_matches, save_drafts
+from incidents.draft import draft_report, find_matches, merge_differences, save_drafts
 from incidents.history import (
     HistoryError,
     delete_incident,
     edit_incident,
     export_history,
+    get_incident,
     history,
+    history_csv_bytes,
+    history_of,
     revert,
+    with_history_geojson,
+    with_history_gpkg,
 )
 from incidents.importer import import_file
 
@@ -92,6 +99,42 @@ def test_a_revert_refuses_a_field_changed_since(store):
         revert(store, first)
 
 
+CSV_HEADER = (
+    "event_id,event_date,time_precision,event_type,sub_event_type,country,location,"
+    "latitude,longitude,geo_precision,claim_status\n"
+)
+
+
+def _csv_row(event_id: str, location: str = "Kharkiv") -> str:
+    return (
+        f"{event_id},2025-07-01,1,Battles,Armed clash,Ukraine,{location},49.98,36.25,1,confirmed\n"
+    )
+
+
+def test_an_import_records_each_incident_it_stored_with_its_file_and_author(store, tmp_path):
+    path = tmp_path / "desk-july.csv"
+    bad = "X-BAD,2025-07-01,1,Battles,Armed clash,Ukraine,Kharkiv,99,36.25,1,confirmed\n"
+    path.write_text(CSV_HEADER + _csv_row("X-1") + _csv_row("X-2") + bad, encoding="utf-8")
+    report = import_file(store, path, who="analyst@desk")
+    assert (report.inserted, len(report.errors)) == (2, 1)
+    imports = history(store).query("kind == 'import'")
+    assert sorted(imports["event_id"]) == ["X-1", "X-2"]  # the rejected row is not recorded
+    assert set(imports["who"]) == {"analyst@desk"}
+    assert set(imports["new"]) == {"imported from desk-july.csv (csv)"}
+    assert imports["old"].isna().all()
+    # again, skipping known ids: only the new one is recorded; replacing: recorded as replaced
+    path.write_text(CSV_HEADER + _csv_row("X-2") + _csv_row("X-3"), encoding="utf-8")
+    import_file(store, path, on_conflict="skip")
+    assert history(store, "X-2").shape[0] == 1 and history(store, "X-3").shape[0] == 1
+    path.write_text(CSV_HEADER + _csv_row("X-3", "Kharkiv city"), encoding="utf-8")
+    import_file(store, path, on_conflict="replace", source="desk sheet")
+    latest = history(store, "X-3").iloc[0]
+    assert (latest["old"], latest["new"]) == (
+        "replaced by this import",
+        "imported from desk sheet (csv)",
+    )
+
+
 def test_imports_and_saved_drafts_appear_in_the_history(store, tmp_path):
     path = tmp_path / "one.csv"
     path.write_text(
@@ -101,7 +144,8 @@ def test_imports_and_saved_drafts_appear_in_the_history(store, tmp_path):
         encoding="utf-8",
     )
     import_file(store, path)
-    assert history(store)["kind"].iloc[0] == "import"
+    (row,) = history(store, "X-1").itertuples()
+    assert (row.kind, row.field, row.new) == ("import", "*", "imported from one.csv (csv)")
     report = draft_report(
         (REPORTS / "en_recaptures.txt").read_text(encoding="utf-8"), published=dt.date(2025, 7, 10)
     )
@@ -185,3 +229,107 @@ def test_an_import_records_its_author(store, tmp_path):
     import_file(store, path, who="ana@desk.example")
     change = history(store).iloc[0]
     assert (change["kind"], change["who"]) == ("import", "ana@desk.example")
+
+
+def test_geopackage_and_geojson_exports_carry_the_history_of_their_incidents(store, tmp_path):
+    edit_incident(store, "AFP-20250703-03", {"notes": "Lipetsk, checked"}, why="desk", who="ana")
+    edit_incident(store, "AFP-20250703-01", {"notes": "Poltava, checked"}, why="desk")
+    db = ["--db", store.url]
+    gpkg = tmp_path / "russia.gpkg"
+    assert (
+        main(
+            [
+                *db,
+                "export",
+                "--format",
+                "gpkg",
+                "--out",
+                str(gpkg),
+                "--country",
+                "Russia",
+                "--history",
+            ]
+        )
+        == 0
+    )
+    assert "history" in {name for name, _ in pyogrio.list_layers(gpkg)}
+    layer = pyogrio.read_dataframe(gpkg, layer="history")
+    # only the exported incidents' changes: Lipetsk is in Russia, Poltava is not
+    assert layer[["event_id", "field", "new", "who"]].values.tolist() == [
+        ["AFP-20250703-03", "notes", "Lipetsk, checked", "ana"]
+    ]
+    geojson = tmp_path / "all.geojson"
+    assert main([*db, "export", "--format", "geojson", "--out", str(geojson), "--history"]) == 0
+    doc = json.loads(geojson.read_text(encoding="utf-8"))
+    assert len(doc["features"]) == store.count()
+    assert sorted(h["event_id"] for h in doc["history"]) == ["AFP-20250703-01", "AFP-20250703-03"]
+    # the library's in-memory versions (the page's downloads)
+    frame = load_frame(store)
+    changes = history_of(store, frame.loc[frame["country"] == "Ukraine", "event_id"])
+    assert changes["event_id"].tolist() == ["AFP-20250703-01"]
+    data = with_history_gpkg(export.to_gpkg_bytes(frame), changes)
+    (tmp_path / "mem.gpkg").write_bytes(data)
+    assert pyogrio.read_dataframe(tmp_path / "mem.gpkg", layer="history")["event_id"].tolist() == [
+        "AFP-20250703-01"
+    ]
+    doc = json.loads(with_history_geojson(export.to_geojson_bytes(frame), changes))
+    assert doc["type"] == "FeatureCollection" and doc["history"][0]["new"] == "Poltava, checked"
+    assert history_csv_bytes(changes).decode().count("\n") == 2
+
+
+def test_a_merge_shows_differing_figures_and_takes_only_the_chosen_ones(store):
+    report = draft_report(
+        "Ukrainian drones killed two civilians in Yelets on Thursday, Russia's "
+        "defence ministry said.",
+        published=dt.date(2025, 7, 3),
+        outlet="Reuters",
+    )
+    (draft,) = report.drafts
+    stored = get_incident(store, "AFP-20250703-04")  # Yelets: fire, "sans faire de victimes" (0)
+    (stored_match,) = find_matches(store, draft.record)
+    diffs = {d.name: d for d in merge_differences(stored_match, draft.record)}
+    assert set(diffs) == {"actor2", "fatalities"}  # same date, type, actor, claim
+    f = diffs["fatalities"]
+    assert (f.describe(f.stored), f.describe(f.drafted)) == ("0", "2")
+    assert diffs["actor2"].describe(diffs["actor2"].drafted) == "Civilians (Russia)"
+    # the analyst takes the drafted toll but keeps the stored actor2
+    before = store.revision
+    save_drafts(
+        store,
+        [draft.record],
+        merges={draft.record["event_id"]: "AFP-20250703-04"},
+        take={draft.record["event_id"]: ["fatalities"]},
+        who="desk",
+        why="from the Reuters report of 2025-07-03",
+    )
+    now = get_incident(store, "AFP-20250703-04")
+    assert (now["fatalities"], now["fatalities_low"], now["fatalities_high"]) == (2, 2, 2)
+    assert now["actor2"] == stored["actor2"] and now["injured"] == stored["injured"]
+    assert now["source"] == "AFP;Reuters" and store.revision == before + 1
+    changes = history(store, "AFP-20250703-04").set_index("field")
+    assert set(changes.index) == {
+        "fatalities",
+        "fatalities_low",
+        "fatalities_high",
+        "sources",
+        "source",
+    }
+    killed = changes.loc["fatalities"]
+    assert (killed["old"], killed["new"], killed["kind"], killed["who"]) == (
+        "0",
+        "2",
+        "merge",
+        "desk",
+    )
+    assert "value from Reuters 2025-07-03" in killed["why"]
+    # each reconciled field can be reverted like an edit
+    revert(store, int(killed["change_id"]))
+    assert get_incident(store, "AFP-20250703-04")["fatalities"] == 0
+    # a name that is not reconcilable is refused, nothing written
+    with pytest.raises(IncidentsError, match="cannot take"):
+        save_drafts(
+            store,
+            [draft.record],
+            merges={draft.record["event_id"]: "AFP-20250703-04"},
+            take={draft.record["event_id"]: ["latitude"]},
+        )
