@@ -18,7 +18,14 @@ from dashboard.review import (
     record_to_form,
 )
 from incidents import IncidentsError, Store, default_url
-from incidents.draft import decode_report, draft_report, find_matches, save_drafts
+from incidents.draft import (
+    RECONCILED,
+    decode_report,
+    draft_report,
+    find_matches,
+    merge_differences,
+    save_drafts,
+)
 
 st.set_page_config(page_title="New incidents from a report", page_icon="📝", layout="wide")
 
@@ -164,6 +171,7 @@ def review(store: Store, writer: auth.Writer) -> None:
                            f"{m['distance_km']} km)" for m in matches],
                         key=f"{event_id}:merge",
                     )  # fmt: skip
+                    reconcile(event_id, matches, candidate)
         st.button("Add a draft", on_click=add_draft)
         typed = (
             None
@@ -174,10 +182,35 @@ def review(store: Store, writer: auth.Writer) -> None:
             save(store, auth.author(writer, typed))
 
 
+def reconcile(event_id: str, matches: list[dict], candidate: dict) -> None:
+    """For a merge: where the draft and the stored incident differ, the analyst chooses."""
+    choice = st.session_state.get(f"{event_id}:merge", "")
+    target = choice.removeprefix("Merge into ").split(" ", 1)[0]
+    stored = next((m for m in matches if m["event_id"] == target), None)
+    if stored is None:
+        return
+    differences = merge_differences(stored, candidate)
+    if not differences:
+        st.caption("The draft agrees with the stored incident: only the source is added.")
+        return
+    st.markdown(f"**Where this report and {target} differ** (kept as stored unless you choose)")
+    for d in differences:
+        st.radio(
+            d.name,
+            [
+                f"keep stored: {d.describe(d.stored)}",
+                f"take from this report: {d.describe(d.drafted)}",
+            ],
+            key=f"{event_id}:take:{d.name}",
+            horizontal=True,
+        )
+
+
 def save(store: Store, who: str) -> None:
     records = st.session_state["records"]
     drafts = st.session_state["drafts"]
     out, merges = [], {}
+    take: dict[str, list[str]] = {}
     for event_id, record in records.items():
         if not st.session_state.get(f"{event_id}:keep"):
             continue
@@ -196,6 +229,11 @@ def save(store: Store, who: str) -> None:
         merge = st.session_state.get(f"{event_id}:merge", "")
         if merge.startswith("Merge into "):
             merges[event_id] = merge.removeprefix("Merge into ").split(" ", 1)[0]
+            take[event_id] = [
+                name
+                for name in RECONCILED
+                if str(st.session_state.get(f"{event_id}:take:{name}", "")).startswith("take")
+            ]
         out.append(new)
     if not out:
         st.warning("No draft is kept: nothing to save.")
@@ -203,7 +241,7 @@ def save(store: Store, who: str) -> None:
     report = st.session_state["report"]
     try:
         result = save_drafts(
-            store, out, groups=report.groups, merges=merges, who=who,
+            store, out, groups=report.groups, merges=merges, take=take, who=who,
             why=f"from the {report.outlet} report of {report.published}",
         )  # fmt: skip
     except IncidentsError as err:
@@ -211,7 +249,8 @@ def save(store: Store, who: str) -> None:
         return
     st.session_state["saved"] = (
         f"Saved {len(result.created)} new incident(s): {', '.join(result.created) or '-'}; "
-        f"merged {len(result.merged)}."
+        f"merged {len(result.merged)}"
+        + (f" into {', '.join(result.merged.values())}." if result.merged else ".")
     )
     for key in ("report", "records", "drafts"):
         st.session_state.pop(key, None)

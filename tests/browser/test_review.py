@@ -18,6 +18,11 @@ REPORT = (
     "La défense antiaérienne russe a abattu 112 drones ukrainiens dans la nuit."
 )
 
+UPDATE = (
+    "Le bilan de la frappe de missile russe sur Dnipro mercredi s'est alourdi à six morts, "
+    "selon les autorités régionales."
+)
+
 
 @pytest.fixture(scope="module")
 def review_app(browser, tmp_path_factory):
@@ -75,6 +80,29 @@ def test_draft_correct_save_map_edit_history_revert(page, review_app):
     page.get_by_text("reverted").wait_for(timeout=30_000)
     assert page.get_by_label("notes", exact=True).input_value().startswith("Shelling")
     no_script_ran(page)
+
+    # a later report of the same strike: offered as a merge, the analyst takes its toll
+    page.goto(review_app + "/New_incidents_from_a_report")
+    settle(page)
+    page.get_by_label("Paste the report").fill(UPDATE)
+    page.get_by_label("Outlet").fill("Reuters")
+    page.get_by_role("button", name="Draft incidents").click()
+    settle(page)
+    page.get_by_text(f"Merge into {saved_id}").click()
+    settle(page)
+    assert page.get_by_text(f"Where this report and {saved_id} differ").is_visible()
+    page.get_by_text("keep stored: 4").wait_for(timeout=30_000)
+    page.get_by_text("take from this report: 6").click()
+    settle(page)
+    page.get_by_role("button", name="Save the kept drafts").click()
+    page.get_by_text(f"merged 1 into {saved_id}").wait_for(timeout=30_000)
+    open_app(page, review_app)
+    assert metric(page, "Incidents") == "6"  # merged, not a duplicate
+    page.goto(review_app + f"/Edit_incidents?event_id={saved_id}")
+    settle(page)
+    assert page.get_by_label("fatalities", exact=True).input_value() == "6"
+    history_text = page.get_by_test_id("stTable").inner_text()
+    assert "merge" in history_text and "value from Reuters" in history_text
 
 
 def test_wrong_text_gets_a_clear_message_and_saves_nothing(page, review_app):
