@@ -10,7 +10,7 @@ from pathlib import Path
 import pyogrio
 import pytest
 
-from incidents import IncidentsError, ValidationError, export, load_frame
+from incidents import IncidentsError, Store, ValidationError, export, load_frame
 from incidents.cli import main
 from incidents.draft import draft_report, find_matches, merge_differences, save_drafts
 from incidents.history import (
@@ -333,3 +333,24 @@ def test_a_merge_shows_differing_figures_and_takes_only_the_chosen_ones(store):
             merges={draft.record["event_id"]: "AFP-20250703-04"},
             take={draft.record["event_id"]: ["latitude"]},
         )
+
+
+def test_import_history_merge_and_linked_revert_on_every_backend(new_store_url, tmp_path):
+    store = Store.open(new_store_url())  # seeded
+    path = tmp_path / "desk.csv"
+    path.write_text(CSV_HEADER + _csv_row("X-1") + _csv_row("X-2"), encoding="utf-8")
+    import_file(store, path, who="ana", refresh_snapshot=False)
+    imports = history(store).query("kind == 'import'")
+    assert sorted(imports["event_id"]) == ["X-1", "X-2"] and set(imports["who"]) == {"ana"}
+    edit_incident(
+        store,
+        "AFP-20250703-03",
+        {"fatalities": 2, "fatalities_low": 2, "fatalities_high": 2},
+        why="toll",
+    )
+    change = int(
+        history(store, "AFP-20250703-03").query("field == 'fatalities_low'")["change_id"].iloc[0]
+    )
+    revert(store, change)  # the best estimate and the range go back together
+    back = get_incident(store, "AFP-20250703-03")
+    assert (back["fatalities"], back["fatalities_low"], back["fatalities_high"]) == (1, 1, 1)
