@@ -42,8 +42,10 @@ def test_downloads_include_the_history_of_the_view_when_asked(page, edited_app, 
     assert metric(page, "Incidents") == "2"
     page.get_by_text("Include their history").click()
     settle(page)
+    # the rerun with the box checked is done when its own button is there
+    page.get_by_test_id("stDownloadButton").filter(has_text="History CSV").wait_for(timeout=90_000)
     button = page.get_by_test_id("stDownloadButton").filter(has_text="GeoPackage")
-    with page.expect_download(timeout=60_000) as info:
+    with page.expect_download(timeout=90_000) as info:
         button.click()
     path = tmp_path / "export.gpkg"
     info.value.save_as(path)
@@ -53,7 +55,7 @@ def test_downloads_include_the_history_of_the_view_when_asked(page, edited_app, 
         ["AFP-20250703-03", "Lipetsk, checked", "ana"]
     ]
     button = page.get_by_test_id("stDownloadButton").filter(has_text="History CSV")
-    with page.expect_download(timeout=60_000) as info:
+    with page.expect_download(timeout=90_000) as info:
         button.click()
     info.value.save_as(tmp_path / "h.csv")
     text = (tmp_path / "h.csv").read_text(encoding="utf-8")
