@@ -169,7 +169,8 @@ def import_result(
         return report
     if strict and errors:
         raise ImportRejected(sorted(errors, key=lambda e: e.line))
-    before = existing_ids(store, checked.valid["event_id"]) if on_conflict != "error" else set()
+    ids = checked.valid["event_id"].tolist()
+    before = existing_ids(store, ids) if on_conflict != "error" else set()
     result = store.insert(
         checked.valid,
         groups=groups,

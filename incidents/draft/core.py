@@ -172,10 +172,11 @@ def _find_actor(text: str) -> tuple[rules.Actor, re.Match] | None:
     "Wagner") is read first and its words are then hidden from the nationality rules."""
     best: tuple[rules.Actor, re.Match] | None = None
     for actor, rx in _NAMED_RX:
-        for m in rx.finditer(text):
-            if best is None or m.start() < best[1].start():
-                best = (actor, m)
-            text = text[: m.start()] + " " * (m.end() - m.start()) + text[m.end() :]
+        for named in rx.finditer(text):
+            if best is None or named.start() < best[1].start():
+                best = (actor, named)
+            a, b = named.span()
+            text = text[:a] + " " * (b - a) + text[b:]
     for actor, rx in _ACTOR_RX:
         m = rx.search(text)
         if m and (best is None or m.start() < best[1].start()):

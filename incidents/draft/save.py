@@ -289,7 +289,7 @@ def _merge(
         .where(incidents_table.c.event_id == stored_id)
         .values({k: values[k] for k in changed})
     )
-    cited = next(iter(added or draft.get("sources") or []), {})
+    cited: dict[str, Any] = next(iter(added or draft.get("sources") or []), {})
     origin = " ".join(str(cited[k]) for k in ("outlet", "published") if cited.get(k))
     _log(
         conn,
