@@ -26,15 +26,21 @@ install-dev: $(STAMP_DEV)
 run: $(STAMP_RUN)
 	$(PY) -m streamlit run serve.py
 
-## Install test dependencies and run the suite. Slow tests: `make test-slow` (or `make test-all`).
+## Install test dependencies and run the suite on TEST_WORKERS processes (pytest-xdist; one test
+## file per worker at a time, so a module's server starts once). Slow tests: `make test-slow`
+## (the `slow` tests, then the property tests with many more examples); `make test-all` runs all.
+TEST_WORKERS ?= 2
+XDIST := -n $(TEST_WORKERS) --dist loadfile
+
 test: $(STAMP_DEV)
-	$(PY) -m pytest
+	$(PY) -m pytest $(XDIST)
 
 test-slow: $(STAMP_DEV)
-	$(PY) -m pytest -m slow
+	$(PY) -m pytest $(XDIST) -m slow
+	HYPOTHESIS_PROFILE=thorough $(PY) -m pytest $(XDIST) -m hypothesis
 
 test-all: $(STAMP_DEV)
-	$(PY) -m pytest -m ""
+	$(PY) -m pytest $(XDIST) -m ""
 
 ## Lint, formatting and types (settings in pyproject.toml).
 check: $(STAMP_DEV)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import contextlib
 import os
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -11,19 +13,58 @@ import pytest
 
 from geodata import Gazetteer
 from incidents import Store
+from tests.support.gazetteer import build_shared_index
 from tests.support.pgserver import PgServer, running_server
 
 #: The store backends the store tests run against (``store_backend`` fixture).
 BACKENDS = ("sqlite", "postgresql")
 
+ROOT = Path(__file__).resolve().parents[1]
+_BUILDER = pytest.StashKey[subprocess.Popen]()
+
+
+def _shared_geodata_cache(run_dir: Path) -> Path:
+    env = os.environ.get("GEODATA_TEST_CACHE_DIR")
+    return Path(env) if env else run_dir / "geodata-cache"
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_configure(config: pytest.Config) -> None:
+    """Under pytest-xdist, the controller starts building the gazetteer index in the background
+    (``tests.support.gazetteer``) while the workers start up and collect: by their first test
+    it is usually there, and no worker sits idle while another builds it."""
+    if hasattr(config, "workerinput") or not config.getoption("numprocesses", default=None):
+        return
+    run_dir = config._tmp_path_factory.getbasetemp()  # type: ignore[attr-defined]
+    path = _shared_geodata_cache(run_dir)
+    config.stash[_BUILDER] = subprocess.Popen(
+        [sys.executable, "-m", "tests.support.gazetteer", str(path)],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,  # a failed build fails again, visibly, in the workers
+    )
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    builder = config.stash.get(_BUILDER, None)
+    if builder is not None and builder.poll() is None:  # an interrupted run
+        builder.terminate()
+        builder.wait()
+
 
 @pytest.fixture(scope="session")
-def geodata_cache_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def geodata_cache_dir(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> Path:
     """Where the gazetteer's index is built, once per test run (~11 s), and read by every test
     that needs it: the ``gaz`` fixture, ``Gazetteer.default()`` and the geodata CLI alike.
-    ``GEODATA_TEST_CACHE_DIR`` lets a developer reuse a built index between runs."""
-    env = os.environ.get("GEODATA_TEST_CACHE_DIR")
-    return Path(env) if env else tmp_path_factory.getbasetemp() / "geodata-cache"
+    ``GEODATA_TEST_CACHE_DIR`` lets a developer reuse a built index between runs.
+
+    Without pytest-xdist the index is built lazily, on first use, in this run's temporary
+    directory. Under xdist (``make test``) the workers share one directory, the run's, where
+    the index is built once under a file lock (see :mod:`tests.support.gazetteer`)."""
+    if worker_id == "master":
+        return _shared_geodata_cache(tmp_path_factory.getbasetemp())
+    # A worker's basetemp is <run dir>/popen-gwN.
+    return build_shared_index(_shared_geodata_cache(tmp_path_factory.getbasetemp().parent))
 
 
 @pytest.fixture(scope="session")

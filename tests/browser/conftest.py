@@ -67,9 +67,11 @@ def _server(tmp: Path, store: Store) -> Iterator[str]:
         yield url
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def seed_app(browser, tmp_path_factory) -> Iterator[str]:
-    """The app on a new store holding the 5 seed incidents."""
+    """The app on a new store holding the 5 seed incidents, shared by every module (per
+    pytest-xdist worker) that uses it: those tests only read (each in its own browser context,
+    so its own Streamlit session); a test that writes gets an app of its own."""
     tmp = tmp_path_factory.mktemp("seed-app")
     yield from _server(tmp, Store.open(f"sqlite:///{tmp / 'incidents.sqlite'}"))
 

@@ -1,8 +1,9 @@
-"""Hypothesis settings for the property tests: ``HYPOTHESIS_PROFILE=fuzz`` runs many more cases
-(2,000 per test, or ``FUZZ_EXAMPLES``).
+"""Hypothesis settings for the property tests, chosen with ``HYPOTHESIS_PROFILE``:
 
-The default profile (``ci``) is derandomized, so every ``make test`` runs the same cases and
-stays within a few seconds per test; ``fuzz`` explores new cases each run.
+- ``ci`` (the default, ``make test``): 10 generated cases per test plus the explicit examples,
+  derandomized, so every run checks the same cases in a few seconds per test;
+- ``thorough`` (``make test-slow``, so CI): 100 cases per test, derandomized as well;
+- ``fuzz``: 2,000 cases per test (or ``FUZZ_EXAMPLES``), new ones each run, for long runs.
 """
 
 from __future__ import annotations
@@ -11,16 +12,16 @@ import os
 
 from hypothesis import HealthCheck, Phase, settings
 
-settings.register_profile(
-    "ci",
-    max_examples=25,
-    deadline=None,
-    derandomize=True,
-    database=None,
+_SUITE = {
+    "deadline": None,
+    "derandomize": True,
+    "database": None,
     # No shrinking in the suite: a failure prints its case at once (shrinking can take minutes).
-    phases=[Phase.explicit, Phase.reuse, Phase.generate],
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
-)
+    "phases": [Phase.explicit, Phase.reuse, Phase.generate],
+    "suppress_health_check": [HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+}
+settings.register_profile("ci", max_examples=10, **_SUITE)
+settings.register_profile("thorough", max_examples=100, **_SUITE)
 settings.register_profile(
     "fuzz",
     max_examples=int(os.environ.get("FUZZ_EXAMPLES", "2000")),

@@ -9,6 +9,8 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from incidents import Store
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -34,6 +36,7 @@ def _csv(path: Path, ids: range) -> Path:
     return path
 
 
+@pytest.mark.slow  # two real processes importing 30,000 rows each
 def test_two_imports_with_overlapping_ids_both_succeed_with_skip(tmp_path):
     url = f"sqlite:///{tmp_path / 'shared.sqlite'}"
     store = Store.open(url)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -64,6 +65,38 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def _socket_inodes(port: int) -> set[str] | None:
+    """Inodes of the sockets listening on *port* (``/proc/net/tcp*``), or None without /proc."""
+    tables = [Path("/proc/net/tcp"), Path("/proc/net/tcp6")]
+    if not tables[0].exists():
+        return None
+    inodes = set()
+    for table in tables:
+        if not table.exists():
+            continue
+        for line in table.read_text().splitlines()[1:]:
+            fields = line.split()
+            if int(fields[1].rsplit(":", 1)[1], 16) == port and fields[3] == "0A":  # LISTEN
+                inodes.add(fields[9])
+    return inodes
+
+
+def _listens(proc: subprocess.Popen, port: int) -> bool:
+    """Whether *proc* itself holds the socket listening on *port* (true where /proc is missing:
+    then only the health check tells). Under pytest-xdist several servers start at once; a free
+    port picked by one worker can be taken by another's server before ours binds it, and the
+    health check alone would then be answered by the wrong app."""
+    inodes = _socket_inodes(port)
+    if inodes is None:
+        return True
+    fds = Path(f"/proc/{proc.pid}/fd")
+    with contextlib.suppress(OSError):
+        return any(
+            os.readlink(fd).removeprefix("socket:[").rstrip("]") in inodes for fd in fds.iterdir()
+        )
+    return False
+
+
 @contextlib.contextmanager
 def streamlit_server(
     db_url: str,
@@ -79,8 +112,34 @@ def streamlit_server(
     front-end bundle) on a free port with ``INCIDENTS_DB``; stopped (by pid) on exit.
     ``address=None`` gives no listening address at all, as ``make run`` does (the project's
     ``.streamlit/config.toml`` then decides). ``args`` are more ``streamlit run`` options,
-    e.g. ``["--secrets.files", path]`` for a sign-in set-up."""
-    port = port or free_port()
+    e.g. ``["--secrets.files", path]`` for a sign-in set-up. Without a *port*, a free one is picked, and
+    picked again (up to 5 times) if another process took it before the app could listen."""
+    for attempt in range(5):
+        try:
+            with _streamlit_server(
+                db_url, cache_dir, port or free_port(), env, script, address, args
+            ) as (url, proc):
+                yield url, proc
+                return
+        except _PortTaken:
+            if port is not None or attempt == 4:
+                raise
+
+
+class _PortTaken(RuntimeError):
+    """The app could not listen on its port: another process holds it."""
+
+
+@contextlib.contextmanager
+def _streamlit_server(
+    db_url: str,
+    cache_dir: Path,
+    port: int,
+    env: dict | None,
+    script: str,
+    address: str | None,
+    args: Sequence[str],
+) -> Iterator[tuple[str, subprocess.Popen]]:
     environment = {
         **os.environ,
         "INCIDENTS_DB": db_url,
@@ -108,10 +167,13 @@ def streamlit_server(
         deadline = time.monotonic() + 60
         while True:
             if proc.poll() is not None:
-                raise RuntimeError(f"streamlit exited early: {Path(log.name).read_text()[-2000:]}")
+                text = Path(log.name).read_text()
+                taken = re.search(r"Port \d+ is not available|already in use", text)
+                error = _PortTaken if taken else RuntimeError
+                raise error(f"streamlit exited early: {text[-2000:]}")
             try:
                 with urllib.request.urlopen(url + "/_stcore/health", timeout=1) as resp:
-                    if resp.status == 200:
+                    if resp.status == 200 and _listens(proc, port):
                         break
             except OSError:
                 pass
