@@ -122,17 +122,38 @@ def running_server() -> Iterator[PgServer]:
              "--no-locale", "--no-sync"],
             check=True, capture_output=True, timeout=120, **run_as,
         )  # fmt: skip
-        options = (
-            f"-p {port} -k {base} -c listen_addresses=127.0.0.1 -c fsync=off "
-            "-c synchronous_commit=off -c full_page_writes=off -c max_connections=100"
-        )
-        subprocess.run(
-            [bin_dir / "pg_ctl", "-D", data, "-o", options, "-l", base / "log", "-w", "start"],
-            check=True,
-            capture_output=True,
-            timeout=120,
-            **run_as,
-        )
+        # Another process (a pytest-xdist worker starting its own server) may take the free
+        # port before the server binds it: then pick another, a few times.
+        for attempt in range(5):
+            options = (
+                f"-p {port} -k {base} -c listen_addresses=127.0.0.1 -c fsync=off "
+                "-c synchronous_commit=off -c full_page_writes=off -c max_connections=100"
+            )
+            try:
+                subprocess.run(
+                    [
+                        bin_dir / "pg_ctl",
+                        "-D",
+                        data,
+                        "-o",
+                        options,
+                        "-l",
+                        base / "log",
+                        "-w",
+                        "start",
+                    ],
+                    check=True,
+                    capture_output=True,
+                    timeout=120,
+                    **run_as,
+                )
+                break
+            except subprocess.CalledProcessError:
+                log = base / "log"
+                taken = log.exists() and "could not bind" in log.read_text(errors="replace")
+                if not taken or attempt == 4:
+                    raise
+                port = _free_port()
     except (subprocess.CalledProcessError, subprocess.TimeoutExpired, OSError) as err:
         shutil.rmtree(base, ignore_errors=True)
         detail = getattr(err, "stderr", b"") or b""
