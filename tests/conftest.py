@@ -18,6 +18,18 @@ from tests.support.pgserver import PgServer, running_server
 
 #: The store backends the store tests run against (``store_backend`` fixture).
 BACKENDS = ("sqlite", "postgresql")
+#: Modules whose PostgreSQL variants run by default: the store itself. The PostgreSQL variants
+#: of the tests above it (import, export, CLI... through the same Store calls) are ``slow``:
+#: ``make test-slow`` runs them.
+STORE_LEVEL = frozenset(
+    {
+        "test_store.py",
+        "test_store_shared.py",
+        "test_history.py",
+        "test_postgres.py",
+        "test_migrations.py",
+    }
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 _BUILDER = pytest.StashKey[subprocess.Popen]()
@@ -26,6 +38,18 @@ _BUILDER = pytest.StashKey[subprocess.Popen]()
 def _shared_geodata_cache(run_dir: Path) -> Path:
     env = os.environ.get("GEODATA_TEST_CACHE_DIR")
     return Path(env) if env else run_dir / "geodata-cache"
+
+
+@pytest.hookimpl(tryfirst=True)  # before -m deselects
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        callspec = getattr(item, "callspec", None)
+        if (
+            callspec is not None
+            and callspec.params.get("store_backend") == "postgresql"
+            and item.path.name not in STORE_LEVEL
+        ):
+            item.add_marker(pytest.mark.slow)
 
 
 @pytest.hookimpl(trylast=True)
