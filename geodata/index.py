@@ -13,6 +13,12 @@ pickle file:
   binary search (``numpy.searchsorted``), never a scan;
 * a 1°x1° grid of places for reverse lookups.
 
+The build streams the source: the JSON is parsed a piece at a time, every piece's names
+are folded in one batch (:func:`geodata.normalize.index_keys_many`) and its places go
+straight into compact columns (``array``) and a key table of 13 bytes a key; only
+Ukraine's GeoNames records wait, for the settlement merge. Peak memory stays near the size
+of the finished index instead of the whole JSON as Python objects.
+
 The cache file name carries a signature of the source file (size, mtime), the
 index format version, the folding rules version and the curated admin1 table,
 so any change triggers a rebuild. Files are written atomically (temporary file
@@ -27,8 +33,11 @@ import json
 import logging
 import os
 import pickle
+import re
 import tempfile
 import time
+from array import array
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -37,7 +46,13 @@ import numpy as np
 
 from geodata.admin1 import ADMIN1_TSV
 from geodata.exc import IndexBuildError
-from geodata.normalize import NORMALIZE_VERSION, index_keys, key_hash, loose_key
+from geodata.normalize import (
+    NORMALIZE_VERSION,
+    index_keys_many,
+    key_hash,
+    key_hashes,
+    loose_key_of_skeleton,
+)
 from geodata.settlements import SETTLEMENTS_TSV, Settlement, load_settlements
 
 __all__ = [
@@ -180,14 +195,39 @@ class _Place:
     historical: set[str] = field(default_factory=set)
 
 
-def _read_cities(source: Path) -> list[dict[str, Any]]:
-    """cities500 records sorted by GeoNames id."""
+#: Where one record of cities500.json ends and the next begins (the file is one JSON object
+#: ``{"<id>": {"geonameid": <id>, ...}, ...}``, written on one line).
+_RECORD_BOUNDARY = re.compile(r'\}, "\d+": \{"geonameid": ')
+#: Characters read at a time: the records of one piece are parsed, indexed and dropped before
+#: the next piece is read, so the whole file never sits in memory as Python objects.
+CHUNK_CHARS = 2_000_000
+
+
+def _read_cities(source: Path, chunk_chars: int = CHUNK_CHARS) -> Iterator[list[dict[str, Any]]]:
+    """cities500 records, a piece of the file at a time (in file order)."""
     try:
         with source.open(encoding="utf-8") as fh:
-            records = json.load(fh)
+            head = fh.read(chunk_chars).lstrip()
+            if not head.startswith("{"):
+                raise ValueError("not a JSON object")
+            buf = head[1:]
+            while True:
+                more = fh.read(chunk_chars)
+                buf += more
+                cut = -1
+                if more:
+                    for m in _RECORD_BOUNDARY.finditer(buf, max(0, len(buf) - 2 * chunk_chars)):
+                        cut = m.start()
+                if cut < 0:
+                    if more:
+                        continue  # no boundary yet: read on
+                    records = json.loads("{" + buf)
+                    yield list(records.values())
+                    return
+                yield list(json.loads("{" + buf[: cut + 1] + "}").values())
+                buf = buf[cut + 3 :]
     except (OSError, ValueError) as exc:
         raise IndexBuildError(f"cannot read gazetteer source {source}: {exc}") from exc
-    return sorted(records.values(), key=lambda r: int(r["geonameid"]))
 
 
 def _geonames_place(rec: dict[str, Any]) -> _Place:
@@ -248,18 +288,39 @@ def _merge_into(place: _Place, s: Settlement) -> None:
 
 
 class _Keys:
-    """Memo of the keys of every distinct name text (many places share names)."""
+    """Keys of the name texts of the places being indexed (many places share names).
+
+    :meth:`prime` folds a batch of texts at once (see :func:`~geodata.normalize.index_keys_many`);
+    :meth:`clear` drops them once their places are indexed, so memory stays bounded."""
 
     def __init__(self) -> None:
         self.memo: dict[str, tuple[str, int, int | None]] = {}
+
+    def prime(self, texts: Iterable[str]) -> None:
+        new = [t for t in dict.fromkeys(texts) if t not in self.memo]
+        if not new:
+            return
+        keys = index_keys_many(new)
+        raw_h = key_hashes([raw for raw, _ in keys])
+        sks = [sk for _, sk in keys if sk]
+        sk_h = iter(key_hashes(sks))
+        for text, (_, sk), rh in zip(new, keys, raw_h):
+            self.memo[text] = (sk, rh, next(sk_h)) if sk else ("", rh, None)
+
+    def clear(self) -> None:
+        self.memo = {}
+
+    def loose_of(self, text: str) -> int | None:
+        """Hash of :func:`~geodata.normalize.loose_key` of *text*, from its skeleton."""
+        lk = loose_key_of_skeleton(self.of(text)[0])  # the skeleton loose_key starts from
+        return key_hash(lk) if lk is not None else None
 
     def of(self, text: str) -> tuple[str, int, int | None]:
         """(skeleton or "", raw key hash, skeleton key hash or None)."""
         got = self.memo.get(text)
         if got is None:
-            raw, sk = index_keys(text)
-            got = (sk or "", key_hash(raw), key_hash(sk) if sk else None)
-            self.memo[text] = got
+            self.prime([text])
+            got = self.memo[text]
         return got
 
 
@@ -342,9 +403,9 @@ class _KeyTable:
     """Collects (key hash, place row, flags); a key keeps its best class per place."""
 
     def __init__(self) -> None:
-        self.hashes: list[int] = []
-        self.places: list[int] = []
-        self.flags: list[int] = []
+        self.hashes = array("Q")
+        self.places = array("i")
+        self.flags = array("B")
 
     def add_place(self, row: int, place: _Place, *, loose: bool) -> None:
         best: dict[int, int] = {}
@@ -362,22 +423,20 @@ class _KeyTable:
                 elif flag & 3 == old & 3:
                     best[h] = old | (flag & (FLAG_OFFICIAL | FLAG_MAIN_NAME))
             if loose and cls == CLASS_CURRENT:
-                lk = loose_key(text)
-                if lk is not None:
-                    best.setdefault(key_hash(lk), CLASS_CURRENT | FLAG_LOOSE)
+                lk_h = _KEYS.loose_of(text)
+                if lk_h is not None:
+                    best.setdefault(lk_h, CLASS_CURRENT | FLAG_LOOSE)
         for h, flag in best.items():
             self.hashes.append(h)
             self.places.append(row)
             self.flags.append(flag)
 
-    def arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        kh = np.array(self.hashes, dtype=np.uint64)
-        order = np.argsort(kh, kind="stable")
-        return (
-            kh[order],
-            np.array(self.places, dtype=np.int32)[order],
-            np.array(self.flags, dtype=np.uint8)[order],
-        )
+    def arrays(self, new_row: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Sorted by hash, then by (renumbered) place row."""
+        kh = np.frombuffer(self.hashes, dtype=np.uint64)
+        kp = new_row[np.frombuffer(self.places, dtype=np.int32)].astype(np.int32)
+        order = np.lexsort((kp, kh))
+        return kh[order], kp[order], np.frombuffer(self.flags, dtype=np.uint8)[order]
 
 
 def _grid(lat: np.ndarray, lon: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -411,26 +470,94 @@ def build_index(
             gc.enable()
 
 
+class _Columns:
+    """Per-place columns, appended to as places are indexed."""
+
+    def __init__(self) -> None:
+        self.gid = array("q")
+        self.lat = array("d")
+        self.lon = array("d")
+        self.pop = array("q")
+        self.centre = array("B")
+        self.origin = array("B")
+        self.country: list[str] = []
+        self.admin1: list[str] = []
+        self.names: list[str] = []
+        self.pcodes: list[str] = []
+
+    def add(self, p: _Place) -> int:
+        self.gid.append(p.geonames_id)
+        self.lat.append(p.lat)
+        self.lon.append(p.lon)
+        self.pop.append(p.population)
+        self.centre.append(p.centre)
+        self.origin.append(p.origin)
+        self.country.append(p.country)
+        self.admin1.append(p.admin1)
+        self.names.append(p.name)
+        self.pcodes.append(p.pcode)
+        return len(self.names) - 1
+
+
+def _texts(places: Iterable[_Place]) -> Iterator[str]:
+    for p in places:
+        yield from p.current
+        yield from p.alternate
+        yield from p.historical
+
+
+def _index_places(places: list[_Place], cols: _Columns, keys: _KeyTable) -> None:
+    _KEYS.prime(_texts(places))
+    for place in places:
+        keys.add_place(cols.add(place), place, loose=place.country in LOOSE_COUNTRIES)
+    _KEYS.clear()
+
+
 def _build(source: Path, settlements: Path | None) -> GazetteerIndex:
+    """Stream the GeoNames records into columns and keys; Ukraine's records wait for the
+    settlements they merge with. Rows end up in GeoNames id order, then the settlements
+    GeoNames does not list (in pcode order)."""
     t0 = time.perf_counter()
-    places = [_geonames_place(rec) for rec in _read_cities(source)]
+    cols, keys = _Columns(), _KeyTable()
+    ua: list[_Place] = []
+    for records in _read_cities(source):
+        places = [_geonames_place(rec) for rec in records]
+        del records
+        ua += [p for p in places if p.country == "UA"]
+        _index_places([p for p in places if p.country != "UA"], cols, keys)
+        del places
+    n_geonames = len(cols.names) + len(ua)
+    rest: list[_Place] = []
     if settlements is not None:
-        places += _merge_settlements(places, load_settlements(settlements))
-    n = len(places)
-    keys = _KeyTable()
-    for row, place in enumerate(places):
-        keys.add_place(row, place, loose=place.country in LOOSE_COUNTRIES)
-    kh, kp, kf = keys.arrays()
-    lat = np.fromiter((p.lat for p in places), np.float64, n)
-    lon = np.fromiter((p.lon for p in places), np.float64, n)
-    pop = np.fromiter((p.population for p in places), np.int64, n)
-    gid = np.fromiter((p.geonames_id for p in places), np.int64, n)
-    cidx, countries = _interned([p.country for p in places])
-    aidx, admin1s = _interned([p.admin1 for p in places])
+        found = load_settlements(settlements)
+        _KEYS.prime(_texts(ua))
+        _KEYS.prime(_texts(map(_settlement_place, found)))
+        rest = _merge_settlements(ua, found)
+        del found
+    _index_places(ua + rest, cols, keys)
+    del ua, rest
+    n = len(cols.names)
+    gid_all = np.frombuffer(cols.gid, dtype=np.int64)
+    # final row order: GeoNames places by id, then the settlements of their own
+    final = np.concatenate(
+        [np.argsort(gid_all[:n_geonames], kind="stable"), np.arange(n_geonames, n)]
+    )
+    new_row = np.empty(n, dtype=np.int64)
+    new_row[final] = np.arange(n)
+    kh, kp, kf = keys.arrays(new_row)
+    del keys
+    gid = gid_all[final]
+    lat = np.frombuffer(cols.lat, dtype=np.float64)[final]
+    lon = np.frombuffer(cols.lon, dtype=np.float64)[final]
+    pop = np.frombuffer(cols.pop, dtype=np.int64)[final]
+    countries_col = [cols.country[i] for i in final]
+    admin1_col = [cols.admin1[i] for i in final]
+    cidx, countries = _interned(countries_col)
+    aidx, admin1s = _interned(admin1_col)
     largest: dict[str, int] = {}
-    for i, p in enumerate(places):
-        a1key = f"{p.country}.{p.admin1}"
-        if p.admin1 and (a1key not in largest or p.population > pop[largest[a1key]]):
+    for i, (cc, a1) in enumerate(zip(countries_col, admin1_col)):
+        a1key = f"{cc}.{a1}"
+        if a1 and (a1key not in largest or pop[i] > pop[largest[a1key]]):
             largest[a1key] = i
     cells, gstart, gorder = _grid(lat, lon)
     elapsed = time.perf_counter() - t0
@@ -442,7 +569,7 @@ def _build(source: Path, settlements: Path | None) -> GazetteerIndex:
         population=pop,
         country_idx=cidx.astype(np.uint16),
         admin1_idx=aidx,
-        names=[p.name for p in places],
+        names=[cols.names[i] for i in final],
         countries=countries,
         admin1_codes=admin1s,
         key_hash=kh,
@@ -453,9 +580,9 @@ def _build(source: Path, settlements: Path | None) -> GazetteerIndex:
         grid_start=gstart,
         grid_order=gorder,
         largest_in_admin1=largest,
-        pcodes=[p.pcode for p in places],
-        centre=np.fromiter((p.centre for p in places), np.uint8, n),
-        origin=np.fromiter((p.origin for p in places), np.uint8, n),
+        pcodes=[cols.pcodes[i] for i in final],
+        centre=np.frombuffer(cols.centre, dtype=np.uint8)[final],
+        origin=np.frombuffer(cols.origin, dtype=np.uint8)[final],
         meta={
             "source": str(source),
             "source_name": source.name,

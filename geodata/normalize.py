@@ -42,9 +42,12 @@ __all__ = [
     "clean_text",
     "has_mixed_scripts",
     "index_keys",
+    "index_keys_many",
     "is_foldable_script",
     "key_hash",
+    "key_hashes",
     "loose_key",
+    "loose_key_of_skeleton",
     "query_keys",
     "raw_key",
     "skeleton",
@@ -179,7 +182,13 @@ def loose_key(text: str) -> str | None:
     Мілове / Меловое). Too loose to answer alone without a hint; see docs/geocoding.md."""
     if not is_foldable_script(text):
         return None
-    sk = skeleton(_translit(text.casefold()))
+    return loose_key_of_skeleton(skeleton(_translit(text.casefold())))
+
+
+def loose_key_of_skeleton(sk: str) -> str | None:
+    """:func:`loose_key` of a name whose skeleton is *sk* (as :func:`index_keys` gives it,
+    with or without its ``k:`` prefix)."""
+    sk = sk.removeprefix("k:")
     return "v:" + _VOWEL_RUNS.sub("a", sk) if len(sk) >= 4 else None
 
 
@@ -243,6 +252,47 @@ def index_keys(name: str) -> tuple[str, str | None]:
     return raw, ("k:" + sk if sk else None)
 
 
+_WS_NOT_NL = re.compile(r"[^\S\n]+")
+_APOSTROPHE_RE = re.compile("[" + re.escape("".join(map(chr, _APOSTROPHES))) + "]")
+# The multi-letter rules of _SKELETON_MAP, and its one-letter rules for letters that no
+# multi-letter rule contains (so they can be applied afterwards by a fast table).
+_SKELETON_MULTI_RE = re.compile("shch|sch|zh|sh|kh|ch|ts|tz|ck|ph|[ch]")
+_SKELETON_SINGLE = str.maketrans({k: v for k, v in _SKELETON_MAP.items() if k in "wyjq"})
+_NON_ALNUM_NL = re.compile(r"[^a-z0-9\n]+")
+
+
+def index_keys_many(names: list[str]) -> list[tuple[str, str | None]]:
+    """``[index_keys(n) for n in names]``, computed a few hundred times faster per name.
+
+    The names are joined by newlines and each folding step runs once over the joined text
+    (every step maps characters or runs a pattern that cannot cross a newline). When a name
+    itself holds a newline, or a step turns a character into one, the names are folded one
+    by one instead."""
+    joined = "\n".join(names)
+    if "\n" in joined and joined.count("\n") != len(names) - 1:
+        return [index_keys(n) for n in names]
+    folded = _APOSTROPHE_RE.sub("'", unicodedata.normalize("NFKC", joined)).casefold()
+    raws = _WS_NOT_NL.sub(" ", folded).split("\n")
+    plain = [i for i, n in enumerate(names) if n.isascii()]
+    other = [i for i, n in enumerate(names) if not n.isascii() and _NON_FOLDABLE.search(n) is None]
+    # anyascii walks a text character by character unless it is all ASCII: keep those apart.
+    texts = "\n".join(names[i] for i in plain).lower()
+    if other:
+        texts += "\n" + anyascii("\n".join(names[i] for i in other).casefold().replace("ё", "е"))
+    foldable = plain + other
+    s = _NON_ALNUM_NL.sub("", texts.lower())
+    s = _SKELETON_MULTI_RE.sub(lambda m: _SKELETON_MAP[m.group(0)], s)
+    s = _DOUBLES.sub(r"\1", _I_BEFORE_VOWEL.sub("", s.translate(_SKELETON_SINGLE)))
+    skeletons = s.split("\n") if foldable else []
+    if len(raws) != len(names) or len(skeletons) != len(foldable):
+        return [index_keys(n) for n in names]
+    out: list[tuple[str, str | None]] = [("r:" + r.strip(), None) for r in raws]
+    for i, sk in zip(foldable, skeletons):
+        if sk:
+            out[i] = (out[i][0], "k:" + sk)
+    return out
+
+
 def query_keys(text: str) -> list[tuple[str, str]]:
     """Keys to probe for a cleaned query: ``[(key, how), ...]`` best first.
 
@@ -265,3 +315,9 @@ def query_keys(text: str) -> list[tuple[str, str]]:
 def key_hash(key: str) -> int:
     """Stable 64-bit hash of a key (Python's ``hash`` is salted per process)."""
     return int.from_bytes(hashlib.blake2b(key.encode("utf-8"), digest_size=8).digest(), "little")
+
+
+def key_hashes(keys: list[str]) -> list[int]:
+    """``[key_hash(k) for k in keys]`` with less work per key."""
+    blake, from_bytes = hashlib.blake2b, int.from_bytes
+    return [from_bytes(blake(k.encode("utf-8"), digest_size=8).digest(), "little") for k in keys]

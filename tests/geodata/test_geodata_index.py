@@ -127,3 +127,23 @@ def test_build_data_is_reproducible(tmp_path: Path) -> None:
     assert "Дзержинськ" in cols["old_names"].split("|"), cols
     assert cols["centre"] == "1"
     assert main([str(tmp_path / "nowhere")]) == 2
+
+
+def test_source_is_read_piece_by_piece_without_losing_a_record(tmp_path: Path) -> None:
+    from geodata.index import _read_cities
+
+    src = tmp_path / "cities.json"
+    names = ['Ба}, "1": {"geonameid": ', "Київ", "Odesa", "東京", "X" * 300]
+    _write_source(src, [_place(i + 1, n, [n.lower()]) for i, n in enumerate(names)])
+    for chunk in (7, 64, 1000, 10**6):
+        pieces = list(_read_cities(src, chunk_chars=chunk))
+        assert [r["name"] for piece in pieces for r in piece] == names
+    assert len(list(_read_cities(src, chunk_chars=64))) > 1
+
+
+def test_pretty_printed_source_is_read_whole(tmp_path: Path) -> None:
+    from geodata.index import _read_cities
+
+    src = tmp_path / "cities.json"
+    src.write_text(json.dumps({"1": _place(1, "Testivka", [])}, indent=2), encoding="utf-8")
+    assert [r["name"] for piece in _read_cities(src, chunk_chars=5) for r in piece] == ["Testivka"]

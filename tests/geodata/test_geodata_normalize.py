@@ -46,3 +46,20 @@ def test_mixed_scripts_detected() -> None:
     assert has_mixed_scripts("Kharkiв")
     assert not has_mixed_scripts("Харків")
     assert not has_mixed_scripts("Kharkiv")
+
+
+@pytest.mark.parametrize(
+    "names",
+    [
+        [],
+        [""],
+        ["a\nb", "c"],
+        ["Ёлка", "Київ", "  x  ", "東京", "Ǆemal", "qh", "Kupjansk", "Słowiańsk", "Mariupol’"],
+        ["\u2028", "a", "İstanbul", "Straße", "Dnipro—Rudne"],
+    ],
+)
+def test_index_keys_many_is_index_keys_of_each(names: list[str]) -> None:
+    from geodata.normalize import index_keys, index_keys_many, key_hash, key_hashes
+
+    assert index_keys_many(names) == [index_keys(n) for n in names]
+    assert key_hashes(names) == [key_hash(n) for n in names]
