@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -121,3 +122,41 @@ def test_python_m_geodata(gaz: Gazetteer, cache_dir: Path) -> None:
     )
     assert proc.returncode == 0, proc.stderr
     assert json.loads(proc.stdout)["geonames_id"] == 687700
+
+
+def test_cli_default_store_is_the_places_default() -> None:
+    from geodata import cli, places
+
+    assert places.default_url() == f"sqlite:///{cli._DEFAULT_DB}" or "INCIDENTS_DB" in os.environ
+
+
+def test_sqlite_gate_before_team_places(tmp_path: Path) -> None:
+    import sqlite3
+
+    from geodata.cli import _sqlite_has_places
+
+    db = tmp_path / "s.sqlite"
+    assert not _sqlite_has_places(db)  # no file
+    sqlite3.connect(db).close()
+    assert not _sqlite_has_places(db)  # no table
+    with sqlite3.connect(db) as conn:
+        conn.execute("CREATE TABLE places (place_id INTEGER)")
+    assert not _sqlite_has_places(db)  # empty
+    with sqlite3.connect(db) as conn:
+        conn.execute("INSERT INTO places VALUES (1)")
+    assert _sqlite_has_places(db)
+
+
+def test_batch_repeated_rows_get_the_answer_of_their_own_inputs(
+    gaz: Gazetteer, cache_dir: Path, tmp_path: Path
+) -> None:
+    csv_path = tmp_path / "in.csv"
+    rows = ["query,country,admin1", "Milove,,Kharkiv", "Milove,,Luhansk", "Milove,,Kharkiv"]
+    rows += ["Milove,,"]
+    csv_path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    code, text = _run(["geocode", "--batch", str(csv_path)], cache_dir)
+    lines = [json.loads(line) for line in text.splitlines()]
+    assert code == 0 and len(lines) == 4
+    assert lines[0] == lines[2] and lines[0]["pcode"] == "UA6308003017"
+    assert lines[1]["pcode"] != lines[0]["pcode"] and lines[1]["lat"] is not None
+    assert lines[3]["lat"] is None  # two Miloves, no hint
