@@ -59,6 +59,7 @@ from geodata.normalize import (
     has_mixed_scripts,
     loose_key,
     query_keys,
+    raw_key,
 )
 from geodata.regions import Region, Regions
 from geodata.results import (
@@ -108,6 +109,63 @@ NEAR_KM = 40.0
 #: The conflict's countries: elsewhere a small place or an alternate-name match needs a country
 #: hint (GeoNames' alternate names abroad include words such as "Montag" or "Lundi").
 HOME_COUNTRIES = frozenset({"UA", "RU"})
+#: Days of the week in the six languages of the press (dispatches date every event: "у
+#: середу", "am Mittwoch"): a query that is one of them is not a place without a region or
+#: country hint (the Russian town Furmanov was once called Sereda, "Wednesday" in Ukrainian).
+WEEKDAYS = frozenset(
+    [
+        "monday",
+        "tuesday",
+        "wednesday",
+        "thursday",
+        "friday",
+        "saturday",
+        "sunday",
+        "lundi",
+        "mardi",
+        "mercredi",
+        "jeudi",
+        "vendredi",
+        "samedi",
+        "dimanche",
+        "montag",
+        "dienstag",
+        "mittwoch",
+        "donnerstag",
+        "freitag",
+        "samstag",
+        "sonnabend",
+        "sonntag",
+        "poniedziałek",
+        "wtorek",
+        "środa",
+        "czwartek",
+        "piątek",
+        "sobota",
+        "niedziela",
+        "понеділок",
+        "вівторок",
+        "середа",
+        "середу",
+        "четвер",
+        "п'ятниця",
+        "п'ятницю",
+        "субота",
+        "суботу",
+        "неділя",
+        "неділю",
+        "понедельник",
+        "вторник",
+        "среда",
+        "среду",
+        "четверг",
+        "пятница",
+        "пятницу",
+        "суббота",
+        "субботу",
+        "воскресенье",
+    ]
+)
 CLASS_NAMES = {
     CLASS_CURRENT: "current",
     CLASS_ALTERNATE: "alternate",
@@ -236,6 +294,11 @@ def _team_candidate(p: TeamPlace) -> Candidate:
         score=1.0,
         name_class="team",
     )
+
+
+def _known_pop(n: int) -> int:
+    """Population, or :data:`UNKNOWN_POP` when none is known."""
+    return n if n > 0 else UNKNOWN_POP
 
 
 def _pop(n: int) -> str:
@@ -583,10 +646,18 @@ class Gazetteer:
                 <= NEAR_KM
             ]
         if scope.country:
+            # A place of Ukraine that Russia claims passes a Russian hint by its current name
+            # only (Мелитополь, Sevastopol): an alternate spelling under a Russian hint may as
+            # well be a Russian village no source lists ("Melovoy" of Kursk oblast).
             kept = [
                 h
                 for h in kept
                 if _in_territory(scope.country, ix.country_of(h.row), ix.admin1_code_of(h.row))
+                and (
+                    h.cls == CLASS_CURRENT
+                    or ix.country_of(h.row) == scope.country
+                    or scope.admin1 is not None
+                )
             ]
         return kept
 
@@ -606,10 +677,28 @@ class Gazetteer:
         notes.append(f"nearby place {scope.near!r} not resolved; that hint is not used")
         return None
 
+    def _bigger_by_other_name(self, pool: list[_Hit], outranked: list[_Hit]) -> _Hit | None:
+        """A city known by the query as an alternate or old name that dwarfs every place
+        currently so named, when those are all small: the current name does not silence it
+        ("Артёмовск": a village of Krasnoyarsk krai, and Bakhmut's old and Russian name)."""
+        ix = self.index
+        biggest = max(_known_pop(int(ix.population[h.row])) for h in pool)
+        if biggest >= SMALL_PLACE:
+            return None
+        for h in outranked:
+            pop = int(ix.population[h.row])
+            if pop >= CITY_POP and pop >= MARGIN * biggest and self._home_or_city(h):
+                return h
+        return None
+
     def _place(
         self, query: str, text: str, scope: _Scope, used: list[str], notes: list[str]
     ) -> GeocodeResult:
         ix = self.index
+        if raw_key(text) in WEEKDAYS and scope.admin1 is None and not scope.country:
+            return GeocodeResult.abstain(
+                query, f"{text!r} is a day of the week, not a place", source=SOURCE
+            )
         hits, loose = self._hits(text)
         if not hits and not loose:
             return GeocodeResult.abstain(
@@ -706,6 +795,23 @@ class Gazetteer:
                         f"{ix.names[best.row]} ({ix.country_of(best.row)}) but the exact "
                         f"{CLASS_NAMES[ex.cls]} name of {ix.names[ex.row]} "
                         f"({ix.country_of(ex.row)}, pop {_pop(int(ix.population[ex.row]))})",
+                        *notes,
+                    ]
+                ),
+                source=SOURCE,
+                candidates=cands,
+                hints=tuple(used),
+            )
+        if not geo_hint and (bigger := self._bigger_by_other_name(pool, outranked)) is not None:
+            return GeocodeResult.abstain(
+                query,
+                "; ".join(
+                    [
+                        f"only small places are currently named {text!r} (e.g. "
+                        f"{ix.names[best.row]}, {ix.country_of(best.row)}), and it is the "
+                        f"{CLASS_NAMES[bigger.cls]} name of {ix.names[bigger.row]} "
+                        f"({ix.country_of(bigger.row)}, pop {_pop(int(ix.population[bigger.row]))}),"
+                        f" {MARGIN:g}x bigger: add a region",
                         *notes,
                     ]
                 ),

@@ -27,6 +27,7 @@ then ``os.replace``).
 
 from __future__ import annotations
 
+import difflib
 import gc
 import hashlib
 import json
@@ -51,6 +52,7 @@ from geodata.normalize import (
     index_keys_many,
     key_hash,
     key_hashes,
+    loose_key,
     loose_key_of_skeleton,
 )
 from geodata.settlements import SETTLEMENTS_TSV, Settlement, load_settlements
@@ -67,7 +69,7 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-INDEX_FORMAT_VERSION = 3
+INDEX_FORMAT_VERSION = 4
 #: Key flags: the two low bits are the name class, then two marks.
 CLASS_CURRENT = 0  #: the place's official name, or a spelling of it in another script/language
 CLASS_ALTERNATE = 1  #: another name the sources list (exonyms, variants)
@@ -247,7 +249,22 @@ def _geonames_place(rec: dict[str, Any]) -> _Place:
     )
 
 
+#: A Russian name from Who's On First counts as a current name only when its loose key is at
+#: least this similar (difflib ratio) to the Ukrainian name's: 2.6% of them are something
+#: else (a pre-1944 Crimean name, a district, "Административно-территориальное деление
+#: Омской области" for a village of Kharkiv oblast, Середа for Вовче) and stay alternates.
+RU_NAME_SIMILARITY = 0.6
+
+
+def _ru_name_is_current(s: Settlement) -> bool:
+    if not s.name_ru:
+        return False
+    a, b = loose_key(s.name_uk) or s.name_uk, loose_key(s.name_ru) or s.name_ru
+    return difflib.SequenceMatcher(None, a, b).ratio() >= RU_NAME_SIMILARITY
+
+
 def _settlement_place(s: Settlement) -> _Place:
+    ru_current = _ru_name_is_current(s)
     return _Place(
         geonames_id=s.geonames_id if s.geonames_id is not None else -1,
         lat=s.lat,
@@ -258,10 +275,10 @@ def _settlement_place(s: Settlement) -> _Place:
         name=s.name_en,
         pcode=s.pcode,
         centre=s.centre,
-        origin=ORIGIN_OCHA | (ORIGIN_RU_NAME if s.name_ru else 0),
-        current={n for n in (s.name_en, s.name_uk, s.name_ru) if n},
+        origin=ORIGIN_OCHA | (ORIGIN_RU_NAME if ru_current else 0),
+        current={n for n in (s.name_en, s.name_uk, s.name_ru if ru_current else "") if n},
         official={n for n in (s.name_en, s.name_uk) if n},
-        alternate=set(s.alt_names),
+        alternate=set(s.alt_names) | ({s.name_ru} if s.name_ru and not ru_current else set()),
         historical=set(s.old_names),
     )
 

@@ -234,12 +234,17 @@ def skeleton_keys(text: str, *, readings: tuple[str, ...] = READINGS) -> dict[st
     for reading in readings:
         if reading != "en" and not latin:
             continue
-        spelled = _reading(lowered, reading)
-        if spelled is None:
-            continue
-        key = skeleton(_translit(spelled))
-        if key and key not in out:
-            out[key] = reading
+        spellings = [_reading(lowered, reading)]
+        if reading == "de" and _DE_INITIAL_S.search(lowered):
+            # German writes both С and З as "s" before a vowel (Sumy, Saporischschja):
+            # read an initial "s" both ways.
+            spellings.append(_DE_RE.sub(lambda m: _DE_MAP[m.group(0)], lowered))
+        for spelled in spellings:
+            if spelled is None:
+                continue
+            key = skeleton(_translit(spelled))
+            if key and key not in out:
+                out[key] = reading
     return out
 
 

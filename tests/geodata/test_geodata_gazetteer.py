@@ -294,3 +294,35 @@ def test_reverse_takes_the_region_from_its_polygon(gaz: Gazetteer) -> None:
     # Beyond the polygons' countries: the nearest place's region, and it says so.
     r = gaz.reverse(48.85, 2.35)
     assert r.country == "FR" and r.admin1_source == "nearest place" and r.admin1_iso is None
+
+
+@pytest.mark.parametrize("word", ["середа", "Mittwoch", "środa", "среду", "mercredi"])
+def test_a_day_of_the_week_is_not_a_place(gaz: Gazetteer, word: str) -> None:
+    res = gaz.geocode(word)
+    assert not res.ok and "day of the week" in (res.reason or "")
+
+
+def test_a_small_current_name_does_not_silence_a_citys_old_name(gaz: Gazetteer) -> None:
+    # Artemovsk (Krasnoyarsk krai, ~2,000) is so named today; Bakhmut was Артёмовск
+    res = gaz.geocode("Артемовск")
+    assert not res.ok and "Bakhmut" in (res.reason or "")
+    assert gaz.geocode("Артемовск", admin1="Донецкая область").pcode == "UA1402001001"
+
+
+def test_russian_hint_reaches_claimed_regions_by_current_name_only(gaz: Gazetteer) -> None:
+    # by its Russian name: the Luhansk Milove (Kharkiv oblast is not claimed)
+    assert gaz.geocode("Меловое", country="RU").pcode == "UA4414007001"
+    assert gaz.geocode("Мелитополь", country="RU").pcode == "UA2308007001"
+    res = gaz.geocode("Melovoy", country="RU")  # a spelling variant, maybe a Kursk village
+    assert not res.ok
+
+
+def test_a_wrong_russian_name_from_who_is_on_first_is_not_current(gaz: Gazetteer) -> None:
+    # WOF gives the Lviv-oblast village Vovche the Russian name Середа
+    res = gaz.geocode("Середа", country="UA")
+    assert all(c.name_class != "current" for c in res.candidates)
+
+
+def test_german_initial_s_read_both_ways(gaz: Gazetteer) -> None:
+    assert gaz.geocode("Siwerskodonezk").pcode == "UA4412011001"
+    assert gaz.geocode("Saporischschja").geonames_id == gaz.geocode("Zaporizhzhia").geonames_id

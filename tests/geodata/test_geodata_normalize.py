@@ -18,6 +18,13 @@ SAME = [
     ("Milove", "Milové", "Milowe", "Мілове"),
     ("Mykolaiv", "Миколаїв", "Mykolajiw", "Mykolaïv"),
     ("Kyiv", "Київ", "Kiew"),
+    # German "s" before a vowel stands for С as well as З
+    ("Siwerskodonezk", "Сіверськодонецьк", "Siverskodonetsk"),
+    ("Sumy", "Суми", "Sumy"),
+    ("Sewastopol", "Севастополь", "Sevastopol"),
+    ("Schebekino", "Шебекино", "Shebekino", "Szebiekino"),
+    ("Tschassiw Jar", "Часів Яр", "Czasiw Jar", "Tchassiv Iar"),
+    ("Sudscha", "Суджа", "Sudża", "Soudja"),
 ]
 
 
