@@ -10,6 +10,7 @@ from streamlit_folium import st_folium
 
 from dashboard import auth
 from dashboard.forms import field_widget
+from dashboard.places import team_gazetteer
 from dashboard.review import (
     FORM_FIELDS,
     form_to_record,
@@ -17,6 +18,7 @@ from dashboard.review import (
     place_map,
     record_to_form,
 )
+from geodata.places import PlaceStore
 from incidents import IncidentsError, Store, default_url
 from incidents.draft import (
     RECONCILED,
@@ -39,7 +41,13 @@ def draft_from_input(text: str, upload, published: dt.date, lang: str, outlet: s
     try:
         if upload is not None:
             text = decode_report(upload.getvalue())
-        report = draft_report(text, published=published, language=lang, outlet=outlet or "unknown")
+        report = draft_report(
+            text,
+            published=published,
+            language=lang,
+            outlet=outlet or "unknown",
+            gazetteer=team_gazetteer(PlaceStore.open(default_url(), create=False)),
+        )
     except IncidentsError as err:
         st.session_state.pop("report", None)
         st.session_state["draft_error"] = str(err)
