@@ -127,6 +127,8 @@ class PlaceStore:
                 sa_url = sa.make_url(text)
             except sa.exc.ArgumentError as err:
                 raise PlaceError(f"not a database URL: {text!r}") from err
+            if sa_url.drivername in ("postgresql", "postgres"):
+                sa_url = sa_url.set(drivername="postgresql+psycopg")  # psycopg 3, as the store
             if sa_url.get_backend_name() == "sqlite" and sa_url.database not in (
                 None,
                 "",

@@ -123,3 +123,8 @@ def test_incident_import_places_rows_on_team_places_first(
     assert incidents_main(["--db", url, "import", str(path), "--geocode"]) == 0
     row = store.frame().set_index("event_id").loc["K-1"]
     assert (row["latitude"], row["longitude"], row["geo_source"]) == (51.39, 34.93, "places")
+
+
+def test_plain_postgresql_url_uses_psycopg3() -> None:
+    store = PlaceStore.open("postgresql://desk@127.0.0.1:1/incidents", create=False)
+    assert store.engine.url.drivername == "postgresql+psycopg"
