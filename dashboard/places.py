@@ -24,9 +24,8 @@ def parse_aliases(text: str) -> list[str]:
 def write_gate(author: str) -> str | None:
     """Why writing is refused, or None when *author* may write.
 
-    The one check every write of the page goes through: today it asks for the author's name
-    (stored with the place as its provenance of who); a signed-in user replaces it when the
-    app gains sign-in."""
+    With no sign-in provider configured (``dashboard.auth``), the page asks for the author's
+    name and this check requires it; a signed-in editor needs no typed name."""
     if not (author or "").strip():
         return "give your name (it is stored with the place) before adding or removing places"
     return None

@@ -6,6 +6,7 @@ from __future__ import annotations
 import streamlit as st
 from streamlit_folium import st_folium
 
+from dashboard import auth
 from dashboard.places import parse_aliases, places_rows, team_gazetteer, write_gate
 from dashboard.review import place_map
 from geodata import PlaceError
@@ -25,8 +26,10 @@ def open_places(url: str) -> PlaceStore:
 
 
 store = open_places(default_url())
-author = st.text_input("Your name", key="author", help="stored with every place you add")
-refused = write_gate(author)
+who = auth.writing_gate()
+typed = "" if who.signed_in else st.text_input("Your name", key="author", help="stored with places")
+refused = who.message if not who.may_write else (None if who.signed_in else write_gate(typed))
+author = auth.author(who, typed)
 
 st.subheader("Add a place")
 picked = st.session_state.get("picked")

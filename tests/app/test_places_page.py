@@ -52,7 +52,7 @@ def test_add_use_and_remove_a_place(db: str) -> None:
     _run(at)
     assert any("Added #1 Krupets" in s.value for s in at.success)
     (place,) = PlaceStore.open(db).all()
-    assert place.aliases == ("Крупец", "Kroupets") and place.author == "desk"
+    assert place.aliases == ("Крупец", "Kroupets") and place.author.startswith("desk")
     assert (place.latitude, place.longitude, place.country) == (51.39, 34.93, "RU")
 
     at.text_input(key="try").input("Крупец")
