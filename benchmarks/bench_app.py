@@ -15,7 +15,18 @@ subset) builds stores of 10k, 100k and 1M generated incidents (``benchmarks.gene
   (``rerun_s``) and of a rerun with nothing changed (``cached_rerun_s``);
 * **page bytes**: every byte the browser receives from the app (HTTP bodies and WebSocket
   frames) for the first view;
-* **peak RSS** of the Streamlit server process (VmHWM).
+* **peak RSS** of the Streamlit server process (VmHWM);
+* **server CPU seconds** (user + system of the Streamlit process) spent on the first view and
+  on each filter change: on a shared machine these vary far less than the wall times;
+* **where the first view's time goes**: the seconds from the request to the moment each part
+  is first seen in the page (``phases``: the script's first run done, KPIs, map frame, Leaflet
+  map, base map drawn, incidents layer drawn, chart, table).
+
+``BENCH_DB=sqlite:////path/incidents.sqlite`` measures an existing store instead of building
+one (its size is what it holds; its snapshot is built if missing, in ``INCIDENTS_CACHE_DIR``
+when set): an A/B comparison of two versions of the code can then use the very same store,
+e.g. ``BENCH_DB=sqlite:////tmp/b/incidents.sqlite INCIDENTS_CACHE_DIR=/tmp/b/cache python -m
+benchmarks.bench_app`` in each checkout.
 
 Without chromium/playwright, only the AppTest timings are measured. ``run(sizes)`` returns
 one dict per size; ``main`` prints a table.
@@ -32,7 +43,7 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from incidents import load_frame
+from incidents import Store, load_frame
 from tests.support.server import CHROMIUM, CHROMIUM_ARGS, build_store, streamlit_server
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -47,6 +58,15 @@ def peak_rss_mb(pid: int) -> float | None:
     except OSError:
         return None
     return None
+
+
+def cpu_seconds(pid: int) -> float | None:
+    """User + system CPU seconds of a process so far (Linux ``/proc``)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def _browser_available() -> bool:
@@ -77,6 +97,34 @@ COMPLETE_VIEW_JS = """() => {
   const doc = frame.contentDocument;
   if (!doc || frame.getBoundingClientRect().height < 100) return false;
   return !!doc.querySelector('.leaflet-container canvas, .leaflet-container path');
+}"""
+
+
+#: What of the first view is on the page (polled until the view is complete): when each part
+#: first shows is reported as ``phases`` (seconds from the request).
+PHASES_JS = """() => {
+  const out = {};
+  const app = document.querySelector('[data-testid="stApp"]');
+  out.script_done = !!app && app.getAttribute('data-test-script-state') === 'notRunning'
+    && !!document.querySelector('[data-testid="stMetricValue"]');
+  out.kpis = !!document.querySelector('[data-testid="stMetricValue"]');
+  out.chart = !!document.querySelector('[data-testid="stVegaLiteChart"] canvas, [data-testid="stVegaLiteChart"] svg');
+  out.table = !!document.querySelector('[data-testid="stDataFrame"] canvas, [data-testid="stDataFrame"] [role="grid"], [data-testid="stDataFrameResizable"]');
+  const frame = document.querySelector('iframe[title="streamlit_folium.st_folium"]');
+  out.map_frame = !!frame;
+  const w = frame && frame.contentWindow;
+  let map = null;
+  try { map = w && w.map && w.L && w.map instanceof w.L.Map ? w.map : null; } catch (e) { map = null; }
+  out.leaflet_map = !!map;
+  let basemap = false, layer = false;
+  if (map) {
+    map.eachLayer(l => { if (l._imBasemapReady) basemap = true; });
+    const groups = w.feature_group || [];
+    layer = groups.length > 0 && map.hasLayer(groups[groups.length - 1]);
+  }
+  out.base_map = basemap;
+  out.incidents_layer = layer;
+  return out;
 }"""
 
 
@@ -156,6 +204,31 @@ PLAYBACK_JS = """async () => {
 }"""
 
 
+def _cpu_since(pid: int, before: float | None) -> float | None:
+    now = cpu_seconds(pid)
+    return None if now is None or before is None else now - before
+
+
+def _first_view_phases(page, started: float, timeout: float = 180.0) -> dict[str, float]:
+    """Poll the page until the first view is complete; when each part first showed."""
+    phases: dict[str, float] = {}
+    while True:
+        elapsed = time.perf_counter() - started
+        try:
+            seen = page.evaluate(PHASES_JS)
+            complete = page.evaluate(COMPLETE_VIEW_JS)
+        except Exception:  # the page is still navigating: its context is replaced
+            seen, complete = {}, False
+        for name, shown in seen.items():
+            if shown and name not in phases:
+                phases[name] = round(elapsed, 2)
+        if complete:
+            return phases
+        if elapsed > timeout:
+            raise TimeoutError(f"the first view was not complete after {timeout:.0f} s: {phases}")
+        time.sleep(0.05)
+
+
 def browser_timings(url: str, proc: subprocess.Popen) -> dict:
     """First view, two filter changes in the same page, and the bytes the browser received."""
     from playwright.sync_api import sync_playwright
@@ -188,10 +261,12 @@ def browser_timings(url: str, proc: subprocess.Popen) -> dict:
                 "ws", received["ws"] + len(e["response"]["payloadData"])
             ),
         )
+        cpu = cpu_seconds(proc.pid)
         started = time.perf_counter()
         page.goto(url + "/")
-        page.wait_for_function(COMPLETE_VIEW_JS, timeout=180_000, polling=100)
+        out["phases"] = _first_view_phases(page, started)
         out["first_view_s"] = time.perf_counter() - started
+        out["first_view_cpu_s"] = _cpu_since(proc.pid, cpu)
         page.wait_for_timeout(500)
         out["page_mb"] = (received["http"] + received["ws"]) / 1e6
         out["ws_mb"] = received["ws"] / 1e6
@@ -207,16 +282,20 @@ def browser_timings(url: str, proc: subprocess.Popen) -> dict:
         field = page.get_by_label("Min killed")
         field.fill("1")
         layers = page.evaluate(LAYERS_ADDED_JS)
+        cpu = cpu_seconds(proc.pid)
         started = time.perf_counter()
         field.press("Enter")
         _wait_for_change(page, counts[-1], layers)
         out["filter_change_s"] = time.perf_counter() - started
+        out["filter_change_cpu_s"] = _cpu_since(proc.pid, cpu)
         counts.append(metric_value(page, "Incidents"))
         layers = page.evaluate(LAYERS_ADDED_JS)
+        cpu = cpu_seconds(proc.pid)
         started = time.perf_counter()
         page.get_by_test_id("stRadio").get_by_text("Exclude", exact=True).click()
         _wait_for_change(page, counts[-1], layers)
         out["filter_change_2_s"] = time.perf_counter() - started
+        out["filter_change_2_cpu_s"] = _cpu_since(proc.pid, cpu)
         counts.append(metric_value(page, "Incidents"))
         out["counts"] = counts
         browser.close()
@@ -246,28 +325,39 @@ def apptest_timings(db_url: str, filter_params: dict) -> dict:
 FILTER = {"event_type": ["Battles"]}
 
 
-def run(sizes: Sequence[int] = DEFAULT_SIZES, *, browser: bool | None = None) -> list[dict]:
-    """Measure each size; one dict per size (seconds, megabytes)."""
+def run(
+    sizes: Sequence[int] = DEFAULT_SIZES, *, browser: bool | None = None, db_url: str | None = None
+) -> list[dict]:
+    """Measure each size; one dict per size (seconds, megabytes). With ``db_url``, measure that
+    existing store once instead (``sizes`` unused)."""
     browser = _browser_available() if browser is None else browser
     results = []
-    for n in sizes:
+    for n in [None] if db_url else sizes:
         with tempfile.TemporaryDirectory(prefix="bench-app-") as tmp:
             tmpdir = Path(tmp)
-            db_url = f"sqlite:///{tmpdir / 'incidents.sqlite'}"
-            cache_dir = tmpdir / "cache"
+            # An existing store keeps its snapshot where INCIDENTS_CACHE_DIR says (if set).
+            cache_dir = Path(
+                (n is None and os.environ.get("INCIDENTS_CACHE_DIR")) or tmpdir / "cache"
+            )
             os.environ["INCIDENTS_CACHE_DIR"] = str(cache_dir)
-            row: dict = {"incidents": n}
+            row: dict = {}
+            if n is None:
+                url = str(db_url)
+                store = Store.open(url, seed=False)
+            else:
+                url = f"sqlite:///{tmpdir / 'incidents.sqlite'}"
+                started = time.perf_counter()
+                store = build_store(url, n, snapshot=False)
+                row["build_store_s"] = time.perf_counter() - started
             started = time.perf_counter()
-            store = build_store(db_url, n, snapshot=False)
-            row["build_store_s"] = time.perf_counter() - started
-            started = time.perf_counter()
-            load_frame(store)
+            row["incidents"] = len(load_frame(store))
             row["snapshot_s"] = time.perf_counter() - started
+            db_url_now = url
             if browser:
-                with streamlit_server(db_url, cache_dir) as (url, proc):
-                    row.update(browser_timings(url, proc))
+                with streamlit_server(db_url_now, cache_dir) as (app_url, proc):
+                    row.update(browser_timings(app_url, proc))
                     row["peak_rss_mb"] = peak_rss_mb(proc.pid)
-            row.update(apptest_timings(db_url, FILTER))
+            row.update(apptest_timings(db_url_now, FILTER))
             results.append(row)
             print(
                 json.dumps(
@@ -283,14 +373,17 @@ def run(sizes: Sequence[int] = DEFAULT_SIZES, *, browser: bool | None = None) ->
 
 
 def main(sizes: Sequence[int] = DEFAULT_SIZES) -> None:
-    rows = run(sizes)
+    rows = run(sizes, db_url=os.environ.get("BENCH_DB") or None)
     cols = [
         ("incidents", "incidents", "{:,}"),
         ("build_store_s", "store s", "{:.1f}"),
         ("snapshot_s", "snapshot s", "{:.1f}"),
         ("first_view_s", "first view s", "{:.2f}"),
+        ("first_view_cpu_s", "(server CPU s)", "{:.2f}"),
         ("filter_change_s", "filter change 1 (browser) s", "{:.2f}"),
+        ("filter_change_cpu_s", "(server CPU s)", "{:.2f}"),
         ("filter_change_2_s", "filter change 2 (browser) s", "{:.2f}"),
+        ("filter_change_2_cpu_s", "(server CPU s)", "{:.2f}"),
         ("apptest_first_s", "script 1st run s", "{:.2f}"),
         ("rerun_s", "filter (script) s", "{:.2f}"),
         ("cached_rerun_s", "cached rerun s", "{:.3f}"),
@@ -308,6 +401,10 @@ def main(sizes: Sequence[int] = DEFAULT_SIZES) -> None:
                 fmt.format(row[key]) if row.get(key) is not None else "-" for key, _, fmt in cols
             )
         )
+    for row in rows:
+        if row.get("phases"):
+            seen = ", ".join(f"{name} {at:.2f}" for name, at in row["phases"].items())
+            print(f"{row['incidents']:,}: first view, seconds until each part showed: {seen}")
 
 
 if __name__ == "__main__":
