@@ -395,13 +395,14 @@ def show_map(selection: Selection, frame: pd.DataFrame, cache_key: str, filter_k
             result = zoomed
         state.map_box = (box, int(view.get("zoom") or 0)) if zoomed is not None and box else None
     # The view comes back only while hexagons are shown: the layer tells the map when to send
-    # it (a pan over incidents drawn one by one never reruns the page).
+    # it (a pan over incidents drawn one by one never reruns the page). Nothing is asked for
+    # here: the map's first report, before any layer is on it, would rerun the page for nothing.
     st_folium(
         maps.base_map(),
         key="map",
         feature_group_to_add=result.layer_copy(),
         layer_control=maps.layer_control(),
-        returned_objects=["bounds", "zoom", "center"],
+        returned_objects=[],
         height=MAP_HEIGHT,
         use_container_width=True,
     )

@@ -158,6 +158,22 @@ def test_panning_over_incidents_never_reruns_the_page(page, seed_app):
     assert page.evaluate("() => window.__runs") == 0
 
 
+def test_first_view_runs_the_page_once(page, seed_app):
+    # Count every start of a script run from the first byte on (the map's component must not
+    # rerun the page when it is created: its first report of the view is worth nothing).
+    page.add_init_script(
+        """if (window.top === window) { window.__runs = 0; let last = null;
+          setInterval(() => { const app = document.querySelector('[data-testid="stApp"]');
+            const state = app && app.getAttribute('data-test-script-state');
+            if (state === 'running' && last !== 'running') window.__runs++;
+            last = state; }, 5); }"""
+    )
+    open_app(page, seed_app)
+    assert map_layers(page)["points"] == 5
+    page.wait_for_timeout(1500)  # the component reports a move after 250 ms
+    assert page.evaluate("() => window.__runs") == 1
+
+
 def test_bad_url_value_warns(page, seed_app):
     open_app(page, seed_app, "min_killed=lots&event_type=Battles")
     assert metric(page, "Incidents") == "1"
