@@ -21,6 +21,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from incidents.totals import Figure, Totals, carried_figure, figure_parts
 
@@ -52,7 +54,7 @@ class FrameArrays:
     n: int
     dates: pd.Series  # event_date (for the timeline's periods)
     date_key: np.ndarray  # int64: event_date
-    id_rank: np.ndarray  # int64: rank of event_id (ties on a date, newest first = highest)
+    id_rank: np.ndarray  # int64: orders the rows of one date by event_id (see _id_rank)
     type_codes: np.ndarray  # int64 into type_names
     type_names: np.ndarray  # sorted event types, "(none)" for a missing one
     unconfirmed: np.ndarray  # bool: claimed or disputed
@@ -88,11 +90,8 @@ def frame_arrays(frame: pd.DataFrame) -> FrameArrays:
     """The arrays of a typed incidents frame with ``group_*`` columns (:func:`incidents.load_frame`)."""
     n = len(frame)
     dates = frame["event_date"]
-    ids = frame["event_id"].astype("string").fillna("")
-    id_rank = np.empty(n, dtype=np.int64)
-    id_rank[ids.argsort(kind="stable").to_numpy()] = np.arange(
-        n
-    )  # Arrow's sort: 4x numpy's on objects
+    date_key = dates.to_numpy().view("int64")
+    id_rank = _id_rank(frame["event_id"], date_key)
     type_codes, type_names = pd.factorize(
         frame["event_type"].astype("string").fillna("(none)"), sort=True
     )
@@ -110,7 +109,7 @@ def frame_arrays(frame: pd.DataFrame) -> FrameArrays:
     return FrameArrays(
         n=n,
         dates=dates,
-        date_key=dates.to_numpy().view("int64"),
+        date_key=date_key,
         id_rank=id_rank,
         type_codes=np.asarray(type_codes, dtype=np.int64),
         type_names=np.asarray(type_names, dtype=object),
@@ -126,6 +125,25 @@ def frame_arrays(frame: pd.DataFrame) -> FrameArrays:
         cell_index=index,
         day=day_numbers(dates),
     )
+
+
+def _id_rank(event_id: pd.Series, date_key: np.ndarray) -> np.ndarray:
+    """Ranks that order the rows of one date by ``event_id`` (only ever compared between rows
+    of the same date). A store's frame comes sorted by date, then id: its positions are such
+    ranks, checked in one pass over neighbouring rows; any other frame is sorted by id."""
+    ids = event_id.astype("string").fillna("")
+    n = len(ids)
+    if n > 1:
+        arrow = pa.array(ids.array)
+        same_day = date_key[1:] == date_key[:-1]
+        ordered = pc.less_equal(arrow.slice(0, n - 1), arrow.slice(1)).to_numpy(
+            zero_copy_only=False
+        )
+        if bool((date_key[1:] >= date_key[:-1]).all()) and bool(ordered[same_day].all()):
+            return np.arange(n, dtype=np.int64)
+    rank = np.empty(n, dtype=np.int64)
+    rank[ids.argsort(kind="stable").to_numpy()] = np.arange(n)  # Arrow's sort: 4x numpy's
+    return rank
 
 
 def silent(arrays: FrameArrays, rows: np.ndarray) -> np.ndarray:

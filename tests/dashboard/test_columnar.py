@@ -77,6 +77,20 @@ def test_newest_is_date_then_id_descending(frame, arrays):
     assert (order == expected).all()
 
 
+@pytest.mark.parametrize("order", ["date, then id (as a store reads it)", "shuffled"])
+def test_rows_of_one_date_are_ordered_by_id_whatever_the_frame_order(frame, order):
+    sorted_frame = frame.sort_values(["event_date", "event_id"], ignore_index=True)
+    f = (
+        sorted_frame
+        if order.startswith("date")
+        else sorted_frame.sample(frac=1, random_state=7, ignore_index=True)
+    )
+    arrays = columnar.frame_arrays(f)
+    ranked = np.lexsort((arrays.id_rank, arrays.date_key))
+    expected = f.assign(_pos=np.arange(len(f))).sort_values(["event_date", "event_id"])["_pos"]
+    assert (ranked == expected.to_numpy()).all()
+
+
 @pytest.mark.parametrize(
     "flt",
     [
