@@ -8,7 +8,7 @@ import time
 
 import pytest
 from playwright.sync_api import Error as PlaywrightError
-from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
+from playwright.sync_api import expect
 
 from tests.support.records import XSS_ACTOR, XSS_LOCATION
 
@@ -216,29 +216,29 @@ def test_hostile_records_never_run(page, hostile_app):
     position = """(i) => {
       const map = Object.values(window).find(v => v instanceof L.Map);
       map.closePopup();
+      // A closed popup fades out: it must not catch the click meant for the next symbol.
+      const fading = [...document.querySelectorAll('.leaflet-popup')].map(p => getComputedStyle(p).pointerEvents);
       let found = null;
       map.eachLayer(l => { if (l._imIndex === i) { found = l._imAt || l.getLatLng(); } });
       map.setView(found, map.getZoom(), {animate: false});  // centred: not under the legend
       const p = map.latLngToContainerPoint(found);
-      return [p.x, p.y];
+      return [p.x, p.y, fading];
     }"""
+    # The map is still: no zoom or pan under way (the layer's first fit, a popup's auto-pan).
+    idle = """() => { const map = Object.values(window).find(v => v instanceof L.Map);
+      return !map._animatingZoom && !(map._panAnim && map._panAnim._inProgress); }"""
     popups = []
     for i in range(7):
-        # Up to three clicks: on a loaded machine a popup has been seen to close again before
-        # its text was read (the XSS assertions below are unaffected: every popup is read).
-        for attempt in range(3):
-            x, y = frame.evaluate(position, i)
-            page.mouse.move(box["x"] + x, box["y"] + y)
-            page.wait_for_timeout(100)
-            page.mouse.click(box["x"] + x, box["y"] + y)
-            content = frame.locator(".leaflet-popup-content").last  # one closing may fade out
-            try:
-                content.wait_for(timeout=5_000)
-                popups.append(content.inner_text(timeout=5_000))
-                break
-            except PlaywrightTimeoutError:
-                if attempt == 2:
-                    raise
+        frame.wait_for_function(idle)
+        x, y, fading = frame.evaluate(position, i)
+        assert all(events == "none" for events in fading), fading
+        # The previous popup fades out before it is removed: its text is not this one's.
+        expect(frame.locator(".leaflet-popup")).to_have_count(0)
+        page.mouse.move(box["x"] + x, box["y"] + y)
+        page.mouse.click(box["x"] + x, box["y"] + y)
+        content = frame.locator(".leaflet-popup-content")
+        expect(content).to_have_count(1)
+        popups.append(content.inner_text())
     text = "\n".join(popups)
     assert XSS_LOCATION in text  # shown as text, not markup
     assert "${window.__xss=9}" in text
