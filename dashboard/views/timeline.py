@@ -166,13 +166,12 @@ def period_sums(
         values = best[name]
         unknown = np.isnan(values)
         sums = np.bincount(key, weights=np.where(unknown, 0.0, values), minlength=size)[present]
-        known = np.bincount(key, weights=~unknown, minlength=size)[present]
+        unknowns = np.bincount(key, weights=unknown, minlength=size)[present].astype("int64")
+        known = data["incidents"].to_numpy() - unknowns  # every row is one or the other
         data[name] = pd.array(np.where(known > 0, np.round(sums), np.nan), dtype="Float64").astype(
             "Int64"
         )
-        data[name + "_unknown"] = np.bincount(key, weights=unknown, minlength=size)[present].astype(
-            "int64"
-        )
+        data[name + "_unknown"] = unknowns
     data["period_end"] = _period_end(data["period"], freq)
     return Timeline(data[list(_TIMELINE_COLUMNS)], freq)
 
