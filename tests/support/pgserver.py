@@ -97,6 +97,32 @@ def _as_postgres() -> dict:
     return {"user": entry.pw_uid, "group": entry.pw_gid, "extra_groups": [], "env": env}
 
 
+def _start(bin_dir: Path, data: Path, base: Path, run_as: dict) -> int:
+    """Start the server at a free port; returns the port. Several test processes (pytest-xdist
+    workers) each start their own server: a port taken between our look and the server's
+    bind is retried with another one."""
+    for attempt in range(5):
+        port = _free_port()
+        options = (
+            f"-p {port} -k {base} -c listen_addresses=127.0.0.1 -c fsync=off "
+            "-c synchronous_commit=off -c full_page_writes=off -c max_connections=100"
+        )
+        try:
+            subprocess.run(
+                [bin_dir / "pg_ctl", "-D", data, "-o", options, "-l", base / "log", "-w", "start"],
+                check=True,
+                capture_output=True,
+                timeout=120,
+                **run_as,
+            )
+        except subprocess.CalledProcessError:
+            if attempt == 4:
+                raise
+            continue
+        return port
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
 @contextlib.contextmanager
 def running_server() -> Iterator[PgServer]:
     """Start a server; raise RuntimeError with the reason when none can be started."""
@@ -114,7 +140,6 @@ def running_server() -> Iterator[PgServer]:
     data = base / "data"
     if run_as:
         os.chown(base, run_as["user"], run_as["group"])
-    port = _free_port()
     user = "postgres"
     try:
         subprocess.run(
@@ -122,38 +147,7 @@ def running_server() -> Iterator[PgServer]:
              "--no-locale", "--no-sync"],
             check=True, capture_output=True, timeout=120, **run_as,
         )  # fmt: skip
-        # Another process (a pytest-xdist worker starting its own server) may take the free
-        # port before the server binds it: then pick another, a few times.
-        for attempt in range(5):
-            options = (
-                f"-p {port} -k {base} -c listen_addresses=127.0.0.1 -c fsync=off "
-                "-c synchronous_commit=off -c full_page_writes=off -c max_connections=100"
-            )
-            try:
-                subprocess.run(
-                    [
-                        bin_dir / "pg_ctl",
-                        "-D",
-                        data,
-                        "-o",
-                        options,
-                        "-l",
-                        base / "log",
-                        "-w",
-                        "start",
-                    ],
-                    check=True,
-                    capture_output=True,
-                    timeout=120,
-                    **run_as,
-                )
-                break
-            except subprocess.CalledProcessError:
-                log = base / "log"
-                taken = log.exists() and "could not bind" in log.read_text(errors="replace")
-                if not taken or attempt == 4:
-                    raise
-                port = _free_port()
+        port = _start(bin_dir, data, base, run_as)
     except (subprocess.CalledProcessError, subprocess.TimeoutExpired, OSError) as err:
         shutil.rmtree(base, ignore_errors=True)
         detail = getattr(err, "stderr", b"") or b""
