@@ -15,26 +15,39 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import pandas as pd
 import sqlalchemy as sa
 
 from .exc import IncidentsError, ValidationError
 from .schema import COLUMN_NAMES
-from .store import Store, _records, history_table, incidents_table, meta_table
+from .store import (
+    DATA_COLUMNS,
+    Store,
+    _lock_for_write,
+    _records,
+    _revision,
+    history_table,
+    incidents_table,
+    meta_table,
+)
 from .validate import validate_frame
 
 __all__ = [
     "HISTORY_COLUMNS",
     "HistoryError",
+    "StaleChange",
+    "StaleEditError",
     "add_history_layer",
     "delete_incident",
     "edit_incident",
     "existing_ids",
     "export_history",
     "get_incident",
+    "get_versioned",
     "history",
     "history_csv_bytes",
     "history_of",
@@ -66,6 +79,45 @@ class HistoryError(IncidentsError):
     """An edit, deletion or revert cannot be made (unknown incident, no reason, changed since)."""
 
 
+@dataclass(frozen=True)
+class StaleChange:
+    """One field changed by someone else since an editor loaded the incident."""
+
+    field: str  # "*" when the whole row was replaced (an import or a restore)
+    seen: str | None  # the value the editor loaded (as text)
+    now: str | None  # the value stored now
+    who: str | None = None  # from the history, when recorded
+    at: str | None = None  # UTC, from the history, when recorded
+
+    def __str__(self) -> str:
+        if self.field == ROW:
+            text = "the whole incident was replaced"
+        else:
+            text = f"{self.field}: you saw {self.seen!r}, now {self.now!r}"
+        if self.at:
+            text += f" (by {self.who or 'an unnamed writer'}, {self.at})"
+        return text
+
+
+class StaleEditError(HistoryError):
+    """The incident changed since the editor loaded it: their save is refused, nothing written.
+
+    ``changes`` lists what changed (:class:`StaleChange`); ``loaded`` and ``current`` are the
+    row versions the editor loaded and the store holds."""
+
+    def __init__(self, event_id: str, loaded: int, current: int, changes: list[StaleChange]):
+        self.event_id, self.loaded, self.current = event_id, loaded, current
+        self.changes = list(changes)
+        what = "; ".join(str(c) for c in self.changes) or (
+            "the values you saw are stored again, but it was changed in between"
+        )
+        super().__init__(
+            f"{event_id} was changed by someone else since you loaded it (version {loaded}, "
+            f"now {current}), so your save was refused and nothing was written. What changed: "
+            f"{what}. Reload the incident to see the stored values, then make your change again."
+        )
+
+
 def _now() -> str:
     return dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
@@ -89,14 +141,66 @@ def _text(value: Any) -> str | None:
 
 
 def _row(conn: sa.Connection, event_id: str) -> dict[str, Any]:
+    return _versioned_row(conn, event_id)[0]
+
+
+def _versioned_row(conn: sa.Connection, event_id: str) -> tuple[dict[str, Any], int]:
+    """The incident's fields and its row version."""
+    version = sa.func.coalesce(incidents_table.c.row_version, 0).label("row_version")
     row = (
-        conn.execute(sa.select(incidents_table).where(incidents_table.c.event_id == event_id))
+        conn.execute(
+            sa.select(*DATA_COLUMNS, version).where(incidents_table.c.event_id == event_id)
+        )
         .mappings()
         .first()
     )
     if row is None:
         raise HistoryError(f"no incident {event_id!r} in the store")
-    return dict(row)
+    record = dict(row)
+    return record, int(record.pop("row_version"))
+
+
+def _check_version(
+    conn: sa.Connection,
+    event_id: str,
+    row: dict[str, Any],
+    current: int,
+    version: int | None,
+    seen: Mapping[str, Any] | None,
+) -> None:
+    """Refuse (:class:`StaleEditError`) when the row is no longer at the loaded ``version``."""
+    if version is None or int(version) == current:
+        return
+    later = (
+        conn.execute(
+            sa.select(history_table)
+            .where(history_table.c.event_id == event_id, history_table.c.revision > int(version))
+            .order_by(history_table.c.change_id)
+        )
+        .mappings()
+        .all()
+    )
+    first_old: dict[str, str | None] = {}
+    last: dict[str, Any] = {}
+    for change in later:
+        first_old.setdefault(change["field"], change["old"])
+        last[change["field"]] = change
+    changes = []
+    for name in COLUMN_NAMES:
+        now = _text(row[name])
+        if seen is not None and name in seen:
+            was = _text(seen[name])
+        elif name in first_old:
+            was = first_old[name]
+        else:
+            continue
+        if was != now:
+            by = last.get(name, {})
+            changes.append(StaleChange(name, was, now, by.get("who"), by.get("at")))
+    if ROW in last and not changes:
+        by = last[ROW]
+        changes.append(StaleChange(ROW, None, None, by.get("who"), by.get("at")))
+    raise StaleEditError(event_id, int(version), current, changes)
 
 
 def _validated(row: Mapping[str, Any], event_id: str) -> tuple:
@@ -107,10 +211,19 @@ def _validated(row: Mapping[str, Any], event_id: str) -> tuple:
     return _records(report.valid, list(COLUMN_NAMES))[0]
 
 
-def _log(conn: sa.Connection, rows: list[dict[str, Any]]) -> None:
+def _log(
+    conn: sa.Connection,
+    rows: list[dict[str, Any]],
+    *,
+    revision: int | Literal["next"] | None = "next",
+) -> None:
+    """Record ``rows`` as made by ``revision`` (by default the one this transaction's bump of
+    the revision will make; None: unknown)."""
     if rows:
         at = _now()
-        conn.execute(history_table.insert(), [{"at": at, **r} for r in rows])
+        if revision == "next":
+            revision = _revision(conn) + 1
+        conn.execute(history_table.insert(), [{"at": at, "revision": revision, **r} for r in rows])
 
 
 def edit_incident(
@@ -121,11 +234,15 @@ def edit_incident(
     why: str | None = None,
     who: str | None = None,
     kind: str = "edit",
+    version: int | None = None,
+    seen: Mapping[str, Any] | None = None,
 ) -> int:
     """Change fields of one stored incident (validated as a whole row) and record each change.
 
     Returns the number of fields that changed. Unknown fields or a row breaking the data model's
-    rules raise; nothing is written then.
+    rules raise; nothing is written then. With ``version`` (the row version the editor loaded,
+    :func:`get_versioned`), a row changed since is not overwritten: :class:`StaleEditError`
+    lists what changed (from ``seen``, the record the editor loaded, and the history).
     """
     unknown = sorted(set(changes) - set(COLUMN_NAMES))
     if unknown:
@@ -133,7 +250,9 @@ def edit_incident(
     if "event_id" in changes and changes["event_id"] != event_id:
         raise HistoryError("event_id cannot be edited; delete and create instead")
     with store.engine.begin() as conn:
-        old = _row(conn, event_id)
+        _lock_for_write(conn)
+        old, current = _versioned_row(conn, event_id)
+        _check_version(conn, event_id, old, current, version, seen)
         merged = {**old, **changes}
         values = dict(zip(COLUMN_NAMES, _validated(merged, event_id), strict=False))
         changed = [k for k in COLUMN_NAMES if _text(values[k]) != _text(old[k])]
@@ -142,7 +261,7 @@ def edit_incident(
         conn.execute(
             incidents_table.update()
             .where(incidents_table.c.event_id == event_id)
-            .values({k: values[k] for k in changed})
+            .values({**{k: values[k] for k in changed}, "row_version": _revision(conn) + 1})
         )
         _log(
             conn,
@@ -163,12 +282,23 @@ def edit_incident(
     return len(changed)
 
 
-def delete_incident(store: Store, event_id: str, *, why: str, who: str | None = None) -> None:
-    """Delete one incident; the reason is required and the whole row is kept in the history."""
+def delete_incident(
+    store: Store,
+    event_id: str,
+    *,
+    why: str,
+    who: str | None = None,
+    version: int | None = None,
+    seen: Mapping[str, Any] | None = None,
+) -> None:
+    """Delete one incident; the reason is required and the whole row is kept in the history.
+    ``version`` and ``seen`` as for :func:`edit_incident`: a row changed since is not deleted."""
     if not why or not why.strip():
         raise HistoryError("a deletion needs a reason")
     with store.engine.begin() as conn:
-        old = _row(conn, event_id)
+        _lock_for_write(conn)
+        old, current = _versioned_row(conn, event_id)
+        _check_version(conn, event_id, old, current, version, seen)
         conn.execute(incidents_table.delete().where(incidents_table.c.event_id == event_id))
         _log(
             conn,
@@ -262,9 +392,18 @@ def history(store: Store, event_id: str | None = None) -> pd.DataFrame:
     return frame
 
 
-def revert(store: Store, change_id: int, *, why: str | None = None, who: str | None = None) -> None:
+def revert(
+    store: Store,
+    change_id: int,
+    *,
+    why: str | None = None,
+    who: str | None = None,
+    version: int | None = None,
+) -> None:
     """Undo one recorded change: an edit puts the old value back (if the field still holds the
-    new one), a deletion restores the row, a creation deletes it. The revert is recorded too."""
+    new one), a deletion restores the row, a creation deletes it. The revert is recorded too.
+    With ``version`` (the row version the editor loaded) a row changed since is left alone
+    (:class:`StaleEditError`)."""
     with store.engine.begin() as conn:
         change = (
             conn.execute(sa.select(history_table).where(history_table.c.change_id == change_id))
@@ -302,16 +441,19 @@ def revert(store: Store, change_id: int, *, why: str | None = None, who: str | N
                     f"(now {_text(current[c['field']])!r}); revert the later change first"
                 )
         old = {c["field"]: c["old"] for c in together}
-        edit_incident(store, event_id, old, why=why, who=who, kind="revert")
+        edit_incident(store, event_id, old, why=why, who=who, kind="revert", version=version)
     elif kind == "delete":
         row = json.loads(change["old"])
         with store.engine.begin() as conn:
+            _lock_for_write(conn)
             if conn.execute(
                 sa.select(incidents_table.c.event_id).where(incidents_table.c.event_id == event_id)
             ).first():
                 raise HistoryError(f"{event_id} exists again; nothing to restore")
             values = dict(zip(COLUMN_NAMES, _validated(row, event_id), strict=False))
-            conn.execute(incidents_table.insert().values(values))
+            conn.execute(
+                incidents_table.insert().values({**values, "row_version": _revision(conn) + 1})
+            )
             _log(
                 conn,
                 [
@@ -328,7 +470,7 @@ def revert(store: Store, change_id: int, *, why: str | None = None, who: str | N
             )
             _bump(conn)
     elif kind == "create":
-        delete_incident(store, event_id, why=why, who=who)
+        delete_incident(store, event_id, why=why, who=who, version=version)
     else:
         raise HistoryError(f"change {change_id} ({kind}) cannot be reverted")
 
@@ -405,3 +547,10 @@ def get_incident(store: Store, event_id: str) -> dict[str, Any]:
     """One stored incident as a dict of plain values (raises :class:`HistoryError` if unknown)."""
     with store.engine.connect() as conn:
         return _row(conn, event_id)
+
+
+def get_versioned(store: Store, event_id: str) -> tuple[dict[str, Any], int]:
+    """One stored incident and its row version, read together: what an editor loads, and
+    passes back (``version``, ``seen``) when saving."""
+    with store.engine.connect() as conn:
+        return _versioned_row(conn, event_id)

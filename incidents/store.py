@@ -54,7 +54,7 @@ PROJECT_DIR = Path(__file__).resolve().parent.parent
 DEFAULT_DB_PATH = PROJECT_DIR / "data" / "incidents.sqlite"
 OnConflict = Literal["error", "skip", "replace"]
 #: The Alembic revision of the schema this code writes (``incidents/migrations/versions``).
-SCHEMA_VERSION = "0003"
+SCHEMA_VERSION = "0004"
 #: The revision of a store made before the schema was versioned (no ``alembic_version``).
 BASELINE_VERSION = "0001"
 _BATCH = 20_000
@@ -81,7 +81,12 @@ incidents_table = sa.Table(
         )
         for c in COLUMNS
     ],
+    # Not a field of the data model: the store revision of the row's last edit (0 = never
+    # edited), the version an editor loaded and must still find when saving.
+    sa.Column("row_version", sa.Integer, server_default="0"),
 )
+#: The data model's columns of the incidents (the table has ``row_version`` besides).
+DATA_COLUMNS = tuple(incidents_table.c[c.name] for c in COLUMNS)
 groups_table = sa.Table(
     "casualty_groups",
     metadata,
@@ -109,6 +114,7 @@ history_table = sa.Table(
     sa.Column("new", sa.Text),
     sa.Column("why", sa.Text),
     sa.Column("kind", sa.String(16), nullable=False),
+    sa.Column("revision", sa.Integer),  # the store revision the change made
 )
 _INDEXES = (
     # (date, id) is the order of Store.iter_frames: SQLite walks this index instead of sorting
@@ -120,9 +126,12 @@ _INDEXES = (
 )
 
 
-#: Optional columns the model gained after stores were first made: an older store gets them
-#: (empty) from the migrations. Any other missing column is damage (:func:`_schema_problems`).
-ADDED_COLUMNS = ("event_date_end", "source_event_type")
+#: Columns the tables gained after stores were first made: an older store gets them (empty)
+#: from the migrations. Any other missing column is damage (:func:`_schema_problems`).
+ADDED_COLUMNS = {
+    "incidents": ("event_date_end", "source_event_type", "row_version"),
+    "history": ("revision",),
+}
 #: Tables the migrations add to an older store.
 ADDED_TABLES = ("history",)
 
@@ -419,7 +428,9 @@ class Store:
                 where = sa.and_(
                     table.c.longitude.between(west, east), table.c.latitude.between(south, north)
                 )
-            query = sa.select(table).where(where).order_by(table.c.event_date, table.c.event_id)
+            query = (
+                sa.select(*DATA_COLUMNS).where(where).order_by(table.c.event_date, table.c.event_id)
+            )
             result = conn.execute(query)
             rows = result.fetchall()
             if not rows:
@@ -474,6 +485,14 @@ class Store:
                 if len(rows) or has_groups:
                     _bump_revision(conn)
                 result.revision = _revision(conn)
+                if result.replaced:  # an editor who loaded one of these must reload it
+                    replaced = rows["event_id"][rows["event_id"].isin(existing)].tolist()
+                    for start in range(0, len(replaced), 10_000):
+                        conn.execute(
+                            incidents_table.update()
+                            .where(incidents_table.c.event_id.in_(replaced[start : start + 10_000]))
+                            .values(row_version=result.revision)
+                        )
         except sa.exc.DBAPIError as err:
             raise StoreError(
                 f"the store could not be written, nothing was changed: {err.orig}"
@@ -689,7 +708,7 @@ def _groups(conn: sa.Connection) -> pd.DataFrame:
 
 
 def _iter_frames(conn: sa.Connection, chunksize: int) -> Iterator[pd.DataFrame]:
-    query = sa.select(incidents_table).order_by(
+    query = sa.select(*DATA_COLUMNS).order_by(
         incidents_table.c.event_date, incidents_table.c.event_id
     )
     if conn.dialect.name == "sqlite":
@@ -777,7 +796,7 @@ def _schema_problems(conn: sa.Connection, *, older: bool = False) -> tuple[list[
             continue
         have = _column_names(inspector, table.name)
         if older:
-            have.update(ADDED_COLUMNS)
+            have.update(ADDED_COLUMNS.get(table.name, ()))
         lacking = [c for c in table.columns if c.name not in have]
         if lacking:
             problems.append(

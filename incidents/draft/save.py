@@ -15,7 +15,15 @@ import sqlalchemy as sa
 from ..exc import IncidentsError, RowError, StoreError, ValidationError
 from ..history import _bump, _log, _text, _validated, record_created
 from ..schema import COLUMN_NAMES, GROUP_COLUMNS
-from ..store import Store, _records, groups_table, incidents_table
+from ..store import (
+    DATA_COLUMNS,
+    Store,
+    _lock_for_write,
+    _records,
+    _revision,
+    groups_table,
+    incidents_table,
+)
 from ..validate import validate_frame, validate_groups
 
 __all__ = [
@@ -123,7 +131,7 @@ def find_matches(store: Store, record: dict[str, Any]) -> list[dict[str, Any]]:
         (day + dt.timedelta(days=MATCH_DAYS)).isoformat(),
     )
     t = incidents_table.c
-    query = sa.select(incidents_table).where(
+    query = sa.select(*DATA_COLUMNS).where(
         t.event_date >= lo, t.event_date <= hi, t.event_type == record["event_type"]
     )
     with store.engine.connect() as conn:
@@ -173,6 +181,7 @@ def save_drafts(
     group_rows = [g for g in groups if g["group_id"] in used_groups]
     try:
         with store.engine.begin() as conn:
+            _lock_for_write(conn)
             taken = set(
                 conn.execute(
                     sa.select(incidents_table.c.event_id).where(
@@ -287,7 +296,7 @@ def _merge(
     conn.execute(
         incidents_table.update()
         .where(incidents_table.c.event_id == stored_id)
-        .values({k: values[k] for k in changed})
+        .values({**{k: values[k] for k in changed}, "row_version": _revision(conn) + 1})
     )
     cited: dict[str, Any] = next(iter(added or draft.get("sources") or []), {})
     origin = " ".join(str(cited[k]) for k in ("outlet", "published") if cited.get(k))
