@@ -6,8 +6,10 @@ For each size, one deterministic ACLED-layout CSV (:mod:`benchmarks.generate`) i
 into a fresh store of each backend with :func:`incidents.importer.import_file` (no snapshot
 refresh: the store alone), then the whole store is exported to CSV straight from the database
 (no columnar snapshot). Then, up to 100k rows, two processes import two different files of
-that size into one PostgreSQL store at the same time; the row count is checked. Each step runs in its own
-process.
+that size into one store of each backend at the same time; the row count is checked. Each step
+runs in its own process; ``cpu`` is that process's CPU time (user + system; a PostgreSQL
+server's own work is not in it), ``load`` the machine's 1-minute load average at the end (the
+machine may be shared: wall times then include waiting for a core).
 
 PostgreSQL: ``--pg URL`` (or ``BENCH_PG_URL``) names a database to use (each size gets a new
 schema in it); without one, a throw-away server is started like the tests' (Debian's
@@ -55,11 +57,11 @@ def _import(csv_path: str, url: str) -> dict:
     from incidents.importer import import_file
 
     store = Store.open(url, seed=False)
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     report = import_file(store, csv_path, refresh_snapshot=False)
-    seconds = time.perf_counter() - started
+    seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
     store.engine.dispose()
-    return {"seconds": seconds, "rows": report.inserted, "rejected": len(report.errors)}
+    return {"seconds": seconds, "cpu": cpu, "rows": report.inserted, "rejected": len(report.errors)}
 
 
 def _export(url: str, out_path: str) -> dict:
@@ -67,11 +69,11 @@ def _export(url: str, out_path: str) -> dict:
     from incidents.export import export_incidents
 
     store = Store.open(url, seed=False)
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     rows = export_incidents(store, out_path, format="csv")
-    seconds = time.perf_counter() - started
+    seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
     store.engine.dispose()
-    return {"seconds": seconds, "rows": rows}
+    return {"seconds": seconds, "cpu": cpu, "rows": rows}
 
 
 def _count(url: str) -> int:
@@ -129,40 +131,54 @@ def run(sizes=DEFAULT_SIZES, *, pg_url: str | None = None) -> list[dict]:
                 loaded = _in_child(_import, str(first), url)
                 exported = _in_child(_export, url, str(tmp_path / "out.csv"))
                 for step, r in (("import", loaded), ("export csv", exported)):
-                    results.append({"size": n, "backend": backend, "step": step, **r, "check": ""})
+                    results.append(
+                        {"size": n, "backend": backend, "step": step, **r, "check": _load()}
+                    )
             if n > CONCURRENT_MAX:
                 continue
-            url = _schema_url(pg_base)
-            _in_child(_count, url)  # creates the store before both writers start
-            started = time.perf_counter()
-            with ProcessPoolExecutor(2, mp_context=mp.get_context("spawn")) as pool:
-                both = [pool.submit(_import, str(f), url) for f in (first, second)]
-                outs = [job.result() for job in both]
-            seconds = time.perf_counter() - started
-            stored = _in_child(_count, url)
-            results.append(
-                {
-                    "size": n,
-                    "backend": "postgresql",
-                    "step": "2 imports at once",
-                    "seconds": seconds,
-                    "rows": sum(o["rows"] for o in outs),
-                    "check": f"{stored:,} stored of {2 * n:,}",
-                }
-            )
+            both_urls = {
+                "sqlite": f"sqlite:///{tmp_path / f'both-{n}.sqlite'}",
+                "postgresql": _schema_url(pg_base),
+            }
+            for backend, url in both_urls.items():
+                _in_child(_count, url)  # creates the store before both writers start
+                started = time.perf_counter()
+                with ProcessPoolExecutor(2, mp_context=mp.get_context("spawn")) as pool:
+                    both = [pool.submit(_import, str(f), url) for f in (first, second)]
+                    outs = [job.result() for job in both]
+                seconds = time.perf_counter() - started
+                stored = _in_child(_count, url)
+                results.append(
+                    {
+                        "size": n,
+                        "backend": backend,
+                        "step": "2 imports at once",
+                        "seconds": seconds,
+                        "cpu": sum(o["cpu"] for o in outs),
+                        "rows": sum(o["rows"] for o in outs),
+                        "check": f"{stored:,} stored of {2 * n:,}; {_load()}",
+                    }
+                )
             for path in (first, second, tmp_path / "out.csv"):
                 path.unlink(missing_ok=True)
     return results
 
 
+def _load() -> str:
+    return f"load {os.getloadavg()[0]:.1f}"
+
+
 def format_table(results: list[dict]) -> str:
-    head = f"{'rows':>10} {'backend':<11} {'step':<18} {'seconds':>8} {'rows/s':>10}  check"
+    head = (
+        f"{'rows':>10} {'backend':<11} {'step':<18} {'seconds':>8} {'cpu s':>7} {'rows/s':>10}"
+        "  check"
+    )
     lines = [head, "-" * len(head)]
     for r in results:
         rate = r["rows"] / r["seconds"] if r["seconds"] else 0
         lines.append(
             f"{r['size']:>10,} {r['backend']:<11} {r['step']:<18} {r['seconds']:>8.2f} "
-            f"{rate:>10,.0f}  {r['check']}"
+            f"{r['cpu']:>7.2f} {rate:>10,.0f}  {r['check']}"
         )
     return "\n".join(lines)
 
