@@ -135,6 +135,8 @@ class PlaceStore:
                 ":memory:",
             ):
                 Path(sa_url.database).parent.mkdir(parents=True, exist_ok=True)
+            if sa_url.drivername in ("postgresql", "postgres"):  # psycopg 3, as the store
+                sa_url = sa_url.set(drivername="postgresql+psycopg")
             engine = sa.create_engine(sa_url)
         store = cls(engine)
         if create:

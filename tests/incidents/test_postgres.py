@@ -104,3 +104,19 @@ def test_a_role_that_may_not_create_postgis_gets_a_store_without_geometry(pg_ser
 def test_an_unreachable_server_is_a_clear_error(pg_server):
     with pytest.raises(StoreError, match="cannot open the store"):
         Store.open(f"postgresql+psycopg://nobody@127.0.0.1:{pg_server.port}/no_such_db")
+
+
+def test_the_team_places_live_in_a_migrated_postgresql_store(pg_server):
+    """The migrations make the places table, so the app's role never creates one; a plain
+    postgresql:// URL reaches it through psycopg 3 like the store."""
+    from geodata.places import PlaceStore
+    from incidents.migrate import upgrade
+
+    url = pg_server.create_database()
+    upgrade(url)
+    plain = url.replace("postgresql+psycopg://", "postgresql://")
+    places = PlaceStore.open(plain, create=False)
+    assert places.exists() and places.all() == []
+    places.add("Milove", 49.37, 40.12, author="desk", provenance="OCHA UA6308003017")
+    assert [p.name for p in PlaceStore.open(plain, create=False).all()] == ["Milove"]
+    places.engine.dispose()
