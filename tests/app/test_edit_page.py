@@ -53,7 +53,8 @@ def test_two_analysts_edit_one_incident(new_store_url, monkeypatch):
     assert ben.text_input(key="edit:location").value == "Lipetsk Oblast"
     stored = get_versioned(store, ID)[0]
     assert stored["notes"] != "Ben's wording of the strike." and stored["location"] == "Lipetsk"
-    assert list(history(store, ID)["who"]) == ["amira"]
+    (author,) = history(store, ID)["who"]  # ben's save left no trace
+    assert author.startswith("amira")
     # a rerun keeps the input and the warning; loading the stored values discards it
     ben.run()
     assert ben.text_input(key="edit:notes").value == "Ben's wording of the strike."
@@ -62,7 +63,7 @@ def test_two_analysts_edit_one_incident(new_store_url, monkeypatch):
     reload.click().run()
     assert ben.text_input(key="edit:location").value == "Lipetsk"
     assert ben.text_input(key="edit:notes").value == stored["notes"]
-    assert not ben.warning
+    assert not any("changed or deleted by someone else" in w.value for w in ben.warning)
     save(ben, notes="Ben's wording of the strike.")
     assert any("1 field(s) changed" in s.value for s in ben.success)
     assert get_versioned(store, ID)[0]["notes"] == "Ben's wording of the strike."
