@@ -6,6 +6,7 @@ in the file and the reason. ``strict=True`` imports nothing when any row is reje
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -14,13 +15,14 @@ import numpy as np
 import pandas as pd
 
 from .dates import DateOrder
-from .exc import ImportRejected, RowError
+from .exc import ImportFormatError, ImportRejected, RowError
 from .formats import ColumnMapping, Format, ReadResult, read_incidents
 from .formats.acled import AcledZeros
+from .formats.stream import CHUNK_BYTES, Stream, open_stream
 from .geocoding import place_incidents
 from .history import existing_ids, record_import
 from .progress import ProgressCallback
-from .snapshot import load_frame
+from .snapshot import write_snapshot
 from .store import InsertResult, OnConflict, Store
 from .validate import validate_frame, validate_groups
 
@@ -50,6 +52,8 @@ class ImportReport(InsertResult):
     valid: int = 0
     #: The first valid rows, as they would be stored (a dry run's preview).
     preview: pd.DataFrame | None = None
+    #: The ids written (inserted or replaced), in file order.
+    stored_ids: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -93,29 +97,67 @@ def _group_frame(read: ReadResult, store: Store) -> tuple[pd.DataFrame | None, l
     return groups, errors
 
 
-def _record_history(
-    store: Store,
-    ids: pd.Series,
-    before: set[str],
-    result: InsertResult,
-    source: str | None,
-    fmt: str,
-    who: str | None,
-) -> None:
-    """One history row per incident the import stored: rejected rows and (with ``skip``) ids
-    stored before are not; (with ``replace``) those are recorded as replaced."""
-    rejected = {e.event_id for e in result.errors}
-    stored = ids[~ids.isin(rejected)]
-    inserted = stored[~stored.isin(before)].tolist()
-    replaced = stored[stored.isin(before)].tolist() if result.replaced else []
-    record_import(
-        store,
-        inserted,
-        replaced,
-        source=f"{source} ({fmt})" if source else f"a {fmt} file",
-        why=f"{fmt} import: {result.inserted} inserted, {result.replaced} replaced",
-        who=who,
-    )
+@dataclass
+class _Part:
+    """One part of a file checked: valid rows, their lines, the groups, every problem."""
+
+    valid: pd.DataFrame
+    lines: pd.Series
+    groups: pd.DataFrame | None
+    errors: list[RowError]
+
+
+def _check(read: ReadResult, store: Store, geocoder: GeocoderChain | None) -> _Part:
+    frame, lines, place_errors = read.frame, read.lines, []
+    if geocoder is not None:
+        placed = place_incidents(frame, chain=geocoder, lines=lines)
+        failed = {e.line for e in placed.errors}
+        keep = ~np.isin(np.asarray(lines), list(failed))
+        frame, lines, place_errors = placed.frame[keep], np.asarray(lines)[keep], placed.errors
+    checked = validate_frame(frame, lines=lines)
+    groups, group_errors = _group_frame(read, store)
+    errors = read.errors + place_errors + group_errors + checked.errors
+    lines_kept = checked.lines if checked.lines is not None else pd.Series([], dtype="int64")
+    return _Part(checked.valid, lines_kept, groups, errors)
+
+
+def _stored_rows(store: Store, part: _Part, on_conflict: OnConflict) -> list[RowError]:
+    """A dry run's word on the valid rows whose id the store already holds."""
+    ids = part.valid["event_id"]
+    stored = store.stored_ids(ids) if len(ids) else set()
+    if not stored:
+        return []
+    what = {
+        "error": "already in the store: would be rejected (import with on_conflict 'replace' "
+        "or 'skip')",
+        "skip": "already in the store: would be skipped (kept as stored)",
+        "replace": "already in the store: would replace the stored incident",
+    }[on_conflict]
+    return [
+        RowError(int(line), "event_id", what, str(ident))
+        for ident, line in zip(ids, part.lines, strict=True)
+        if ident in stored
+    ]
+
+
+class _Progress:
+    """Rows written so far against the rows expected (estimated from the bytes read)."""
+
+    def __init__(self, callback: ProgressCallback | None, stream: Stream | None, total: int):
+        self.callback, self.stream, self.total, self.done = callback, stream, total, 0
+
+    def expected(self, rows_read: int) -> int:
+        if self.stream is None or not self.stream.bytes_read:
+            return self.total
+        if self.stream.bytes_read >= self.stream.size:
+            return rows_read
+        return max(rows_read, round(rows_read * self.stream.size / self.stream.bytes_read))
+
+    def part(self, rows_read: int) -> Callable[[int], None] | None:
+        if self.callback is None:
+            return None
+        done, total, callback = self.done, self.expected(rows_read), self.callback
+        return lambda n: callback(done + n, max(total, done + n))
 
 
 def import_result(
@@ -133,9 +175,9 @@ def import_result(
 ) -> ImportReport:
     """Validate rows already read (:func:`incidents.formats.read_incidents`) and insert them.
 
-    ``dry_run`` writes nothing: the report holds every problem the file and the rules find
-    (not the store's: ids already stored, unknown casualty groups), the number of valid rows
-    and a preview of the first :data:`PREVIEW_ROWS` of them.
+    ``dry_run`` writes nothing: the report holds every problem the file and the rules find,
+    the valid rows whose id the store already holds (what ``on_conflict`` would do with
+    them), the number of valid rows and a preview of the first :data:`PREVIEW_ROWS` of them.
 
     With a ``geocoder`` (a :class:`geodata.GeocoderChain`), rows without coordinates are placed
     from their ``location``, ``country`` and ``admin1`` (a place it will not vouch for is a
@@ -145,51 +187,110 @@ def import_result(
     in the history (:func:`incidents.history.record_import`) with ``source`` (the file's name)
     and ``who`` (the person importing, when known).
     """
-    report = ImportReport(
+    return _import_parts(
+        store,
+        iter([read]),
         format=read.format,
-        rows=len(read.frame) + len(read.errors),
         unit=read.unit,
-        conventions=dict(read.conventions),
+        conventions=read.conventions,
+        stream=None,
+        strict=strict,
+        on_conflict=on_conflict,
+        geocoder=geocoder,
+        refresh_snapshot=refresh_snapshot,
+        dry_run=dry_run,
+        progress=progress,
+        source=source,
+        who=who,
     )
-    frame, lines, place_errors = read.frame, read.lines, []
-    if geocoder is not None:
-        placed = place_incidents(frame, chain=geocoder, lines=lines)
-        failed = {e.line for e in placed.errors}
-        keep = ~np.isin(np.asarray(lines), list(failed))
-        frame, lines, place_errors = placed.frame[keep], np.asarray(lines)[keep], placed.errors
-    checked = validate_frame(frame, lines=lines)
-    groups, group_errors = _group_frame(read, store)
-    errors = read.errors + place_errors + group_errors + checked.errors
-    report.valid = len(checked.valid)
+
+
+def _import_parts(
+    store: Store,
+    parts: Iterator[ReadResult],
+    *,
+    format: str,
+    unit: str,
+    conventions: dict[str, str],
+    stream: Stream | None,
+    strict: bool,
+    on_conflict: OnConflict,
+    geocoder: GeocoderChain | None,
+    refresh_snapshot: bool,
+    dry_run: bool,
+    progress: ProgressCallback | None,
+    source: str | None = None,
+    who: str | None = None,
+) -> ImportReport:
+    """Check and write each part in turn, in one transaction (nothing held but one part)."""
+    report = ImportReport(format=format, unit=unit, dry_run=dry_run)
+    errors: list[RowError] = []
+    previews: list[pd.DataFrame] = []
     if dry_run:
-        report.dry_run = True
-        report.preview = checked.valid.head(PREVIEW_ROWS)
+        for read in parts:
+            report.rows += len(read.frame) + len(read.errors)
+            part = _check(read, store, geocoder)
+            errors += part.errors + _stored_rows(store, part, on_conflict)
+            report.valid += len(part.valid)
+            if sum(len(p) for p in previews) < PREVIEW_ROWS:
+                previews.append(part.valid.head(PREVIEW_ROWS))
+        report.preview = (
+            pd.concat(previews, ignore_index=True).head(PREVIEW_ROWS) if previews else None
+        )
         report.errors = sorted(errors, key=lambda e: e.line)
+        report.conventions = dict(stream.conventions if stream else conventions)
         report.revision = store.revision
         return report
-    if strict and errors:
-        raise ImportRejected(sorted(errors, key=lambda e: e.line))
-    ids = checked.valid["event_id"].tolist()
-    before = existing_ids(store, ids) if on_conflict != "error" else set()
-    result = store.insert(
-        checked.valid,
-        groups=groups,
-        on_conflict=on_conflict,
-        lines=checked.lines,
-        strict=strict,
-        progress=progress,
-    )
+    ticker = _Progress(progress, stream, 0)
+    rows_read = 0
+    stored: list[pd.Series] = []
+    before: set[str] = set()
+    with store.writer(on_conflict=on_conflict, strict=strict, big=stream is not None) as chunks:
+        for read in parts:
+            rows_read += len(read.frame) + len(read.errors)
+            part = _check(read, store, geocoder)
+            errors += part.errors
+            report.valid += len(part.valid)
+            if strict and errors:
+                continue  # nothing more is written: the block raises below
+            ticker.total = len(part.valid) if stream is None else ticker.total
+            if on_conflict != "error":  # ids stored before: skipped or replaced, not new
+                before |= existing_ids(store, part.valid["event_id"].tolist())
+            stored.append(
+                chunks.add(
+                    part.valid,
+                    groups=part.groups,
+                    lines=part.lines,
+                    progress=ticker.part(rows_read),
+                )
+            )
+            ticker.done += len(part.valid)
+        if strict and errors:
+            raise ImportRejected(sorted(errors, key=lambda e: e.line))
+    result = chunks.result
+    report.rows = rows_read
+    report.conventions = dict(stream.conventions if stream else conventions)
     report.inserted, report.replaced, report.skipped = (
         result.inserted,
         result.replaced,
         result.skipped,
     )
+    report.stored_ids = pd.concat(stored, ignore_index=True).tolist() if stored else []
     report.errors = sorted(errors + result.errors, key=lambda e: e.line)
     report.revision = result.revision
     if result.inserted or result.replaced:
-        _record_history(store, checked.valid["event_id"], before, result, source, read.format, who)
+        inserted = [i for i in report.stored_ids if i not in before]
+        replaced = [i for i in report.stored_ids if i in before]
+        record_import(
+            store,
+            inserted,
+            replaced,
+            source=f"{source} ({format})" if source else f"a {format} file",
+            why=f"{format} import: {result.inserted} inserted, {result.replaced} replaced",
+            who=who,
+        )  # not a write of incidents: the revision stays the one this import made
     if refresh_snapshot and (result.inserted or result.replaced):
-        load_frame(store)
+        write_snapshot(store)
     return report
 
 
@@ -207,14 +308,21 @@ def import_file(
     refresh_snapshot: bool = True,
     dry_run: bool = False,
     progress: ProgressCallback | None = None,
+    chunk_bytes: int = CHUNK_BYTES,
     source: str | None = None,
     who: str | None = None,
 ) -> ImportReport:
     """Import one file (any format of :func:`incidents.formats.read_incidents`) into ``store``.
 
     ``date_order`` and ``mapping`` are :func:`~incidents.formats.read_incidents`'s; ``dry_run``
-    :func:`import_result`'s; ``progress`` is called with (rows written, rows to write) as the
-    rows go in (:mod:`incidents.progress`).
+    :func:`import_result`'s; ``progress`` is called with (rows written, rows expected) as the
+    rows go in (:mod:`incidents.progress`; for a big file the rows expected are estimated
+    from the bytes read so far).
+
+    A CSV larger than ``chunk_bytes`` is read, checked and written part by part
+    (:mod:`incidents.formats.stream`), so memory holds one part, not the file; the result
+    is the same as reading it whole, except that rows sharing an id in different parts are
+    not merged (the later one is dropped when identical, else rejected naming the line kept).
 
     Valid rows are inserted in one transaction; rejected rows are listed in
     :attr:`ImportReport.errors` with their line and reason. With ``strict`` any rejected row
@@ -222,18 +330,67 @@ def import_file(
     a table raises :class:`~incidents.exc.ImportFormatError`; a failing database
     :class:`~incidents.exc.StoreError` (the store is left as it was).
     """
-    read = read_incidents(
-        path, format=format, acled_zeros=acled_zeros, date_order=date_order, mapping=mapping
+    path = Path(path)
+    stream = _open_stream(
+        path,
+        format=format,
+        acled_zeros=acled_zeros,
+        date_order=date_order,
+        mapping=mapping,
+        chunk_bytes=chunk_bytes,
     )
-    return import_result(
+    if stream is None:
+        read = read_incidents(
+            path, format=format, acled_zeros=acled_zeros, date_order=date_order, mapping=mapping
+        )
+        return import_result(
+            store,
+            read,
+            strict=strict,
+            on_conflict=on_conflict,
+            geocoder=geocoder,
+            refresh_snapshot=refresh_snapshot,
+            dry_run=dry_run,
+            progress=progress,
+            source=source or path.name,
+            who=who,
+        )
+    return _import_parts(
         store,
-        read,
+        _named(path, stream.parts()),
+        format=stream.format,
+        unit=stream.unit,
+        conventions=stream.conventions,
+        stream=stream,
         strict=strict,
         on_conflict=on_conflict,
         geocoder=geocoder,
         refresh_snapshot=refresh_snapshot,
         dry_run=dry_run,
         progress=progress,
-        source=source or Path(path).name,
+        source=source or path.name,
         who=who,
     )
+
+
+def _with_path(path: Path, err: ImportFormatError) -> ImportFormatError:
+    message = str(err)
+    return ImportFormatError(message if message.startswith(str(path)) else f"{path}: {message}")
+
+
+def _open_stream(path: Path, **options) -> Stream | None:
+    try:
+        stream = open_stream(path, **options)
+        if stream is not None:
+            stream.decide_dates()
+        return stream
+    except ImportFormatError as err:
+        raise _with_path(path, err) from None
+
+
+def _named(path: Path, parts: Iterator[ReadResult]) -> Iterator[ReadResult]:
+    """The parts, with a format error naming the file (as :func:`read_incidents` does)."""
+    try:
+        yield from parts
+    except ImportFormatError as err:
+        raise _with_path(path, err) from None

@@ -34,9 +34,16 @@ import pyarrow.parquet as pq
 
 from .exc import SnapshotWarning, StoreError
 from .frame import with_group_figures
-from .store import PROJECT_DIR, Store
+from .store import PROJECT_DIR, Store, _concat
 
-__all__ = ["default_cache_dir", "iter_snapshot", "load_frame", "snapshot_path", "verify_snapshot"]
+__all__ = [
+    "default_cache_dir",
+    "iter_snapshot",
+    "load_frame",
+    "snapshot_path",
+    "verify_snapshot",
+    "write_snapshot",
+]
 
 #: Rows per Parquet row group: the unit :func:`iter_snapshot` reads, so memory stays bounded.
 ROW_GROUP = 100_000
@@ -179,6 +186,18 @@ def _rebuild(store: Store, cache_dir: Path) -> pd.DataFrame:
         cache_dir.mkdir(parents=True, exist_ok=True)
         remove_dead_temps(cache_dir)
         frame.to_parquet(tmp, index=False, row_group_size=ROW_GROUP)
+    except OSError as err:
+        tmp.unlink(missing_ok=True)
+        _warn(f"the snapshot {path} cannot be written ({err}); incidents are read from the store")
+        return frame
+    _record(store, cache_dir, path, tmp, revision, len(frame))
+    return frame
+
+
+def _record(store: Store, cache_dir: Path, path: Path, tmp: Path, revision: int, rows: int) -> None:
+    """Record the written snapshot ``tmp`` in the store, move it to ``path``, remove the
+    store's older snapshots."""
+    try:
         digest = hashlib.sha256()
         with open(tmp, "rb") as handle:
             while block := handle.read(2**20):
@@ -186,7 +205,7 @@ def _rebuild(store: Store, cache_dir: Path) -> pd.DataFrame:
         record = {
             "file": path.name,
             "revision": revision,
-            "rows": len(frame),
+            "rows": rows,
             "bytes": tmp.stat().st_size,
             "sha256": digest.hexdigest(),
         }
@@ -195,12 +214,52 @@ def _rebuild(store: Store, cache_dir: Path) -> pd.DataFrame:
     except (OSError, StoreError) as err:
         tmp.unlink(missing_ok=True)
         _warn(f"the snapshot {path} cannot be written ({err}); incidents are read from the store")
-        return frame
-    prefix = key.rsplit("-r", 1)[0]
+        return
+    prefix = store.key_for(revision).rsplit("-r", 1)[0]
     for old in cache_dir.glob(f"incidents-{prefix}-r*.parquet"):
         if old != path and old.is_file():
             old.unlink(missing_ok=True)
-    return frame
+
+
+def write_snapshot(store: Store, *, cache_dir: Path | None = None) -> None:
+    """Write (and record) the snapshot of the store's current revision, reading the store in
+    row groups: memory holds one group, never the whole store (an import's last step)."""
+    cache_dir = Path(cache_dir or default_cache_dir())
+    with store.consistent_frames(chunksize=ROW_GROUP) as (revision, groups, chunks):
+        key = store.key_for(revision)
+        path = snapshot_path(store, cache_dir=cache_dir, key=key)
+        tmp = path.with_suffix(f".tmp{os.getpid()}")
+        try:
+            cache_dir.mkdir(parents=True, exist_ok=True)
+            remove_dead_temps(cache_dir)
+            rows = _write_parquet(tmp, chunks, groups)
+        except OSError as err:
+            tmp.unlink(missing_ok=True)
+            _warn(
+                f"the snapshot {path} cannot be written ({err}); incidents are read from the store"
+            )
+            return
+    _record(store, cache_dir, path, tmp, revision, rows)
+
+
+def _write_parquet(tmp: Path, chunks: Iterator[pd.DataFrame], groups: pd.DataFrame) -> int:
+    """Row groups of :data:`ROW_GROUP` incidents with their figures joined; returns the rows."""
+    writer: pq.ParquetWriter | None = None
+    rows = 0
+    try:
+        for chunk in chunks:
+            table = pa.Table.from_pandas(with_group_figures(chunk, groups), preserve_index=False)
+            if writer is None:
+                writer = pq.ParquetWriter(tmp, table.schema)
+            writer.write_table(table, row_group_size=ROW_GROUP)
+            rows += len(chunk)
+    finally:
+        if writer is not None:
+            writer.close()
+    if writer is None:  # no incidents: the empty frame, as a whole read writes it
+        empty = with_group_figures(_concat([]), groups)
+        empty.to_parquet(tmp, index=False, row_group_size=ROW_GROUP)
+    return rows
 
 
 def remove_dead_temps(cache_dir: Path) -> list[Path]:

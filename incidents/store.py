@@ -44,6 +44,7 @@ from .schema import COLUMNS, COUNT_COLUMNS, GROUP_COLUMNS
 __all__ = [
     "DEFAULT_DB_PATH",
     "SCHEMA_VERSION",
+    "ChunkWriter",
     "InsertResult",
     "OnConflict",
     "Store",
@@ -394,6 +395,15 @@ class Store:
             chunks = list(_iter_frames(conn, 250_000))
         return revision, _concat(chunks), groups
 
+    @contextmanager
+    def consistent_frames(
+        self, *, chunksize: int = 100_000
+    ) -> Iterator[tuple[int, pd.DataFrame, Iterator[pd.DataFrame]]]:
+        """(revision, the shared figures, the incidents in chunks) read in one transaction,
+        like :meth:`read_consistent` but never holding every row at once."""
+        with _read_transaction(self.engine) as conn:
+            yield _revision(conn), _groups(conn), _iter_frames(conn, chunksize)
+
     def note(self, key: str) -> str | None:
         """A value kept in the store's ``meta`` table next to the revision (None if absent)."""
         with self.engine.connect() as conn:
@@ -498,6 +508,58 @@ class Store:
                 f"the store could not be written, nothing was changed: {err.orig}"
             ) from err
         return result
+
+    @contextmanager
+    def writer(
+        self,
+        *,
+        on_conflict: OnConflict = "error",
+        strict: bool = False,
+        big: bool = False,
+    ) -> Iterator[ChunkWriter]:
+        """One write transaction that takes validated incidents part by part
+        (:meth:`ChunkWriter.add`), for files too big to hold whole: every part lands, or none.
+
+        Each part is handled as :meth:`insert` handles its rows (conflicts, unknown casualty
+        groups); the part's ids must not repeat an earlier part's. With ``strict`` any
+        rejected row raises :class:`~incidents.exc.ImportRejected` when the block ends and
+        nothing is written; so does any exception raised inside the block. ``big`` says a
+        large load is coming: into an empty table, the indexes are built once at the end.
+        ``ChunkWriter.result`` holds the totals and the revision made.
+        """
+        try:
+            with self.engine.begin() as conn:
+                _lock_for_write(conn)
+                rebuild = big and self._is_empty(conn)
+                geometry = rebuild and postgres.has_geometry(conn)
+                if rebuild:
+                    for index in _INDEXES:
+                        index.drop(conn, checkfirst=True)
+                    if geometry:
+                        conn.exec_driver_sql("DROP INDEX IF EXISTS ix_incidents_geom")
+                chunks = ChunkWriter(self, conn, on_conflict)
+                yield chunks
+                result = chunks.result
+                if strict and result.errors:
+                    raise ImportRejected(sorted(result.errors, key=lambda e: e.line))
+                if rebuild:
+                    for index in _INDEXES:
+                        index.create(conn, checkfirst=True)
+                    if geometry:
+                        conn.exec_driver_sql(postgres.GEOM_INDEX)
+                if chunks.wrote:
+                    _bump_revision(conn)
+                result.errors.sort(key=lambda e: e.line)
+                result.revision = _revision(conn)
+        except sa.exc.DBAPIError as err:
+            raise StoreError(
+                f"the store could not be written, nothing was changed: {err.orig}"
+            ) from err
+
+    def stored_ids(self, ids: Sequence[str] | pd.Series) -> set[str]:
+        """Which of ``ids`` the store holds (read only: what a dry run reports)."""
+        with self.engine.connect() as conn:
+            return self._existing_ids(conn, pd.Series(list(ids), dtype="object"))
 
     def _known_groups(
         self, conn: sa.Connection, incidents: pd.DataFrame, line_arr, result: InsertResult
@@ -642,6 +704,51 @@ def _schema_version(conn: sa.Connection) -> str:
     if not sa.inspect(conn).has_table("alembic_version"):
         return BASELINE_VERSION
     return conn.execute(sa.select(version_table.c.version_num)).scalar_one()
+
+
+class ChunkWriter:
+    """Parts of one import inside an open write transaction (see :meth:`Store.writer`)."""
+
+    def __init__(self, store: Store, conn: sa.Connection, on_conflict: OnConflict):
+        self.store = store
+        self.conn = conn
+        self.on_conflict = on_conflict
+        self.result = InsertResult()
+        self.wrote = False
+
+    def add(
+        self,
+        incidents: pd.DataFrame,
+        *,
+        groups: pd.DataFrame | None = None,
+        lines: pd.Series | np.ndarray | None = None,
+        progress: Callable[[int], None] | None = None,
+    ) -> pd.Series:
+        """Write one part (rows from :func:`incidents.validate.validate_frame`); returns the
+        ids written (inserted or replaced). ``progress`` hears the rows written so far of
+        this part after each batch."""
+        store, conn, result = self.store, self.conn, self.result
+        line_arr = np.arange(1, len(incidents) + 1) if lines is None else np.asarray(lines)
+        incidents = incidents.reset_index(drop=True)
+        if groups is not None and len(groups):
+            store._upsert_groups(conn, groups)
+            self.wrote = True
+        part = InsertResult()
+        keep = store._known_groups(conn, incidents, line_arr, part)
+        store._resolve_conflicts(conn, incidents, keep, line_arr, self.on_conflict, part)
+        rows = incidents[keep]
+        names = [c.name for c in COLUMNS]
+        for start in range(0, len(rows), _BATCH):
+            batch = rows.iloc[start : start + _BATCH]
+            store._bulk_insert(conn, incidents_table, batch, names)
+            if progress is not None:
+                progress(start + len(batch))
+        self.wrote |= bool(len(rows))
+        result.inserted += len(rows) - part.replaced
+        result.replaced += part.replaced
+        result.skipped += part.skipped
+        result.errors.extend(part.errors)
+        return rows["event_id"]
 
 
 _ARROW_TYPES = {

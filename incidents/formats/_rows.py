@@ -20,6 +20,8 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -29,7 +31,7 @@ from ..dates import DateOrder, read_dates
 from ..exc import RowError
 from .result import ReadResult
 
-__all__ = ["MERGED", "finish", "row_ids"]
+__all__ = ["MERGED", "SeenIds", "Tally", "finish", "row_ids"]
 
 #: Columns whose differing values are joined when rows repeat an id (one row per actor).
 MERGED: tuple[str, ...] = ("actor1", "actor2", "source", "admin2", "claimed_by")
@@ -64,7 +66,10 @@ def _fill_ids(frame: pd.DataFrame) -> int:
 
 
 def _dates(
-    frame: pd.DataFrame, lines: np.ndarray, order: DateOrder, conventions: dict[str, str]
+    frame: pd.DataFrame,
+    lines: np.ndarray,
+    order: DateOrder | Mapping[str, DateOrder],
+    conventions: dict[str, str],
 ) -> tuple[np.ndarray, list[RowError]]:
     bad = np.zeros(len(frame), dtype=bool)
     errors: list[RowError] = []
@@ -72,7 +77,8 @@ def _dates(
     for name in ("event_date", "event_date_end"):
         if name not in frame.columns:
             continue
-        found = read_dates(frame[name], order=order, years=years if name == "event_date" else None)
+        own: DateOrder = order if isinstance(order, str) else order.get(name, "auto")
+        found = read_dates(frame[name], order=own, years=years if name == "event_date" else None)
         if found.convention:
             checked = " (checked against the year column)" if years is not None else ""
             conventions[name] = found.convention + (checked if name == "event_date" else "")
@@ -89,8 +95,31 @@ def _dates(
     return bad, errors
 
 
+@dataclass
+class Tally:
+    """Counts of what :func:`finish` did, summed over the parts of a file read in chunks."""
+
+    generated: int = 0
+    copies: int = 0
+    merged: int = 0
+    rejected: int = 0
+
+    def describe(self, conventions: dict[str, str]) -> None:
+        """Write the counts into ``conventions`` (the words the CLI and the page show)."""
+        if self.generated:
+            conventions["event_id"] = (
+                f"{self.generated:,} rows without an id got one from their content (ID-...)"
+            )
+        if self.copies or self.merged or self.rejected:
+            conventions["repeated ids"] = (
+                f"{self.copies:,} identical copies dropped, {self.merged:,} rows merged into "
+                f"the first row of their id (actors, sources joined), {self.rejected:,} "
+                "differing rows rejected"
+            )
+
+
 def _repeated(
-    frame: pd.DataFrame, lines: np.ndarray, conventions: dict[str, str]
+    frame: pd.DataFrame, lines: np.ndarray, tally: Tally
 ) -> tuple[np.ndarray, list[RowError]]:
     """Drop identical copies, merge rows differing only in MERGED columns, reject the rest."""
     drop = np.zeros(len(frame), dtype=bool)
@@ -99,7 +128,6 @@ def _repeated(
     if not repeated.any():
         return drop, []
     errors: list[RowError] = []
-    copies = merged = 0
     columns = [c for c in frame.columns if c != "event_id"]
     sub = frame.loc[repeated, columns].astype("string")
     for _ident, positions in sub.groupby(ids[repeated], sort=False).indices.items():
@@ -116,10 +144,10 @@ def _repeated(
             ]
             drop[pos] = True
             if not differs:
-                copies += 1
+                tally.copies += 1
                 continue
             if all(c in MERGED for c in differs):
-                merged += 1
+                tally.merged += 1
                 for c in differs:
                     parts = [p for p in (keep_values[c], other[c]) if not pd.isna(p)]
                     seen = []
@@ -130,6 +158,7 @@ def _repeated(
                 keep_values = frame.iloc[first]
                 continue
             c = differs[0]
+            tally.rejected += 1
             errors.append(
                 RowError(
                     int(lines[pos]),
@@ -139,16 +168,93 @@ def _repeated(
                     str(ids.iat[pos]),
                 )
             )
-    if copies or merged or errors:
-        conventions["repeated ids"] = (
-            f"{copies:,} identical copies dropped, {merged:,} rows merged into the first row "
-            f"of their id (actors, sources joined), {len(errors):,} differing rows rejected"
-        )
     return drop, errors
 
 
-def finish(read: ReadResult, *, date_order: DateOrder = "auto") -> ReadResult:
-    """Ids, dates and repeated ids (see the module doc); rejected rows join ``read.errors``."""
+def _digests(frame: pd.DataFrame, columns: list[str]) -> np.ndarray:
+    """A 64-bit digest of each row's ``columns`` (text, stripped; missing is its own value)."""
+    if not columns:
+        return np.zeros(len(frame), dtype=np.uint64)
+    text = frame[columns].astype("string").apply(lambda s: s.str.strip()).fillna("\x00")
+    return pd.util.hash_pandas_object(text, index=False).to_numpy()
+
+
+class SeenIds:
+    """The ids met in earlier parts of a file read in chunks, as 64-bit digests with the line
+    of their first row and digests of that row (all of it, and all but :data:`MERGED`): a
+    few dozen bytes per id, never the rows themselves."""
+
+    def __init__(self) -> None:
+        self.keys = np.empty(0, dtype=np.uint64)
+        self.lines = np.empty(0, dtype=np.int64)
+        self.whole = np.empty(0, dtype=np.uint64)
+        self.core = np.empty(0, dtype=np.uint64)
+
+    def __len__(self) -> int:
+        return len(self.keys)
+
+    def check(
+        self, frame: pd.DataFrame, lines: np.ndarray, tally: Tally
+    ) -> tuple[np.ndarray, list[RowError]]:
+        """Rows (of one part, its own repeats already sorted out) whose id an earlier part
+        had: identical copies are dropped, others rejected naming the line kept. Then the
+        part's ids are remembered."""
+        keys = pd.util.hash_pandas_object(frame["event_id"], index=False).to_numpy()
+        columns = sorted(c for c in frame.columns if c != "event_id")
+        whole = _digests(frame, columns)
+        core = _digests(frame, [c for c in columns if c not in MERGED])
+        drop = np.zeros(len(frame), dtype=bool)
+        errors: list[RowError] = []
+        if len(self.keys):
+            at = np.searchsorted(self.keys, keys)
+            at[at == len(self.keys)] = 0
+            met = self.keys[at] == keys
+            for pos in np.flatnonzero(met).tolist():
+                j = at[pos]
+                drop[pos] = True
+                if whole[pos] == self.whole[j]:
+                    tally.copies += 1
+                    continue
+                tally.rejected += 1
+                what = (
+                    "only its actors, sources or admin2 differ (rows of one id this far "
+                    "apart are not merged: sort the file by id to merge them)"
+                    if core[pos] == self.core[j]
+                    else "other columns differ"
+                )
+                errors.append(
+                    RowError(
+                        int(lines[pos]),
+                        "event_id",
+                        f"same event_id as line {int(self.lines[j])} (kept) but {what}",
+                        str(frame["event_id"].iat[pos]),
+                    )
+                )
+        new = ~drop
+        keys_all = np.concatenate([self.keys, keys[new]])
+        order = np.argsort(keys_all, kind="stable")
+        self.keys = keys_all[order]
+        self.lines = np.concatenate([self.lines, np.asarray(lines)[new]])[order]
+        self.whole = np.concatenate([self.whole, whole[new]])[order]
+        self.core = np.concatenate([self.core, core[new]])[order]
+        return drop, errors
+
+
+def finish(
+    read: ReadResult,
+    *,
+    date_order: DateOrder | Mapping[str, DateOrder] = "auto",
+    seen: SeenIds | None = None,
+    tally: Tally | None = None,
+) -> ReadResult:
+    """Ids, dates and repeated ids (see the module doc); rejected rows join ``read.errors``.
+
+    A file read in parts passes the same ``seen`` and ``tally`` for every part: ids repeated
+    across parts are then found too (:class:`SeenIds`) and the counts are the file's, written
+    into the conventions by the caller (:meth:`Tally.describe`). ``date_order`` may give each
+    date column its own order (``{"event_date": "dmy"}``)."""
+    own_tally = tally is None
+    tally = Tally() if tally is None else tally
     frame = read.frame.reset_index(drop=True).copy()
     lines = np.asarray(read.lines)
     if not len(frame):
@@ -156,13 +262,16 @@ def finish(read: ReadResult, *, date_order: DateOrder = "auto") -> ReadResult:
         return read
     bad, errors = _dates(frame, lines, date_order, read.conventions)
     frame, lines = frame[~bad].reset_index(drop=True), lines[~bad]
-    generated = _fill_ids(frame)
-    if generated:
-        read.conventions["event_id"] = (
-            f"{generated:,} rows without an id got one from their content (ID-...)"
-        )
-    drop, more = _repeated(frame, lines, read.conventions)
-    read.frame = frame[~drop].reset_index(drop=True).drop(columns=["year"], errors="ignore")
-    read.lines = lines[~drop]
+    tally.generated += _fill_ids(frame)
+    drop, more = _repeated(frame, lines, tally)
+    frame, lines = frame[~drop].reset_index(drop=True), lines[~drop]
+    if seen is not None:
+        drop, across = seen.check(frame.drop(columns=["year"], errors="ignore"), lines, tally)
+        frame, lines = frame[~drop].reset_index(drop=True), lines[~drop]
+        more += across
+    if own_tally:
+        tally.describe(read.conventions)
+    read.frame = frame.drop(columns=["year"], errors="ignore")
+    read.lines = lines
     read.errors = sorted(read.errors + errors + more, key=lambda e: e.line)
     return read
