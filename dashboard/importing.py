@@ -91,6 +91,7 @@ def check_upload(
         path,
         mapping=mapping,
         date_order=_order(date_order),
+        on_conflict="skip",  # as run_import: the rows already stored are listed, not rejected
         dry_run=True,
     )
     return Checked(report, _suggested(path))
@@ -120,13 +121,15 @@ def run_import(
     )
 
 
-def errors_table(report: ImportReport) -> pd.DataFrame:
-    """Rejected rows as a table: where, id, field, reason."""
+def errors_table(report: ImportReport, *, known: bool = False) -> pd.DataFrame:
+    """Rejected rows as a table: where, id, field, reason (``known``: the rows whose id is
+    already stored, which the import will skip)."""
+    rows = report.known if known else report.errors
     return pd.DataFrame(
         {
-            report.unit: [e.line for e in report.errors],
-            "event_id": [e.event_id or "" for e in report.errors],
-            "field": [e.field for e in report.errors],
-            "reason": [e.message for e in report.errors],
+            report.unit: [e.line for e in rows],
+            "event_id": [e.event_id or "" for e in rows],
+            "field": [e.field for e in rows],
+            "reason": [e.message for e in rows],
         }
     )

@@ -175,12 +175,20 @@ def cmd_import(a: argparse.Namespace) -> int:
     )
     _print_hints(report.errors, a)
     if report.dry_run:
+        for known in report.known:
+            _say(f"stored: {report.describe(known)}", file=sys.stderr)
         if report.preview is not None and len(report.preview):
             with pd.option_context("display.width", 200, "display.max_columns", 12):
                 _say(report.preview.dropna(axis=1, how="all").to_string(index=False))
         print(
             f"{report.format}: dry run, nothing written: {report.valid:,} valid, "
             f"{len(report.errors):,} rejected"
+            + (
+                f", {len(report.known):,} already stored (would be {a.on_conflict}"
+                f"{'d' if a.on_conflict == 'replace' else 'ped'})"
+                if report.known
+                else ""
+            )
         )
         return 1 if report.errors else 0
     _say(

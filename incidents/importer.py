@@ -52,6 +52,9 @@ class ImportReport(InsertResult):
     valid: int = 0
     #: The first valid rows, as they would be stored (a dry run's preview).
     preview: pd.DataFrame | None = None
+    #: A dry run's valid rows whose id the store already holds, and what the import would do
+    #: with them (``on_conflict`` skip or replace; with ``error`` they are in ``errors``).
+    known: list[RowError] = field(default_factory=list)
     #: The ids written (inserted or replaced), in file order.
     stored_ids: list[str] = field(default_factory=list)
 
@@ -128,9 +131,8 @@ def _stored_rows(store: Store, part: _Part, on_conflict: OnConflict) -> list[Row
     if not stored:
         return []
     what = {
-        "error": "already in the store: would be rejected (import with on_conflict 'replace' "
-        "or 'skip')",
-        "skip": "already in the store: would be skipped (kept as stored)",
+        "error": "already in the store (import with on_conflict 'replace' or 'skip')",
+        "skip": "already in the store: would be skipped (the stored incident kept)",
         "replace": "already in the store: would replace the stored incident",
     }[on_conflict]
     return [
@@ -176,8 +178,9 @@ def import_result(
     """Validate rows already read (:func:`incidents.formats.read_incidents`) and insert them.
 
     ``dry_run`` writes nothing: the report holds every problem the file and the rules find,
-    the valid rows whose id the store already holds (what ``on_conflict`` would do with
-    them), the number of valid rows and a preview of the first :data:`PREVIEW_ROWS` of them.
+    the valid rows whose id the store already holds (in ``errors`` with ``on_conflict``
+    ``error``, as the import would reject them; else in ``known``, to be skipped or
+    replaced), the number of valid rows and a preview of the first :data:`PREVIEW_ROWS`.
 
     With a ``geocoder`` (a :class:`geodata.GeocoderChain`), rows without coordinates are placed
     from their ``location``, ``country`` and ``admin1`` (a place it will not vouch for is a
@@ -230,7 +233,12 @@ def _import_parts(
         for read in parts:
             report.rows += len(read.frame) + len(read.errors)
             part = _check(read, store, geocoder)
-            errors += part.errors + _stored_rows(store, part, on_conflict)
+            errors += part.errors
+            known = _stored_rows(store, part, on_conflict)
+            if on_conflict == "error":
+                errors += known
+            else:
+                report.known += known
             report.valid += len(part.valid)
             if sum(len(p) for p in previews) < PREVIEW_ROWS:
                 previews.append(part.valid.head(PREVIEW_ROWS))

@@ -56,6 +56,12 @@ if report.preview is not None and len(report.preview):
 if report.errors:
     st.warning(f"{len(report.errors):,} rows are rejected (they will not be imported)")
     st.dataframe(importing.errors_table(report), hide_index=True)
+if report.known:
+    st.info(
+        f"{len(report.known):,} valid rows have an id already stored: they will be skipped "
+        "(the stored incidents are kept)"
+    )
+    st.dataframe(importing.errors_table(report, known=True), hide_index=True)
 if report.valid and st.button("Import", type="primary"):
     bar = st.progress(0.0, text="Importing…")
     done = importing.run_import(

@@ -127,7 +127,7 @@ class Stream:
         file minus the header's, whether it is the first part)."""
         line = 1
         first = True
-        for raw in record_parts(self.path, self.chunk_bytes):
+        for raw in self._raw_parts():
             self.bytes_read += len(raw)
             piece = raw[len(BOM) :] if first and raw.startswith(BOM) else raw
             if b"\x00" in piece:
@@ -141,9 +141,23 @@ class Stream:
             if b"\n" + BOM in data:
                 data = data.replace(b"\n" + BOM, b"\n")
             text = data if first else self.header + b"\n" + data
-            yield text, line - (0 if first else 1), first
+            yield text, 0 if first else line - 2, first
             line += raw.count(b"\n")
             first = False
+
+    def _raw_parts(self) -> Iterator[bytes]:
+        """:func:`record_parts`, the first one holding at least the header, the rows under it
+        that are skipped (HXL) and a row."""
+        head = b""
+        need = 2 + self.shape.skip
+        parts = record_parts(self.path, self.chunk_bytes)
+        for raw in parts:
+            head += raw
+            if head.count(b"\n") >= need:
+                break
+        if head:
+            yield head
+        yield from parts
 
     def _read_part(self, data: bytes, first: bool) -> ReadResult:
         shape = self.shape if first else dataclasses.replace(self.shape, skip=0)

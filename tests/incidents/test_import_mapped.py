@@ -151,9 +151,44 @@ def test_cli_dry_run_shows_rows_and_problems_and_writes_nothing(tmp_path):
     done = _cli(tmp_path, *args)
     assert "1 inserted" in done.stdout
     assert store.count() == before + 1
+    revision = store.revision
+    done = _cli(tmp_path, *args, "--dry-run", "--on-conflict", "skip")
+    assert "1 valid, 2 rejected, 1 already stored (would be skipped)" in done.stdout
+    assert "stored: line 2 (ID-" in done.stderr and "would be skipped" in done.stderr
+    assert (store.count(), store.revision) == (before + 1, revision)
 
 
 def test_cli_suggests_a_mapping_file(tmp_path):
     done = _cli(tmp_path, "suggest-mapping", str(REAL / "newsroom_sheet.xlsx"))
     assert done.returncode == 0
     assert '"event_date": "Date"' in done.stdout and '"latitude": "Lat"' in done.stdout
+
+
+@pytest.mark.parametrize(
+    "on_conflict, in_errors, in_known, words",
+    [
+        ("error", 2, 0, "already in the store (import with on_conflict"),
+        ("skip", 0, 2, "would be skipped"),
+        ("replace", 0, 2, "would replace the stored incident"),
+    ],
+)
+@pytest.mark.parametrize("chunk_bytes", [10**9, 200])  # read whole, and in parts
+def test_a_dry_run_names_the_rows_already_stored(
+    empty_store, on_conflict, in_errors, in_known, words, chunk_bytes
+):
+    name = REAL / "ucdp_ged191.csv"
+    import_file(empty_store, name, refresh_snapshot=False)
+    with empty_store.engine.begin() as conn:  # two of the four stored ids forgotten
+        conn.exec_driver_sql(
+            "DELETE FROM incidents WHERE event_id IN ('UCDP-100001', 'UCDP-100003')"
+        )
+    revision, count = empty_store.revision, empty_store.count()
+    report = import_file(
+        empty_store, name, dry_run=True, on_conflict=on_conflict, chunk_bytes=chunk_bytes
+    )
+    flagged = [e for e in report.errors + report.known if words in e.message]
+    assert sorted(e.event_id for e in flagged) == ["UCDP-100002", "UCDP-100004"]
+    assert all(e.field == "event_id" and e.line > 1 for e in flagged)
+    assert (len(report.errors), len(report.known)) == (in_errors, in_known)
+    assert report.valid == 4
+    assert (empty_store.revision, empty_store.count()) == (revision, count)

@@ -1,0 +1,193 @@
+"""Big CSV files are read in parts (incidents.formats.stream): same result as a whole read."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from incidents import ImportRejected, Store
+from incidents.formats.stream import open_stream, record_parts
+from incidents.importer import import_file
+from incidents.snapshot import load_frame, verify_snapshot
+
+REAL = Path(__file__).parent / "fixtures" / "real"
+#: Small enough to cut every fixture into several parts.
+TINY = 200
+
+HEADER = (
+    "event_id_cnty,event_date,year,event_type,sub_event_type,actor1,actor2,country,"
+    "location,latitude,longitude,geo_precision,source,notes,fatalities\n"
+)
+
+
+def _acled_row(n: int, date: str, year: int, notes: str = "Shelling.", actor2: str = "") -> str:
+    return (
+        f"UKR{n},{date},{year},Explosions/Remote violence,Shelling/artillery/missile attack,"
+        f"Military Forces of Russia (2022-),{actor2},Ukraine,Kharkiv,50.0,36.2,1,Src,"
+        f'"{notes}",{n % 4}\n'
+    )
+
+
+def _write(path: Path, rows: list[str]) -> Path:
+    path.write_text(HEADER + "".join(rows), encoding="utf-8")
+    return path
+
+
+def _stored(store: Store) -> pd.DataFrame:
+    return store.frame().sort_values("event_id").reset_index(drop=True)
+
+
+def _pair(tmp_path: Path, source: Path, **options):
+    """(report, rows) of a whole read and of a read in parts of the same file."""
+    out = []
+    for label, chunk in (("whole", 10**9), ("parts", TINY)):
+        store = Store.open(f"sqlite:///{tmp_path / (label + '.sqlite')}", seed=False)
+        report = import_file(store, source, refresh_snapshot=False, chunk_bytes=chunk, **options)
+        out.append((report, _stored(store)))
+    return out
+
+
+CSV_FIXTURES = [
+    "acled_2020_semicolon_cp1252.csv",
+    "acled_hdx_hxl.csv",
+    "acled_monthfirst_bom_index.csv",
+    "acled_overlapping_downloads.csv",
+    "no_ids_upper.csv",
+    "ucdp_ged191.csv",
+]
+
+
+@pytest.mark.parametrize("name", CSV_FIXTURES)
+def test_a_file_read_in_parts_imports_as_a_whole_read(tmp_path, name):
+    assert open_stream(REAL / name, chunk_bytes=TINY) is not None  # really read in parts
+    (whole, whole_rows), (parts, part_rows) = _pair(tmp_path, REAL / name)
+    pd.testing.assert_frame_equal(whole_rows, part_rows)
+    assert [(e.line, e.field) for e in whole.errors] == [(e.line, e.field) for e in parts.errors]
+    assert parts.conventions == whole.conventions
+    assert (parts.inserted, parts.rows, parts.valid) == (whole.inserted, whole.rows, whole.valid)
+    assert parts.stored_ids == whole.stored_ids != []
+
+
+def test_parts_end_outside_quotes(tmp_path):
+    notes = 'line one\nline two, with a comma\n\nand a ""quote""'
+    path = _write(
+        tmp_path / "multi.csv", [_acled_row(n, "2024-03-01", 2024, notes) for n in range(40)]
+    )
+    parts = list(record_parts(path, 150))
+    assert len(parts) > 5
+    assert b"".join(parts) == path.read_bytes()
+    assert all(p.count(b'"') % 2 == 0 and p.endswith(b"\n") for p in parts)
+    (_, whole_rows), (inparts, part_rows) = _pair(tmp_path, path)
+    assert len(part_rows) == 40 and inparts.errors == []
+    pd.testing.assert_frame_equal(whole_rows, part_rows)
+    assert part_rows["notes"].iat[0] == notes.replace('""', '"')
+
+
+def test_a_bad_row_in_a_later_part_is_named_by_its_line(tmp_path):
+    rows = [_acled_row(n, "2024-03-01", 2024) for n in range(60)]
+    rows[47] = _acled_row(47, "2024-03-01", 2024).replace(",50.0,", ",95.0,")  # latitude
+    rows[52] = _acled_row(52, "2024-13-45", 2024)
+    path = _write(tmp_path / "bad.csv", rows)
+    (whole, _), (parts, part_rows) = _pair(tmp_path, path)
+    assert [(e.line, e.field) for e in parts.errors] == [(49, "latitude"), (54, "event_date")]
+    assert [str(e) for e in parts.errors] == [str(e) for e in whole.errors]
+    assert len(part_rows) == 58
+
+
+def test_the_date_order_is_decided_on_the_whole_column(tmp_path):
+    """Only the last part proves day-first: the first part's 05/02 dates are read day-first
+    too (a part deciding alone would reject them as ambiguous)."""
+    rows = [_acled_row(n, "05/02/2024", 2024) for n in range(30)]
+    rows.append(_acled_row(99, "25/02/2024", 2024))
+    path = _write(tmp_path / "dmy.csv", rows)
+    (whole, whole_rows), (parts, part_rows) = _pair(tmp_path, path)
+    assert parts.errors == [] and len(part_rows) == 31
+    assert (part_rows["event_date"] == pd.Timestamp("2024-02-05")).sum() == 30
+    assert parts.conventions["event_date"].startswith("day-first (DD/MM/YYYY: 1 dates")
+    assert parts.conventions == whole.conventions
+    pd.testing.assert_frame_equal(whole_rows, part_rows)
+
+
+def test_an_undecided_column_rejects_its_ambiguous_rows_in_every_part(tmp_path):
+    rows = [_acled_row(n, "05/02/2024" if n % 2 else "03/03/2024", 2024) for n in range(30)]
+    path = _write(tmp_path / "undecided.csv", rows)
+    (whole, _), (parts, part_rows) = _pair(tmp_path, path)
+    assert [e.line for e in parts.errors] == [e.line for e in whole.errors]
+    assert len(parts.errors) == 15 and "ambiguous" in parts.errors[0].message
+    assert len(part_rows) == 15
+
+
+def test_ids_repeated_across_parts(tmp_path):
+    rows = [_acled_row(n, "2024-03-01", 2024) for n in range(40)]
+    rows.append(_acled_row(3, "2024-03-01", 2024))  # an identical copy of line 5
+    rows.append(_acled_row(4, "2024-03-01", 2024, notes="Other notes."))  # differs from line 6
+    rows.append(_acled_row(5, "2024-03-01", 2024, actor2="Civilians (Ukraine)"))  # actors only
+    path = _write(tmp_path / "repeats.csv", rows)
+    _, (parts, part_rows) = _pair(tmp_path, path)
+    assert len(part_rows) == 40
+    assert [(e.line, e.field, e.event_id) for e in parts.errors] == [
+        (43, "notes", "UKR4"),
+        (44, "actor2", "UKR5"),
+    ]
+    assert "same event_id as line 6 (kept) but notes differs" in parts.errors[0].message
+    assert "line 7 (kept) but actor2 differs (rows of one id this far" in parts.errors[1].message
+    assert parts.conventions["repeated ids"].startswith("1 identical copies dropped")
+
+
+def test_strict_import_of_parts_writes_nothing(tmp_path):
+    store = Store.open(f"sqlite:///{tmp_path / 's.sqlite'}")
+    before, revision = _stored(store), store.revision
+    rows = [_acled_row(n, "2024-03-01", 2024) for n in range(60)]
+    rows[55] = _acled_row(55, "not a date", 2024)
+    path = _write(tmp_path / "late-error.csv", rows)
+    with pytest.raises(ImportRejected) as caught:
+        import_file(store, path, strict=True, chunk_bytes=TINY)
+    assert [e.line for e in caught.value.errors] == [57]
+    pd.testing.assert_frame_equal(_stored(store), before)
+    assert store.revision == revision
+
+
+def test_a_failing_part_leaves_the_store_as_it_was(tmp_path):
+    """A part that cannot be read at all (a NUL byte late in the file) undoes the parts
+    already written in the same transaction."""
+    store = Store.open(f"sqlite:///{tmp_path / 's.sqlite'}")
+    before = _stored(store)
+    rows = [_acled_row(n, "2024-03-01", 2024) for n in range(60)]
+    rows[58] = rows[58].replace("Shelling.", "Shel\x00ling.")
+    path = _write(tmp_path / "nul.csv", rows)
+    from incidents.exc import ImportFormatError
+
+    with pytest.raises(ImportFormatError, match=r"nul.csv: .*NUL byte on line 60"):
+        import_file(store, path, chunk_bytes=TINY)
+    pd.testing.assert_frame_equal(_stored(store), before)
+
+
+def test_progress_counts_rows_and_ends_at_the_total(tmp_path):
+    path = _write(tmp_path / "p.csv", [_acled_row(n, "2024-03-01", 2024) for n in range(80)])
+    store = Store.open(f"sqlite:///{tmp_path / 's.sqlite'}", seed=False)
+    calls: list[tuple[int, int]] = []
+    import_file(
+        store,
+        path,
+        chunk_bytes=TINY,
+        progress=lambda d, t: calls.append((d, t)),
+        refresh_snapshot=False,
+    )
+    done = [d for d, _ in calls]
+    assert len(calls) > 5 and done == sorted(done)
+    assert calls[-1] == (80, 80)
+    assert all(d <= t for d, t in calls)
+
+
+def test_the_snapshot_written_in_row_groups_reads_as_the_store(tmp_path, monkeypatch):
+    monkeypatch.setenv("INCIDENTS_CACHE_DIR", str(tmp_path / "cache"))
+    store = Store.open(f"sqlite:///{tmp_path / 's.sqlite'}")
+    path = shutil.copy(REAL / "ucdp_ged191.csv", tmp_path / "u.csv")
+    import_file(store, path, chunk_bytes=TINY)
+    assert verify_snapshot(store) is None
+    from_snapshot = load_frame(store)
+    from_store = load_frame(store, use_snapshot=False)
+    pd.testing.assert_frame_equal(from_snapshot, from_store)
