@@ -390,7 +390,7 @@ def _open_stream(path: Path, **options) -> Stream | None:
     try:
         stream = open_stream(path, **options)
         if stream is not None:
-            stream.decide_dates()
+            stream.first_pass()
         return stream
     except ImportFormatError as err:
         raise _with_path(path, err) from None

@@ -32,7 +32,7 @@ from ..exc import RowError
 from ..schema import COLUMN_NAMES
 from .result import ReadResult
 
-__all__ = ["MERGED", "SeenIds", "Tally", "finish", "row_ids"]
+__all__ = ["MERGED", "SeenIds", "Tally", "finish", "id_keys", "row_ids"]
 
 #: Columns whose differing values are joined when rows repeat an id (one row per actor).
 MERGED: tuple[str, ...] = ("actor1", "actor2", "source", "admin2", "claimed_by")
@@ -185,6 +185,12 @@ def _hashes(frame: pd.DataFrame, columns: Sequence[str]) -> np.ndarray:
     return out
 
 
+def id_keys(ids: pd.Series) -> np.ndarray:
+    """A 64-bit digest of each id (its text, stripped)."""
+    text = ids.astype("string").str.strip().fillna("\x00")
+    return pd.util.hash_pandas_object(text, index=False).to_numpy()
+
+
 class SeenIds:
     """The ids met in earlier parts of a file read in chunks: a 64-bit digest of each id, the
     line of its first row, a 64-bit digest of that row and 16 bits per column (to name the
@@ -193,7 +199,10 @@ class SeenIds:
     #: The columns compared: ours, whichever a reader gives (a part may lack some).
     COLUMNS: tuple[str, ...] = tuple(c for c in COLUMN_NAMES if c != "event_id")
 
-    def __init__(self) -> None:
+    def __init__(self, candidates: np.ndarray | None = None) -> None:
+        #: Digests (:func:`id_keys`) of the ids that may repeat (None: any may); only their
+        #: rows are compared and remembered.
+        self.candidates = candidates
         self.keys = np.empty(0, dtype=np.uint64)
         self.lines = np.empty(0, dtype=np.int64)
         self.whole = np.empty(0, dtype=np.uint64)
@@ -208,11 +217,25 @@ class SeenIds:
         """Rows (of one part, its own repeats already sorted out) whose id an earlier part
         had: identical copies are dropped, others rejected naming the line kept and the
         first column that differs. Then the part's ids are remembered."""
-        keys = pd.util.hash_pandas_object(frame["event_id"], index=False).to_numpy()
+        drop = np.zeros(len(frame), dtype=bool)
+        keys = id_keys(frame["event_id"])
+        if self.candidates is not None:
+            maybe = np.isin(keys, self.candidates)
+            if not maybe.any():
+                return drop, []
+            where = np.flatnonzero(maybe)
+            candidates, self.candidates = self.candidates, None
+            try:
+                more_drop, found = self.check(
+                    frame.iloc[where].reset_index(drop=True), np.asarray(lines)[where], tally
+                )
+            finally:
+                self.candidates = candidates
+            drop[where] = more_drop
+            return drop, found
         hashes = _hashes(frame, self.COLUMNS)
         whole = pd.util.hash_pandas_object(pd.DataFrame(hashes), index=False).to_numpy()
         cells = (hashes & np.uint64(0xFFFF)).astype(np.uint16)
-        drop = np.zeros(len(frame), dtype=bool)
         errors: list[RowError] = []
         if len(self.keys):
             at = np.searchsorted(self.keys, keys)

@@ -11,14 +11,16 @@ file, JSON, a workbook, UTF-16: :func:`incidents.formats.read_incidents` reads t
 - **Encoding, delimiter, format** are decided on the first part, as for a whole file. Each
   part is then decoded by the same rules (UTF-8; stray bytes read as Windows-1252; a file
   that is not UTF-8 as its code page); the encodings met are reported.
+- **A first pass** reads only the date, year and id columns of the whole file.
 - **Dates**: the day-first or month-first convention of each date column is decided on the
-  whole column before any row is read: a first pass reads only the date columns (and
-  ``year``) and keeps their distinct values (a few thousand at a million rows). Every part
+  whole column before any row is read: the first pass keeps the distinct values of the
+  date columns and ``year`` (a few thousand at a million rows). Every part
   is then read with the convention decided, so no part can decide otherwise than the whole
   file would, and the convention reported is the column's.
-- **Repeated ids** across parts are found from the ids' digests (:class:`._rows.SeenIds`):
-  identical copies are dropped; rows that differ are rejected naming the line kept (rows far
-  apart are not merged, see :mod:`._rows`).
+- **Repeated ids** across parts: the first pass finds the ids that appear more than once
+  (64-bit digests); only their rows are remembered, as digests (:class:`._rows.SeenIds`).
+  Identical copies are dropped; rows that differ are rejected naming the line kept and the
+  column that differs (rows of one id in different parts are not merged).
 """
 
 from __future__ import annotations
@@ -28,12 +30,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from ..dates import DateOrder, read_dates
 from ..exc import ImportFormatError
 from . import acled, ours_csv, ucdp
-from ._rows import SeenIds, Tally, finish
+from ._rows import SeenIds, Tally, finish, id_keys
 from ._table import BOM, MAX_HEADER, TableShape, _decode, csv_shape, read_csv_table
 from ._workbook import is_workbook
 from .acled import AcledZeros
@@ -46,6 +49,7 @@ __all__ = ["CHUNK_BYTES", "Stream", "open_stream", "record_parts"]
 CHUNK_BYTES = 64 * 2**20
 _READERS = {"csv": ours_csv, "acled": acled, "ucdp": ucdp}
 #: Where each reader finds the dates and the year, in the file's own column names.
+_ID_SOURCES = {"acled": "event_id_cnty", "ucdp": "id", "csv": "event_id"}
 _DATE_SOURCES = {
     "acled": {"event_date": "event_date"},
     "ucdp": {"event_date": "date_start", "event_date_end": "date_end"},
@@ -112,6 +116,8 @@ class Stream:
     _labels: dict[str, str] = field(default_factory=dict)
     _encodings: dict[str, int] = field(default_factory=dict)
     _bom: bool = False
+    #: Digests of the ids the first pass found more than once (None: not known).
+    _repeated: np.ndarray | None = None
 
     @property
     def format(self) -> str:
@@ -179,21 +185,49 @@ class Stream:
             found = dict(_DATE_SOURCES[self.kind])
         return {ours: theirs for ours, theirs in found.items() if theirs in self.shape.names}
 
-    def decide_dates(self) -> None:
-        """Decide each date column's convention on the whole column (the first pass)."""
+    def _id_column(self) -> str | None:
+        if self.mapping is not None:
+            theirs = self.mapping.columns.get("event_id")
+            name = theirs.strip().lower() if theirs else None
+        else:
+            name = _ID_SOURCES[self.kind]
+        return name if name in self.shape.names else None
+
+    def _ids(self, values: pd.Series) -> pd.Series:
+        """The ids a reader makes of the id column's text."""
+        if self.kind == "ucdp" and self.mapping is None:
+            return "UCDP-" + ucdp.code(values)
+        return values.astype("string")
+
+    def first_pass(self) -> None:
+        """Read only the date and id columns of the whole file: decide each date column's
+        convention on all its values, and find the ids that appear more than once."""
         columns = self._date_columns() if self.date_order == "auto" else {}
         year = "year" if "year" in self.shape.names and self.mapping is None else None
-        if not columns:
+        ident = self._id_column()
+        names = set(columns.values()) | ({year} if year and columns else set())
+        wanted = sorted(names | ({ident} if ident else set()))
+        if not wanted:
             return
-        wanted = sorted(set(columns.values()) | ({year} if year else set()))
         distinct: pd.DataFrame | None = None
+        keys: list[np.ndarray] = []
         for data, _line, first in self._decoded_parts():
             shape = self.shape if first else dataclasses.replace(self.shape, skip=0)
             frame, _lines, _errors = read_csv_table(data, shape, wanted)
-            part = frame.astype("string").drop_duplicates()
-            distinct = part if distinct is None else pd.concat([distinct, part]).drop_duplicates()
+            if ident is not None:
+                ids = self._ids(frame[ident])
+                keys.append(id_keys(ids[ids.notna()]))
+            if columns:
+                dates = sorted(set(columns.values()) | ({year} if year else set()))
+                part = frame[dates].astype("string").drop_duplicates()
+                distinct = (
+                    part if distinct is None else pd.concat([distinct, part]).drop_duplicates()
+                )
         self.bytes_read = 0
         self._encodings.clear()
+        if ident is not None:
+            every = np.sort(np.concatenate(keys)) if keys else np.empty(0, dtype=np.uint64)
+            self._repeated = np.unique(every[1:][every[1:] == every[:-1]])
         if distinct is None:
             return
         for ours, theirs in columns.items():
@@ -212,7 +246,7 @@ class Stream:
 
     def parts(self) -> Iterator[ReadResult]:
         """Each part's rows in our columns, finished (ids, dates, repeats), not validated."""
-        seen = SeenIds()
+        seen = SeenIds(self._repeated)
         tally = Tally()
         for data, offset, first in self._decoded_parts():
             read = self._read_part(data, first)

@@ -84,7 +84,7 @@ def matches(header: list[str]) -> bool:
     return "type_of_violence" in header and "best" in header
 
 
-def _code(values: pd.Series) -> pd.Series:
+def code(values: pd.Series) -> pd.Series:
     """UCDP codes as text: ``"1"``, also from ``1``, ``1.0`` or ``" 1 "``."""
     return values.astype("string").str.strip().str.replace(r"\.0+$", "", regex=True)
 
@@ -106,19 +106,19 @@ def from_frame(
     """UCDP GED rows (text or JSON values, UCDP's column names) in our columns."""
     raw = raw.reset_index(drop=True)
     frame = pd.DataFrame(index=raw.index)
-    frame["event_id"] = "UCDP-" + _code(raw["id"])
+    frame["event_id"] = "UCDP-" + code(raw["id"])
     frame["event_date"] = raw["date_start"].astype("string")
     if "date_end" in raw.columns:
         end = raw["date_end"].astype("string").str.strip()
         frame["event_date_end"] = end.where(end != frame["event_date"].str.strip())
     if "year" in raw.columns:
         frame["year"] = raw["year"]
-    violence = _code(raw["type_of_violence"])
+    violence = code(raw["type_of_violence"])
     frame["event_type"] = violence.map({k: v[0] for k, v in VIOLENCE.items()})
     frame["sub_event_type"] = violence.map({k: v[1] for k, v in VIOLENCE.items()})
     frame["source_event_type"] = violence.map(VIOLENCE_WORDS)
-    frame["geo_precision"] = _code(raw["where_prec"]).map(WHERE_PREC)
-    frame["time_precision"] = _code(raw["date_prec"]).map(DATE_PREC)
+    frame["geo_precision"] = code(raw["where_prec"]).map(WHERE_PREC)
+    frame["time_precision"] = code(raw["date_prec"]).map(DATE_PREC)
     for source, ours in RENAME.items():
         if source in raw.columns:
             frame[ours] = raw[source].astype("string")
@@ -136,7 +136,7 @@ def from_frame(
         ("where_prec", WHERE_PREC),
         ("date_prec", DATE_PREC),
     ):
-        values = _code(raw[column])
+        values = code(raw[column])
         unmapped = values.notna() & ~values.isin(list(mapping)) & ~bad
         for pos in unmapped.to_numpy().nonzero()[0].tolist():
             message = f"{values.iat[pos]!r} is not a UCDP {column} code (1..{len(mapping)})"
