@@ -474,6 +474,12 @@ def show_table(table: views.TableView) -> None:
         height=min(38 + 35 * max(table.shown, 1), 420),
         column_config={
             "Date": cfg.DateColumn("Date", format="YYYY-MM-DD"),
+            "Until": cfg.DateColumn(
+                "Until",
+                format="YYYY-MM-DD",
+                help="The last day of an incident known only as a span (the date filter "
+                "keeps it when any day of the span is in the window).",
+            ),
             "Killed": cfg.TextColumn(
                 "Killed", help="Best estimate (low–high); 'unknown' when no source gives a figure."
             ),

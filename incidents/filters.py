@@ -13,7 +13,14 @@ import pandas as pd
 from .exc import FilterError
 from .schema import CLAIM_STATUSES
 
-__all__ = ["UNKNOWN_CHOICES", "FilterError", "IncidentFilter", "apply_filter", "filter_mask"]
+__all__ = [
+    "UNKNOWN_CHOICES",
+    "FilterError",
+    "IncidentFilter",
+    "apply_filter",
+    "filter_mask",
+    "last_day",
+]
 
 Unknown = Literal["include", "exclude", "only"]
 UNKNOWN_CHOICES: tuple[str, ...] = ("include", "exclude", "only")
@@ -22,6 +29,10 @@ UNKNOWN_CHOICES: tuple[str, ...] = ("include", "exclude", "only")
 @dataclass(frozen=True)
 class IncidentFilter:
     """What to keep. Empty fields keep everything.
+
+    ``start`` and ``end`` keep the incidents whose days overlap the window: an incident
+    known only as a span (``event_date`` to ``event_date_end``) is kept when any day of the
+    span falls in it, not only its first day (:func:`last_day`).
 
     Casualty bounds compare the incident's own figure, or for an incident whose figure is
     shared with others (a casualty group) the group's figure. ``unknown`` says what happens to
@@ -155,11 +166,20 @@ def _bound_mask(
     return np.where(known, mask, unknown == "include")
 
 
+def last_day(frame: pd.DataFrame) -> pd.Series:
+    """The last day of each incident: ``event_date_end`` for a span (UCDP's ``date_end``,
+    an event known only within a month or more), else ``event_date``."""
+    if "event_date_end" not in frame.columns:
+        return frame["event_date"]
+    end = frame["event_date_end"]
+    return end.where(end.notna(), frame["event_date"])
+
+
 def filter_mask(frame: pd.DataFrame, flt: IncidentFilter) -> np.ndarray:
     """Boolean mask of the rows ``flt`` keeps; vectorised over the columns."""
     mask = np.ones(len(frame), dtype=bool)
     if flt.start is not None:
-        mask &= (frame["event_date"] >= pd.Timestamp(flt.start)).to_numpy()
+        mask &= (last_day(frame) >= pd.Timestamp(flt.start)).to_numpy()
     if flt.end is not None:
         mask &= (frame["event_date"] <= pd.Timestamp(flt.end)).to_numpy()
     killed = _casualty(frame, "fatalities")

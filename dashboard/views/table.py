@@ -100,6 +100,7 @@ def first_link(sources_json: Any) -> str | None:
 #: Table columns in display order.
 TABLE_COLUMNS: tuple[str, ...] = (
     "Date",
+    "Until",
     "Location",
     "Admin1",
     "Country",
@@ -117,6 +118,14 @@ TABLE_COLUMNS: tuple[str, ...] = (
     "Notes",
     "ID",
 )
+
+
+def _until(rows: pd.DataFrame) -> list:
+    """The last day of an incident known only as a span (None for a single day)."""
+    if not len(rows) or "event_date_end" not in rows.columns:
+        return [None] * len(rows)
+    end = rows["event_date_end"]
+    return [None if pd.isna(d) else d.date() for d in end.tolist()]
 
 
 def _figure_column(rows: pd.DataFrame, column: str) -> list[str]:
@@ -195,6 +204,7 @@ def table_view(
     out = pd.DataFrame(
         {
             "Date": rows["event_date"].dt.date.to_numpy() if len(rows) else [],
+            "Until": _until(rows),
             "Location": text("location"),
             "Admin1": text("admin1"),
             "Country": text("country"),
@@ -215,7 +225,7 @@ def table_view(
         columns=list(TABLE_COLUMNS),
     )
     for name in TABLE_COLUMNS:
-        if name not in ("Date", "Link"):
+        if name not in ("Date", "Until", "Link"):
             # Empty, not "None": the table would show a missing text as the word None.
             out[name] = out[name].astype("object").where(out[name].notna(), "")
     return TableView(out.reset_index(drop=True), shown=len(out), total=total)

@@ -233,11 +233,22 @@ def test_table_of_the_seed():
     assert "counted once" in by_place.loc["Odesa", "Shared figure"]
     assert by_place.loc["Milove", "Killed"] == "unknown"
     assert by_place.loc["Milove", "Claim"] == "claimed"
+    assert table.rows["Until"].isna().all()  # no spans in the seed
     assert by_place.loc["Milove", "Claimed by"].startswith("Russian armed forces")
     assert by_place.loc["Yelets", "Shared figure"] == ""
     assert by_place["Link"].isna().all()  # the seed's sources carry no URL
     # Newest first, then by id descending (all seed incidents are of the same day).
     assert table.rows["ID"].tolist() == sorted(FRAME["event_id"], reverse=True)
+
+
+def test_the_table_shows_the_last_day_of_a_span():
+    frame = FRAME.copy()
+    frame["event_date_end"] = frame["event_date_end"].astype("datetime64[us]")
+    frame.loc[frame.index[0], "event_date_end"] = frame["event_date"].iat[0] + pd.Timedelta(days=30)
+    rows = views.table_view(frame).rows.set_index("ID")
+    first = frame["event_id"].iat[0]
+    assert rows.loc[first, "Until"] == (frame["event_date"].iat[0] + pd.Timedelta(days=30)).date()
+    assert rows.drop(index=first)["Until"].isna().all()
 
 
 def test_table_is_bounded_and_newest_first():

@@ -75,3 +75,42 @@ def test_url_round_trip():
     assert params["start"] == ["2025-07-01"]
     assert IncidentFilter.from_query_params(params) == flt
     assert IncidentFilter().to_query_params() == {}
+
+
+def _spans():
+    """Four incidents: one day, and three spans (event_date to event_date_end)."""
+    import pandas as pd
+
+    frame = with_group_figures(*load_seed()).head(4).copy()
+    frame["event_id"] = ["DAY", "FEB-MAR", "MAR-APR", "JAN"]
+    frame["event_date"] = pd.to_datetime(["2024-03-10", "2024-02-01", "2024-03-20", "2024-01-01"])
+    frame["event_date_end"] = pd.to_datetime([None, "2024-03-31", "2024-04-15", "2024-01-31"])
+    return frame
+
+
+@pytest.mark.parametrize(
+    "start, end, kept",
+    [
+        ("2024-03-01", "2024-03-15", {"DAY", "FEB-MAR"}),  # FEB-MAR began before the window
+        ("2024-04-01", None, {"MAR-APR"}),  # began in March, ends in April
+        (None, "2024-01-15", {"JAN"}),
+        ("2024-03-16", "2024-03-19", {"FEB-MAR"}),  # inside the span, no day of another
+        ("2024-02-01", "2024-02-01", {"FEB-MAR"}),  # its first day
+        ("2024-03-31", "2024-03-31", {"FEB-MAR", "MAR-APR"}),  # last day of one, inside another
+        ("2024-04-16", None, set()),  # after every span
+        ("2024-03-11", "2024-03-11", {"FEB-MAR"}),  # the day after the one-day incident
+        (None, None, {"DAY", "FEB-MAR", "MAR-APR", "JAN"}),
+    ],
+)
+def test_a_date_window_keeps_the_spans_that_overlap_it(start, end, kept):
+    flt = IncidentFilter(
+        start=dt.date.fromisoformat(start) if start else None,
+        end=dt.date.fromisoformat(end) if end else None,
+    )
+    assert set(apply_filter(_spans(), flt)["event_id"]) == kept
+
+
+def test_a_frame_without_end_dates_filters_by_its_dates():
+    frame = _spans().drop(columns=["event_date_end"])
+    flt = IncidentFilter(start=dt.date(2024, 3, 1), end=dt.date(2024, 3, 31))
+    assert set(apply_filter(frame, flt)["event_id"]) == {"DAY", "MAR-APR"}
