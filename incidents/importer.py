@@ -33,6 +33,8 @@ __all__ = ["PREVIEW_ROWS", "ImportReport", "import_file", "import_result"]
 
 #: Rows a dry run shows.
 PREVIEW_ROWS = 10
+#: From this many rows, a load into an empty store builds its indexes once, at the end.
+BIG_LOAD = 50_000
 
 
 @dataclass
@@ -197,6 +199,7 @@ def import_result(
         unit=read.unit,
         conventions=read.conventions,
         stream=None,
+        big=len(read.frame) >= BIG_LOAD,
         strict=strict,
         on_conflict=on_conflict,
         geocoder=geocoder,
@@ -216,6 +219,7 @@ def _import_parts(
     unit: str,
     conventions: dict[str, str],
     stream: Stream | None,
+    big: bool,
     strict: bool,
     on_conflict: OnConflict,
     geocoder: GeocoderChain | None,
@@ -253,7 +257,7 @@ def _import_parts(
     rows_read = 0
     stored: list[pd.Series] = []
     before: set[str] = set()
-    with store.writer(on_conflict=on_conflict, strict=strict, big=stream is not None) as chunks:
+    with store.writer(on_conflict=on_conflict, strict=strict, big=big) as chunks:
         for read in parts:
             rows_read += len(read.frame) + len(read.errors)
             part = _check(read, store, geocoder)
@@ -370,6 +374,7 @@ def import_file(
         unit=stream.unit,
         conventions=stream.conventions,
         stream=stream,
+        big=True,
         strict=strict,
         on_conflict=on_conflict,
         geocoder=geocoder,
