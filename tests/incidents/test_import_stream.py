@@ -40,11 +40,11 @@ def _stored(store: Store) -> pd.DataFrame:
     return store.frame().sort_values("event_id").reset_index(drop=True)
 
 
-def _pair(tmp_path: Path, source: Path, **options):
+def _pair(new_store_url, source: Path, **options):
     """(report, rows) of a whole read and of a read in parts of the same file."""
     out = []
-    for label, chunk in (("whole", 10**9), ("parts", TINY)):
-        store = Store.open(f"sqlite:///{tmp_path / (label + '.sqlite')}", seed=False)
+    for chunk in (10**9, TINY):
+        store = Store.open(new_store_url(), seed=False)
         report = import_file(store, source, refresh_snapshot=False, chunk_bytes=chunk, **options)
         out.append((report, _stored(store)))
     return out
@@ -61,9 +61,9 @@ CSV_FIXTURES = [
 
 
 @pytest.mark.parametrize("name", CSV_FIXTURES)
-def test_a_file_read_in_parts_imports_as_a_whole_read(tmp_path, name):
+def test_a_file_read_in_parts_imports_as_a_whole_read(tmp_path, new_store_url, name):
     assert open_stream(REAL / name, chunk_bytes=TINY) is not None  # really read in parts
-    (whole, whole_rows), (parts, part_rows) = _pair(tmp_path, REAL / name)
+    (whole, whole_rows), (parts, part_rows) = _pair(new_store_url, REAL / name)
     pd.testing.assert_frame_equal(whole_rows, part_rows)
     assert [(e.line, e.field) for e in whole.errors] == [(e.line, e.field) for e in parts.errors]
     assert parts.conventions == whole.conventions
@@ -71,7 +71,7 @@ def test_a_file_read_in_parts_imports_as_a_whole_read(tmp_path, name):
     assert parts.stored_ids == whole.stored_ids != []
 
 
-def test_parts_end_outside_quotes(tmp_path):
+def test_parts_end_outside_quotes(tmp_path, new_store_url):
     notes = 'line one\nline two, with a comma\n\nand a ""quote""'
     path = _write(
         tmp_path / "multi.csv", [_acled_row(n, "2024-03-01", 2024, notes) for n in range(40)]
@@ -80,30 +80,30 @@ def test_parts_end_outside_quotes(tmp_path):
     assert len(parts) > 5
     assert b"".join(parts) == path.read_bytes()
     assert all(p.count(b'"') % 2 == 0 and p.endswith(b"\n") for p in parts)
-    (_, whole_rows), (inparts, part_rows) = _pair(tmp_path, path)
+    (_, whole_rows), (inparts, part_rows) = _pair(new_store_url, path)
     assert len(part_rows) == 40 and inparts.errors == []
     pd.testing.assert_frame_equal(whole_rows, part_rows)
     assert part_rows["notes"].iat[0] == notes.replace('""', '"')
 
 
-def test_a_bad_row_in_a_later_part_is_named_by_its_line(tmp_path):
+def test_a_bad_row_in_a_later_part_is_named_by_its_line(tmp_path, new_store_url):
     rows = [_acled_row(n, "2024-03-01", 2024) for n in range(60)]
     rows[47] = _acled_row(47, "2024-03-01", 2024).replace(",50.0,", ",95.0,")  # latitude
     rows[52] = _acled_row(52, "2024-13-45", 2024)
     path = _write(tmp_path / "bad.csv", rows)
-    (whole, _), (parts, part_rows) = _pair(tmp_path, path)
+    (whole, _), (parts, part_rows) = _pair(new_store_url, path)
     assert [(e.line, e.field) for e in parts.errors] == [(49, "latitude"), (54, "event_date")]
     assert [str(e) for e in parts.errors] == [str(e) for e in whole.errors]
     assert len(part_rows) == 58
 
 
-def test_the_date_order_is_decided_on_the_whole_column(tmp_path):
+def test_the_date_order_is_decided_on_the_whole_column(tmp_path, new_store_url):
     """Only the last part proves day-first: the first part's 05/02 dates are read day-first
     too (a part deciding alone would reject them as ambiguous)."""
     rows = [_acled_row(n, "05/02/2024", 2024) for n in range(30)]
     rows.append(_acled_row(99, "25/02/2024", 2024))
     path = _write(tmp_path / "dmy.csv", rows)
-    (whole, whole_rows), (parts, part_rows) = _pair(tmp_path, path)
+    (whole, whole_rows), (parts, part_rows) = _pair(new_store_url, path)
     assert parts.errors == [] and len(part_rows) == 31
     assert (part_rows["event_date"] == pd.Timestamp("2024-02-05")).sum() == 30
     assert parts.conventions["event_date"].startswith("day-first (DD/MM/YYYY: 1 dates")
@@ -111,22 +111,22 @@ def test_the_date_order_is_decided_on_the_whole_column(tmp_path):
     pd.testing.assert_frame_equal(whole_rows, part_rows)
 
 
-def test_an_undecided_column_rejects_its_ambiguous_rows_in_every_part(tmp_path):
+def test_an_undecided_column_rejects_its_ambiguous_rows_in_every_part(tmp_path, new_store_url):
     rows = [_acled_row(n, "05/02/2024" if n % 2 else "03/03/2024", 2024) for n in range(30)]
     path = _write(tmp_path / "undecided.csv", rows)
-    (whole, _), (parts, part_rows) = _pair(tmp_path, path)
+    (whole, _), (parts, part_rows) = _pair(new_store_url, path)
     assert [e.line for e in parts.errors] == [e.line for e in whole.errors]
     assert len(parts.errors) == 15 and "ambiguous" in parts.errors[0].message
     assert len(part_rows) == 15
 
 
-def test_ids_repeated_across_parts(tmp_path):
+def test_ids_repeated_across_parts(tmp_path, new_store_url):
     rows = [_acled_row(n, "2024-03-01", 2024) for n in range(40)]
     rows.append(_acled_row(3, "2024-03-01", 2024))  # an identical copy of line 5
     rows.append(_acled_row(4, "2024-03-01", 2024, notes="Other notes."))  # differs from line 6
     rows.append(_acled_row(5, "2024-03-01", 2024, actor2="Civilians (Ukraine)"))  # actors only
     path = _write(tmp_path / "repeats.csv", rows)
-    _, (parts, part_rows) = _pair(tmp_path, path)
+    _, (parts, part_rows) = _pair(new_store_url, path)
     assert len(part_rows) == 40
     assert [(e.line, e.field, e.event_id) for e in parts.errors] == [
         (43, "notes", "UKR4"),
@@ -137,8 +137,8 @@ def test_ids_repeated_across_parts(tmp_path):
     assert parts.conventions["repeated ids"].startswith("1 identical copies dropped")
 
 
-def test_strict_import_of_parts_writes_nothing(tmp_path):
-    store = Store.open(f"sqlite:///{tmp_path / 's.sqlite'}")
+def test_strict_import_of_parts_writes_nothing(tmp_path, new_store_url):
+    store = Store.open(new_store_url())
     before, revision = _stored(store), store.revision
     rows = [_acled_row(n, "2024-03-01", 2024) for n in range(60)]
     rows[55] = _acled_row(55, "not a date", 2024)
@@ -150,10 +150,10 @@ def test_strict_import_of_parts_writes_nothing(tmp_path):
     assert store.revision == revision
 
 
-def test_a_failing_part_leaves_the_store_as_it_was(tmp_path):
+def test_a_failing_part_leaves_the_store_as_it_was(tmp_path, new_store_url):
     """A part that cannot be read at all (a NUL byte late in the file) undoes the parts
     already written in the same transaction."""
-    store = Store.open(f"sqlite:///{tmp_path / 's.sqlite'}")
+    store = Store.open(new_store_url())
     before = _stored(store)
     rows = [_acled_row(n, "2024-03-01", 2024) for n in range(60)]
     rows[58] = rows[58].replace("Shelling.", "Shel\x00ling.")
@@ -165,9 +165,9 @@ def test_a_failing_part_leaves_the_store_as_it_was(tmp_path):
     pd.testing.assert_frame_equal(_stored(store), before)
 
 
-def test_progress_counts_rows_and_ends_at_the_total(tmp_path):
+def test_progress_counts_rows_and_ends_at_the_total(tmp_path, new_store_url):
     path = _write(tmp_path / "p.csv", [_acled_row(n, "2024-03-01", 2024) for n in range(80)])
-    store = Store.open(f"sqlite:///{tmp_path / 's.sqlite'}", seed=False)
+    store = Store.open(new_store_url(), seed=False)
     calls: list[tuple[int, int]] = []
     import_file(
         store,
@@ -182,9 +182,11 @@ def test_progress_counts_rows_and_ends_at_the_total(tmp_path):
     assert all(d <= t for d, t in calls)
 
 
-def test_the_snapshot_written_in_row_groups_reads_as_the_store(tmp_path, monkeypatch):
+def test_the_snapshot_written_in_row_groups_reads_as_the_store(
+    tmp_path, new_store_url, monkeypatch
+):
     monkeypatch.setenv("INCIDENTS_CACHE_DIR", str(tmp_path / "cache"))
-    store = Store.open(f"sqlite:///{tmp_path / 's.sqlite'}")
+    store = Store.open(new_store_url())
     path = shutil.copy(REAL / "ucdp_ged191.csv", tmp_path / "u.csv")
     import_file(store, path, chunk_bytes=TINY)
     assert verify_snapshot(store) is None
