@@ -495,14 +495,9 @@ class Store:
                 if len(rows) or has_groups:
                     _bump_revision(conn)
                 result.revision = _revision(conn)
-                if result.replaced:  # an editor who loaded one of these must reload it
+                if result.replaced:
                     replaced = rows["event_id"][rows["event_id"].isin(existing)].tolist()
-                    for start in range(0, len(replaced), 10_000):
-                        conn.execute(
-                            incidents_table.update()
-                            .where(incidents_table.c.event_id.in_(replaced[start : start + 10_000]))
-                            .values(row_version=result.revision)
-                        )
+                    _move_versions(conn, replaced, result.revision)
         except sa.exc.DBAPIError as err:
             raise StoreError(
                 f"the store could not be written, nothing was changed: {err.orig}"
@@ -551,6 +546,7 @@ class Store:
                     _bump_revision(conn)
                 result.errors.sort(key=lambda e: e.line)
                 result.revision = _revision(conn)
+                _move_versions(conn, chunks.replaced, result.revision)
         except sa.exc.DBAPIError as err:
             raise StoreError(
                 f"the store could not be written, nothing was changed: {err.orig}"
@@ -706,6 +702,17 @@ def _schema_version(conn: sa.Connection) -> str:
     return conn.execute(sa.select(version_table.c.version_num)).scalar_one()
 
 
+def _move_versions(conn: sa.Connection, event_ids: list[str], revision: int) -> None:
+    """Rows an import replaced get the import's revision as their row version: an editor who
+    loaded one of them must reload it."""
+    for start in range(0, len(event_ids), 10_000):
+        conn.execute(
+            incidents_table.update()
+            .where(incidents_table.c.event_id.in_(event_ids[start : start + 10_000]))
+            .values(row_version=revision)
+        )
+
+
 class ChunkWriter:
     """Parts of one import inside an open write transaction (see :meth:`Store.writer`)."""
 
@@ -715,6 +722,7 @@ class ChunkWriter:
         self.on_conflict = on_conflict
         self.result = InsertResult()
         self.wrote = False
+        self.replaced: list[str] = []
 
     def add(
         self,
@@ -735,8 +743,10 @@ class ChunkWriter:
             self.wrote = True
         part = InsertResult()
         keep = store._known_groups(conn, incidents, line_arr, part)
-        store._resolve_conflicts(conn, incidents, keep, line_arr, self.on_conflict, part)
+        existing = store._resolve_conflicts(conn, incidents, keep, line_arr, self.on_conflict, part)
         rows = incidents[keep]
+        if part.replaced:
+            self.replaced.extend(rows["event_id"][rows["event_id"].isin(existing)].tolist())
         names = [c.name for c in COLUMNS]
         for start in range(0, len(rows), _BATCH):
             batch = rows.iloc[start : start + _BATCH]

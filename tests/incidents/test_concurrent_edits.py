@@ -99,13 +99,24 @@ def test_a_stale_delete_or_revert_changes_nothing(store):
     assert get_versioned(store, ID)[0]["location"] == "Lipetsk Oblast"
 
 
-def test_an_import_that_replaces_the_row_makes_the_editor_reload(store):
+def _replace_whole(store: Store, frame: pd.DataFrame):
+    return store.insert(frame, on_conflict="replace")
+
+
+def _replace_in_parts(store: Store, frame: pd.DataFrame):
+    with store.writer(on_conflict="replace") as parts:
+        parts.add(frame)
+    return parts.result
+
+
+@pytest.mark.parametrize("load", [_replace_whole, _replace_in_parts], ids=["whole", "in-parts"])
+def test_an_import_that_replaces_the_row_makes_the_editor_reload(store, load):
     seen, version = get_versioned(store, ID)
     record = {k: v for k, v in seen.items() if v is not None}
     record["notes"] = "replaced by an import"
     record["event_date"] = str(record["event_date"])[:10]
     frame = validate_frame(pd.DataFrame([record])).valid
-    result = store.insert(frame, on_conflict="replace")
+    result = load(store, frame)
     assert result.replaced == 1
     with pytest.raises(StaleEditError) as caught:
         edit_incident(store, ID, {"admin2": "Lipetsk"}, version=version, seen=seen)
