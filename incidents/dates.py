@@ -82,9 +82,19 @@ class DateColumn:
     ambiguous: int = 0
 
 
+#: Years a date can hold (pandas' nanosecond timestamps end in 1677 and 2262); a date outside
+#: them is no date ("0001-01-01" is a placeholder, not the first century).
+_YEARS = (1678, 2261)
+
+
 def _build(y: pd.Series, m: pd.Series, d: pd.Series) -> pd.Series:
     frame = pd.DataFrame({"year": y, "month": m, "day": d}).astype("float64")
-    ok = frame.notna().all(axis=1) & frame["month"].between(1, 12) & frame["day"].between(1, 31)
+    ok = (
+        frame.notna().all(axis=1)
+        & frame["year"].between(*_YEARS)
+        & frame["month"].between(1, 12)
+        & frame["day"].between(1, 31)
+    )
     out = pd.Series(pd.NaT, index=y.index, dtype="datetime64[ns]")
     if ok.any():
         out[ok] = pd.to_datetime(frame[ok].astype("int64"), errors="coerce")

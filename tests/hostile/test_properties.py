@@ -135,6 +135,10 @@ def _check_import(store: Store, path: Path) -> None:
 
 @given(data=csv_files())
 @example(data=b"event_id, event_date, event_type, sub_event_type, country, location\n")
+@example(
+    data=b"event_id,event_date,event_type,sub_event_type,country,location,latitude,longitude\r\n"
+    b"P-0,0001-01-01,Battles,Armed clash,Ukraine,Pokrovsk,48.28,37.17\r\n"
+)
 def test_csv_imports_never_raise(tmp_path_factory, data):
     path = tmp_path_factory.mktemp("csv") / "input.csv"
     path.write_bytes(data)

@@ -80,7 +80,10 @@ def test_a_date_contradicting_its_year_is_a_problem():
     assert list(got.problems) == [1] and "year is 2015" in got.problems[1]
 
 
-@pytest.mark.parametrize("text", ["garbage", "31/31/2014", "2014-02-30", "", None])
+@pytest.mark.parametrize(
+    "text",
+    ["garbage", "31/31/2014", "2014-02-30", "", None, "0001-01-01", "9999-12-31"],
+)
 def test_no_date_is_nat_without_a_problem(text):
     got = read_dates(pd.Series([text], dtype="string"))
     assert pd.isna(got.dates.iat[0]) and got.problems == {}
