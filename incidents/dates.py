@@ -101,18 +101,19 @@ def _build(y: pd.Series, m: pd.Series, d: pd.Series) -> pd.Series:
     return out
 
 
-def _century(yy: pd.Series, years: pd.Series | None) -> pd.Series:
-    """Two-digit years in full: from the row's ``year`` when it ends with them, else the most
-    recent year not in the future."""
+def _century(written: pd.Series, years: pd.Series | None) -> pd.Series:
+    """Years as written, in full: four digits stand as they are ("0001" is the year 1, which
+    no date holds); two digits take their century from the row's ``year`` when it ends with
+    them, else the most recent year not in the future."""
+    yy = pd.to_numeric(written)
+    short = written.str.len() == 2
     today = dt.date.today().year
-    full = yy.where(yy >= 100)
-    short = yy < 100
     guess = 2000 + yy
     guess = guess.where(guess <= today, 1900 + yy)
     if years is not None:
         from_year = years.where((years % 100) == yy)
         guess = from_year.fillna(guess)
-    return full.where(~short, guess)
+    return yy.where(~short, guess)
 
 
 def read_dates(
@@ -177,9 +178,8 @@ def _read_distinct(text: pd.Series, year_num: pd.Series | None, order: DateOrder
         if not hit_sub.any():
             continue
         idx = hit_sub[hit_sub].index
-        yy = pd.to_numeric(named.loc[idx, "y"])
         two_digit = bool((named.loc[idx, "y"].str.len() == 2).any())
-        y = _century(yy, None if year_num is None else year_num[idx])
+        y = _century(named.loc[idx, "y"], None if year_num is None else year_num[idx])
         out[idx] = _build(y, month[idx], named.loc[idx, "d"])
         kinds.append(label + (" (two-digit years)" if two_digit else ""))
         todo[idx] = False
@@ -192,10 +192,7 @@ def _read_distinct(text: pd.Series, year_num: pd.Series | None, order: DateOrder
             idx = found[found].index
             a = pd.to_numeric(numeric.loc[idx, "a"])
             b = pd.to_numeric(numeric.loc[idx, "b"])
-            y = _century(
-                pd.to_numeric(numeric.loc[idx, "y"]),
-                None if year_num is None else year_num[idx],
-            )
+            y = _century(numeric.loc[idx, "y"], None if year_num is None else year_num[idx])
             proves_dmy, proves_mdy = a > 12, b > 12
             if order == "dmy":
                 day_first = pd.Series(True, index=idx)

@@ -82,7 +82,17 @@ def test_a_date_contradicting_its_year_is_a_problem():
 
 @pytest.mark.parametrize(
     "text",
-    ["garbage", "31/31/2014", "2014-02-30", "", None, "0001-01-01", "9999-12-31"],
+    [
+        "garbage",
+        "31/31/2014",
+        "2014-02-30",
+        "",
+        None,
+        "0001-01-01",
+        "9999-12-31",
+        "13/02/0001",
+        "13-Feb-0001",
+    ],
 )
 def test_no_date_is_nat_without_a_problem(text):
     got = read_dates(pd.Series([text], dtype="string"))
