@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -351,30 +351,7 @@ def import_file(
         mapping=mapping,
         chunk_bytes=chunk_bytes,
     )
-    if stream is None:
-        read = read_incidents(
-            path, format=format, acled_zeros=acled_zeros, date_order=date_order, mapping=mapping
-        )
-        return import_result(
-            store,
-            read,
-            strict=strict,
-            on_conflict=on_conflict,
-            geocoder=geocoder,
-            refresh_snapshot=refresh_snapshot,
-            dry_run=dry_run,
-            progress=progress,
-            source=source or path.name,
-            who=who,
-        )
-    return _import_parts(
-        store,
-        _named(path, stream.parts()),
-        format=stream.format,
-        unit=stream.unit,
-        conventions=stream.conventions,
-        stream=stream,
-        big=True,
+    options: dict[str, Any] = dict(
         strict=strict,
         on_conflict=on_conflict,
         geocoder=geocoder,
@@ -383,6 +360,21 @@ def import_file(
         progress=progress,
         source=source or path.name,
         who=who,
+    )
+    if stream is None:
+        read = read_incidents(
+            path, format=format, acled_zeros=acled_zeros, date_order=date_order, mapping=mapping
+        )
+        return import_result(store, read, **options)
+    return _import_parts(
+        store,
+        _named(path, stream.parts()),
+        format=stream.format,
+        unit=stream.unit,
+        conventions=stream.conventions,
+        stream=stream,
+        big=True,
+        **options,
     )
 
 

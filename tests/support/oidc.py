@@ -24,7 +24,7 @@ import urllib.request
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 
-from tests.support.server import free_port
+from tests.support.server import free_port, stop_process
 
 __all__ = ["auth_secrets", "oidc_provider"]
 
@@ -63,14 +63,7 @@ def oidc_provider(users: Sequence[Mapping[str, object]] = ()) -> Iterator[str]:
             time.sleep(0.1)
         yield issuer
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        log.close()
-        os.unlink(log.name)
+        stop_process(proc, log)
 
 
 def _toml_list(values: Sequence[str]) -> str:

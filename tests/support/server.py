@@ -183,11 +183,16 @@ def _streamlit_server(
         proc.log_path = log.name  # type: ignore[attr-defined]
         yield url, proc
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        log.close()
-        os.unlink(log.name)
+        stop_process(proc, log)
+
+
+def stop_process(proc: subprocess.Popen, log) -> None:
+    """Stop a server started by the tests (terminate, kill after 10 s) and remove its log."""
+    proc.terminate()
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+    log.close()
+    os.unlink(log.name)
