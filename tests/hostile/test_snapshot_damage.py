@@ -37,7 +37,7 @@ def _flip(path: Path) -> None:
 def _directory(path: Path) -> None:
     path.unlink()
     path.mkdir()
-    (path / "part-0.parquet").write_bytes(b"")
+    (path / "part-0.arrow").write_bytes(b"")
 
 
 DAMAGE = {"truncated": _truncate, "zeroed": _zero, "flipped": _flip, "directory": _directory}
@@ -69,7 +69,7 @@ def test_a_damaged_snapshot_is_rebuilt_with_a_warning(cached, damage):
         frame = load_frame(store, cache_dir=cache)
     _same(frame, truth)
     if damage != "directory":
-        _same(pd.read_parquet(path), truth)  # the rebuilt snapshot is good again
+        _same(pd.read_feather(path), truth)  # the rebuilt snapshot is good again
     _same(load_frame(store, cache_dir=cache), truth)
 
 
@@ -88,9 +88,9 @@ def test_exports_never_read_a_damaged_snapshot(cached, damage, tmp_path):
 
 def test_a_snapshot_the_store_has_no_record_of_is_not_trusted(cached):
     store, cache, path, truth = cached
-    other = path.with_name("elsewhere.parquet")
-    truth.head(2).to_parquet(other, index=False)
-    os.replace(other, path)  # a well-formed Parquet file, but not the one the store recorded
+    other = path.with_name("elsewhere.arrow")
+    truth.head(2).to_feather(other)
+    os.replace(other, path)  # a well-formed Arrow file, but not the one the store recorded
     with pytest.warns(SnapshotWarning):
         frame = load_frame(store, cache_dir=cache)
     assert len(frame) == len(truth)

@@ -122,4 +122,4 @@ def test_import_with_a_geocoder_places_rows_and_rejects_what_it_cannot(store, tm
         "Lipetsk",
     )
     # The import refreshed the columnar snapshot of the new revision.
-    assert (default_cache_dir() / f"incidents-{store.cache_key}.parquet").exists()
+    assert (default_cache_dir() / f"incidents-{store.cache_key}.arrow").exists()

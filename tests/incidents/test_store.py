@@ -97,4 +97,16 @@ def test_snapshot_follows_the_revision(store, tmp_path):
     store.insert(validate_frame(incidents.head(1).assign(event_id="NEW-1")).valid)
     after = load_frame(store, cache_dir=tmp_path)
     assert len(after) == 6
-    assert len(list(tmp_path.glob("incidents-*.parquet"))) == 1
+    assert len(list(tmp_path.glob("incidents-*.arrow"))) == 1
+
+
+def test_a_snapshot_of_the_older_format_is_removed_with_the_old_revision(store, tmp_path):
+    old = tmp_path / f"incidents-{store.cache_key}.parquet"
+    load_frame(store, use_snapshot=False).to_parquet(old)
+    stranger = tmp_path / "incidents-0123456789abcdef-1-r1.parquet"  # another store's: kept
+    stranger.write_bytes(b"")
+    incidents, _ = load_seed()
+    store.insert(validate_frame(incidents.head(1).assign(event_id="NEW-1")).valid)
+    assert len(load_frame(store, cache_dir=tmp_path)) == 6
+    assert not old.exists() and stranger.exists()
+    assert len(list(tmp_path.glob("incidents-*.arrow"))) == 1
