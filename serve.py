@@ -20,12 +20,21 @@ map) under ``/assets/`` (:mod:`dashboard.assets`): the page loads nothing from a
 map works without internet. ``streamlit run app.py`` alone lacks these routes and shows no map.
 """
 
+import importlib
+
 import streamlit as st
 from starlette.middleware import Middleware
 
 from dashboard import assets
 from dashboard.security_headers import SecurityHeadersMiddleware
 from dashboard.static_gzip import CachedGzipMiddleware
+
+#: What the page imports, loaded with the server (about 2 s of CPU) rather than by the first
+#: visitor's first script run. Not ``streamlit_folium``: a component declared before the
+#: server's runtime exists is not registered with it (the map would stay empty).
+PAGE_MODULES = ("altair", "folium", "dashboard.maps", "dashboard.views", "incidents")
+for _name in PAGE_MODULES:
+    importlib.import_module(_name)
 
 app = st.App(
     "app.py",
