@@ -284,6 +284,39 @@ def test_filter_options_of_the_seed():
     assert views.filter_options(FRAME, actor_limit=1).actors_truncated
 
 
+@pytest.mark.parametrize(
+    "actor1, actor2, limit, expected, truncated",
+    [
+        # Counted over both actor columns; missing actors are not an option.
+        (["A", "B", "B", None], [None, "C", None, None], 2, ("A", "B"), True),
+        # Ties at the limit go by name, whatever the order of the rows.
+        (["Z", "Y", "X"], [None, None, None], 2, ("X", "Y"), True),
+        (["X", "Y", "Z"], [None, None, None], 2, ("X", "Y"), True),
+        (["Z", "Z", "Y", "X"], ["X", None, None, None], 2, ("X", "Z"), True),
+        (["A", "B"], ["B", "A"], 2, ("A", "B"), False),
+        ([None, None], [None, None], 5, (), False),
+    ],
+)
+def test_the_most_frequent_actors_are_offered(actor1, actor2, limit, expected, truncated):
+    frame = FRAME.head(1).loc[[0] * len(actor1)].reset_index(drop=True)
+    frame = frame.assign(
+        actor1=pd.array(actor1, dtype="string"), actor2=pd.array(actor2, dtype="string")
+    )
+    o = views.filter_options(frame, actor_limit=limit)
+    assert (o.actors, o.actors_truncated) == (expected, truncated)
+
+
+def test_filter_options_pair_each_parent_with_its_own_children_only():
+    frame = FRAME.head(1).loc[[0, 0, 0, 0]].reset_index(drop=True)
+    frame = frame.assign(
+        country=pd.array(["Ukraine", "Ukraine", "Russia", None], dtype="string"),
+        admin1=pd.array(["Odesa", None, "Kursk", "Kursk"], dtype="string"),
+    )
+    o = views.filter_options(frame)
+    assert o.countries == ("Russia", "Ukraine")
+    assert dict(o.admin1) == {"Russia": ("Kursk",), "Ukraine": ("Odesa",)}
+
+
 def test_filter_options_of_an_empty_store():
     o = views.filter_options(FRAME.iloc[0:0], today=D(2026, 1, 1))
     assert o.min_date == o.max_date == D(2026, 1, 1) and o.event_types == ()
