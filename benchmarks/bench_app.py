@@ -6,7 +6,7 @@ subset) builds stores of 10k, 100k and 1M generated incidents (``benchmarks.gene
 
 * **cold start**: a fresh ``streamlit run app.py`` process, then a real browser (Debian
   chromium through Playwright) opening the page until the metrics, the map, the chart and
-  the table are drawn; the parquet snapshot of the store is built first (as on any server
+  the table are drawn; the snapshot of the store is built first (as on any server
   that has seen the store once) and timed apart (``snapshot_s``);
 * **filter change**: "Min killed" set to 1 in the same browser page, until the "Incidents"
   metric shows the new count, the chart and table are drawn again and the map holds the new

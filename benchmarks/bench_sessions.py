@@ -1,7 +1,7 @@
 """Many analysts at once: concurrent browser sessions' first view of the dashboard.
 
 ``python -m benchmarks.bench_sessions`` (part of ``make bench``) builds a store of 100k
-generated incidents plus the 5 seed ones (its parquet snapshot written, as on any server that
+generated incidents plus the 5 seed ones (its snapshot written, as on any server that
 has seen the store once), starts one ``streamlit run serve.py`` and opens the dashboard in 10
 browser sessions at once: one Debian chromium through Playwright, one context (own cookies,
 own Streamlit session) per analyst, all started together. A session's first view is the time

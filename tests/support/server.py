@@ -46,7 +46,7 @@ def build_store(
 ) -> Store:
     """A store at ``url`` holding ``n`` generated incidents (:func:`tests.support.generate.generate_frame`,
     ACLED-like) plus the 5 seed ones unless told not to;
-    with ``snapshot``, its parquet snapshot is written to ``cache_dir`` (default: the app's)."""
+    with ``snapshot``, its snapshot is written to ``cache_dir`` (default: the app's)."""
     store = Store.open(url, seed=with_seed)
     result = store.insert(generate_frame(n, seed=seed))
     if result.errors:
