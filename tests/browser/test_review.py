@@ -3,7 +3,10 @@ map -> edit -> history -> revert (Debian chromium via Playwright, `streamlit run
 
 from __future__ import annotations
 
+import re
+
 import pytest
+from playwright.sync_api import expect
 
 from incidents import Store
 from tests.browser.conftest import _server
@@ -78,7 +81,11 @@ def test_draft_correct_save_map_edit_history_revert(page, review_app):
     page.get_by_role("button", name="Revert").click()
     settle(page)
     page.get_by_text("reverted").wait_for(timeout=30_000)
-    assert page.get_by_label("notes", exact=True).input_value().startswith("Shelling")
+    # the form below the message is redrawn a moment later (elements of the previous run stay
+    # until replaced): wait for the reverted value rather than read the field once
+    expect(page.get_by_label("notes", exact=True)).to_have_value(
+        re.compile(r"^Shelling"), timeout=30_000
+    )
     no_script_ran(page)
 
     # a later report of the same strike: offered as a merge, the analyst takes its toll
