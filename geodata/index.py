@@ -155,6 +155,13 @@ class GazetteerIndex:
         hi = int(self.key_hash.searchsorted(h, side="right"))
         return self.key_place[lo:hi], self.key_flags[lo:hi]
 
+    def lookup_many(self, keys: list[str]) -> list[tuple[np.ndarray, np.ndarray]]:
+        """:meth:`lookup` of each of *keys*, with one binary search for all of them."""
+        hashes = np.array(key_hashes(keys), dtype=np.uint64)
+        los = self.key_hash.searchsorted(hashes, side="left").tolist()
+        his = self.key_hash.searchsorted(hashes, side="right").tolist()
+        return [(self.key_place[lo:hi], self.key_flags[lo:hi]) for lo, hi in zip(los, his)]
+
     def row_of_geonames_id(self, gid: int) -> int | None:
         pos = int(np.searchsorted(self.geonames_id, gid, sorter=self.gid_order))
         if pos < len(self.gid_order):

@@ -98,7 +98,10 @@ _SKELETON_MAP = {
     "j": "i",
     "q": "k",
 }
-_SKELETON_RE = re.compile("shch|sch|zh|sh|kh|ch|ts|tz|ck|ph|[chwyjq]")
+# The multi-letter rules of _SKELETON_MAP, and its one-letter rules for letters that no
+# multi-letter rule contains (so they can be applied afterwards by a fast table).
+_SKELETON_MULTI_RE = re.compile("shch|sch|zh|sh|kh|ch|ts|tz|ck|ph|[ch]")
+_SKELETON_SINGLE = str.maketrans({k: v for k, v in _SKELETON_MAP.items() if k in "wyjq"})
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
 _I_BEFORE_VOWEL = re.compile(r"i(?=[aeou])")
 _DOUBLES = re.compile(r"(.)\1+")
@@ -138,17 +141,36 @@ _DE_MARKERS = re.compile("sch|w|z|j|ß|ä|ö|ü|ch")
 _FR_MARKERS = re.compile("ou|tch|ch|j|ï|é|è")
 
 
+class _CleanTable(dict[int, str]):
+    """``str.translate`` table of :func:`clean_text`: apostrophe look-alikes -> ``'``, letters,
+    marks, digits and a few separators kept, every other character -> space. Filled on first
+    sight of a character (up to :attr:`LIMIT` entries, so hostile text cannot grow it without
+    bound; rarer characters are decided each time)."""
+
+    LIMIT = 20_000
+
+    def __missing__(self, code: int) -> str:
+        ch = chr(code)
+        if code in _APOSTROPHES:
+            out = "'"
+        elif ch in _KEEP_PUNCT or unicodedata.category(ch)[0] in _KEEP_CATEGORIES:
+            out = ch
+        else:
+            out = " "
+        if len(self) < self.LIMIT:
+            self[code] = out
+        return out
+
+
+_CLEAN = _CleanTable()
+
+
 def clean_text(text: str) -> str:
     """Return *text* in NFC with control characters, emoji and symbols replaced
     by spaces, apostrophe look-alikes unified and whitespace collapsed."""
-    text = unicodedata.normalize("NFC", text).translate(_APOSTROPHES)
-    out = []
-    for ch in text:
-        if ch in _KEEP_PUNCT or unicodedata.category(ch)[0] in _KEEP_CATEGORIES:
-            out.append(ch)
-        else:
-            out.append(" ")
-    return _WS.sub(" ", "".join(out)).strip()
+    if not text.isascii():
+        text = unicodedata.normalize("NFC", text)
+    return _WS.sub(" ", text.translate(_CLEAN)).strip()
 
 
 def raw_key(text: str) -> str:
@@ -168,9 +190,15 @@ def _translit(text: str) -> str:
 def skeleton(ascii_text: str) -> str:
     """Fold an ASCII (already transliterated) name to its skeleton key."""
     s = _NON_ALNUM.sub("", ascii_text.lower())
-    s = _SKELETON_RE.sub(lambda m: _SKELETON_MAP[m.group(0)], s)
+    # _SKELETON_MAP's rules in two passes (multi-letter rules, then a one-letter table), as
+    # index_keys_many applies them
+    s = _SKELETON_MULTI_RE.sub(_skeleton_sub, s).translate(_SKELETON_SINGLE)
     s = _I_BEFORE_VOWEL.sub("", s)
     return _DOUBLES.sub(r"\1", s)
+
+
+def _skeleton_sub(m: re.Match[str]) -> str:
+    return _SKELETON_MAP[m.group(0)]
 
 
 _VOWEL_RUNS = re.compile("[aeiou]+")
@@ -259,10 +287,6 @@ def index_keys(name: str) -> tuple[str, str | None]:
 
 _WS_NOT_NL = re.compile(r"[^\S\n]+")
 _APOSTROPHE_RE = re.compile("[" + re.escape("".join(map(chr, _APOSTROPHES))) + "]")
-# The multi-letter rules of _SKELETON_MAP, and its one-letter rules for letters that no
-# multi-letter rule contains (so they can be applied afterwards by a fast table).
-_SKELETON_MULTI_RE = re.compile("shch|sch|zh|sh|kh|ch|ts|tz|ck|ph|[ch]")
-_SKELETON_SINGLE = str.maketrans({k: v for k, v in _SKELETON_MAP.items() if k in "wyjq"})
 _NON_ALNUM_NL = re.compile(r"[^a-z0-9\n]+")
 
 
@@ -286,7 +310,7 @@ def index_keys_many(names: list[str]) -> list[tuple[str, str | None]]:
         texts += "\n" + anyascii("\n".join(names[i] for i in other).casefold().replace("ё", "е"))
     foldable = plain + other
     s = _NON_ALNUM_NL.sub("", texts.lower())
-    s = _SKELETON_MULTI_RE.sub(lambda m: _SKELETON_MAP[m.group(0)], s)
+    s = _SKELETON_MULTI_RE.sub(_skeleton_sub, s)
     s = _DOUBLES.sub(r"\1", _I_BEFORE_VOWEL.sub("", s.translate(_SKELETON_SINGLE)))
     skeletons = s.split("\n") if foldable else []
     if len(raws) != len(names) or len(skeletons) != len(foldable):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass, field, fields, replace
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any, Literal
 
 __all__ = ["PRECISION_REGION", "PRECISION_TOWN", "Candidate", "GeocodeResult", "ReverseResult"]
@@ -31,8 +31,8 @@ class Candidate:
     name_class: str | None = None  #: "current", "alternate", "historical" or "team"
 
     def to_dict(self) -> dict[str, Any]:
-        # plain fields: a dict comprehension, not dataclasses.asdict (which deep-copies)
-        return {name: getattr(self, name) for name in _CANDIDATE_FIELDS}
+        # plain fields, set in their order by __init__: not dataclasses.asdict (which deep-copies)
+        return dict(self.__dict__)
 
 
 @dataclass(frozen=True)
@@ -61,7 +61,7 @@ class GeocodeResult:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dict (candidates as a list of dicts)."""
-        out = {name: getattr(self, name) for name in _RESULT_FIELDS}
+        out = dict(self.__dict__)  # the fields, in their order (set so by __init__)
         out["candidates"] = [c.to_dict() for c in self.candidates]
         out["hints"] = list(self.hints)
         return out
@@ -106,10 +106,6 @@ class GeocodeResult:
             candidates=candidates,
             hints=hints,
         )
-
-
-_CANDIDATE_FIELDS = tuple(f.name for f in fields(Candidate))
-_RESULT_FIELDS = tuple(f.name for f in fields(GeocodeResult))
 
 
 @dataclass(frozen=True)

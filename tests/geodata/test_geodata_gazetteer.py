@@ -231,6 +231,34 @@ def test_to_dict_round_trip(gaz: Gazetteer) -> None:
     assert GeocodeResult.from_dict(res.to_dict()) == res
 
 
+def test_to_dict_has_every_field_in_order(gaz: Gazetteer) -> None:
+    from dataclasses import fields
+
+    from geodata import Candidate, GeocodeResult
+
+    res = gaz.geocode("Novomykhailivka")
+    assert list(res.to_dict()) == [f.name for f in fields(GeocodeResult)]
+    assert list(res.candidates[0].to_dict()) == [f.name for f in fields(Candidate)]
+    assert res.to_dict()["candidates"][0] == res.candidates[0].to_dict()
+
+
+def test_lookup_many_is_lookup_of_each_key(gaz: Gazetteer) -> None:
+    keys = ["r:kharkiv", "k:xarkiv", "k:novomixailivka", "r:no such place at all", "k:lgov"]
+    many = gaz.index.lookup_many(keys)
+    assert len(many) == len(keys)
+    for key, (rows, flags) in zip(keys, many):
+        one_rows, one_flags = gaz.index.lookup(key)
+        assert rows.tolist() == one_rows.tolist() and flags.tolist() == one_flags.tolist()
+    assert len(many[2][0]) > 10 and len(many[3][0]) == 0
+
+
+def test_repeated_queries_give_equal_answers(gaz: Gazetteer) -> None:
+    # rows and candidates read from the index are remembered between queries
+    first = [gaz.geocode(q).to_dict() for q in ("Lyman", "Novomykhailivka", "Kupiansk")]
+    again = [gaz.geocode(q).to_dict() for q in ("Lyman", "Novomykhailivka", "Kupiansk")]
+    assert first == again
+
+
 def test_reverse(gaz: Gazetteer) -> None:
     r = gaz.reverse(49.99, 36.23)
     assert (r.country, r.admin1, r.nearest_name) == ("UA", "Kharkiv", "Kharkiv")
