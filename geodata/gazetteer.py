@@ -818,6 +818,21 @@ class Gazetteer:
                 f"(e.g. {ix.names[ex.row]}, {ix.country_of(ex.row)})"
             )
         exact_elsewhere = [h for h in outranked if h.exact and self._weight(h) > self._weight(best)]
+        dwarfing = self._dwarfing_exact(pool, exact_elsewhere) if not best.exact else None
+        if dwarfing is not None:
+            # the query is the exact alternate name of a city that dwarfs every place whose
+            # current name it only respells ("Kijów": Kyiv, not Kyjov of Czechia)
+            rest = [h for h in [*pool, *outranked] if h is not dwarfing]
+            cands = tuple(self._candidate(h) for h in [dwarfing, *rest][:MAX_CANDIDATES])
+            ex, w_ex = pool[0], self._weight(dwarfing)
+            head = (
+                f"matched alternate name (exact) of a city of {CITY_POP:,}+; it is only a "
+                f"respelling of the current name of {len(pool)} place(s) (e.g. "
+                f"{ix.names[ex.row]}, {ix.country_of(ex.row)}, pop "
+                f"{_pop(int(ix.population[ex.row]))}), which the city outweighs at least "
+                f"{MARGIN:g}x (population {int(ix.population[dwarfing.row]):,})"
+            )
+            return self._answer(query, dwarfing, cands, head, used, notes, self._weight(ex) / w_ex)
         if not best.exact and exact_elsewhere:
             ex = exact_elsewhere[0]
             return GeocodeResult.abstain(
@@ -857,6 +872,36 @@ class Gazetteer:
             w_best, w_next = self._weight(best), self._weight(runner)
             rank_best = self._rank(best.row)
             outranked_by_rank = any(self._rank(h.row) > rank_best for h in pool[1:])
+            home = self._info(best.row).country in HOME_COUNTRIES
+            home_rivals = [h for h in pool[1:] if self._info(h.row).country in HOME_COUNTRIES]
+            dwarfs = pop >= CITY_POP and w_best >= MARGIN * w_next and not outranked_by_rank
+            if (
+                not dwarfs
+                and home
+                and best.exact
+                and not scope.country
+                and pop >= CITY_POP
+                and len(home_rivals) < len(pool) - 1
+                and (not home_rivals or w_best >= MARGIN * self._weight(home_rivals[0]))
+                and not any(self._rank(h.row) > rank_best for h in home_rivals)
+            ):
+                # a city of Ukraine or Russia, bigger than its namesakes abroad and dwarfing
+                # those at home: the namesakes abroad need a country hint ("Uman": not Umán, MX)
+                abroad = [h for h in pool[1:] if h not in home_rivals]
+                ab = abroad[0]
+                head += (
+                    f"; chosen over {len(abroad)} smaller place(s) with that name outside "
+                    f"Ukraine and Russia (e.g. {ix.names[ab.row]}, {ix.country_of(ab.row)}, "
+                    f"pop {_pop(int(ix.population[ab.row]))}): no country hint"
+                )
+                if home_rivals:
+                    hr = home_rivals[0]
+                    head += (
+                        f", and over {len(home_rivals)} at home: population {pop:,} is at least "
+                        f"{MARGIN:g}x the next ({ix.names[hr.row]}, "
+                        f"{_pop(int(ix.population[hr.row]))})"
+                    )
+                return self._answer(query, best, cands, head, used, notes, w_next / w_best)
             if pop < CITY_POP or w_best < MARGIN * w_next or outranked_by_rank:
                 c0, c1 = self._candidate(best), self._candidate(runner)
                 return GeocodeResult.abstain(
@@ -884,6 +929,22 @@ class Gazetteer:
             head += f"; the only place of that name in {where}"
         runner_share = self._weight(pool[1]) / self._weight(best) if len(pool) > 1 else 0.0
         return self._answer(query, best, cands, head, used, notes, runner_share)
+
+    def _dwarfing_exact(self, pool: list[_Hit], exact_elsewhere: list[_Hit]) -> _Hit | None:
+        """The place whose exact alternate name the query is, when the query only respells the
+        current names of *pool*, and it is a city of :data:`CITY_POP`+ outweighing each of
+        them and every other exact match :data:`MARGIN` times; else None. An old (historical)
+        name never qualifies."""
+        if not exact_elsewhere:
+            return None
+        top = exact_elsewhere[0]
+        w_top = self._weight(top)
+        if top.cls != CLASS_ALTERNATE or self._info(top.row).population < CITY_POP:
+            return None
+        others = [*pool, *exact_elsewhere[1:]]
+        if any(w_top < MARGIN * self._weight(h) for h in others):
+            return None
+        return top
 
     def _answer(
         self,

@@ -354,3 +354,27 @@ def test_a_wrong_russian_name_from_who_is_on_first_is_not_current(gaz: Gazetteer
 def test_german_initial_s_read_both_ways(gaz: Gazetteer) -> None:
     assert gaz.geocode("Siwerskodonezk").pcode == "UA4412011001"
     assert gaz.geocode("Saporischschja").geonames_id == gaz.geocode("Zaporizhzhia").geonames_id
+
+
+def test_exact_alternate_name_of_a_dwarfing_city_beats_a_respelling(gaz: Gazetteer) -> None:
+    # "Kijów" (Polish) is Kyiv's exact alternate name and only a respelling of Kyjov, CZ
+    res = gaz.geocode("Kijów")
+    assert res.ok and res.name == "Kyiv"
+    assert "respelling" in res.reason and "4x" in res.reason
+    assert [c.name for c in res.candidates[:2]] == ["Kyiv", "Kyjov"]
+    assert gaz.geocode("Kijów", country="CZ").name == "Kyjov"  # a hint still decides
+    # an old name never wins that way: "Артемовск" is Bakhmut's old name, a village's today
+    res = gaz.geocode("Артемовск")
+    assert not res.ok and "add a region" in res.reason
+    assert gaz.geocode("Артемовск", admin1="Донецкая область").name == "Bakhmut"
+
+
+def test_city_of_ukraine_or_russia_before_smaller_namesakes_abroad(gaz: Gazetteer) -> None:
+    res = gaz.geocode("Uman")  # Uman, 81,525 vs Umán, Mexico, 39,611 (2x: under the margin)
+    assert res.ok and res.country == "UA" and "outside Ukraine and Russia" in res.reason
+    assert gaz.geocode("Uman", country="MX").country == "MX"
+    # only for the exact name: "Hai" respells Gay (Orenburg), and is the name of villages
+    assert not gaz.geocode("Hai").ok
+    # namesakes at home still need the margin: Vovchansk 17,459 vs Volchansk, RU, 10,403
+    assert not gaz.geocode("Волчанск").ok
+    assert gaz.geocode("Волчанск", admin1="Харьковская область").country == "UA"
