@@ -68,7 +68,7 @@ def test_hint_named_in_reason(gaz: Gazetteer) -> None:
     assert "raion Pokrovskyi" in res.reason and res.hints
 
 
-def test_hints_in_dispatch_sentences(gaz: Gazetteer) -> None:
+def test_towns_the_news_means_and_villages_by_their_region(gaz: Gazetteer) -> None:
     assert gaz.geocode("Lyman").geonames_id == 704204  # the city of 20,000
     for spelling in ("Sloviansk", "Słowiańsk", "Slowjansk"):
         assert gaz.geocode(spelling).geonames_id == 693468, spelling
