@@ -283,15 +283,33 @@ def cmd_edit(a: argparse.Namespace) -> int:
             print(f"error: {item!r} is not FIELD=VALUE", file=sys.stderr)
             return 2
         changes[name.strip()] = _value(value)
-    n = edit_incident(_store(a), a.event_id, changes, why=a.why, who=a.who)
-    print(f"{a.event_id}: {n} field(s) changed")
+    store = _store(a)
+    n = edit_incident(store, a.event_id, changes, why=a.why, who=a.who, version=a.row_version)
+    print(f"{a.event_id}: {n} field(s) changed{_now_at(store, a.event_id)}")
+    return 0
+
+
+def _now_at(store, event_id: str) -> str:
+    """`` (row version N)``: what a later ``--version`` passes."""
+    from .history import get_versioned
+
+    return f" (row version {get_versioned(store, event_id)[1]})"
+
+
+def cmd_show(a: argparse.Namespace) -> int:
+    from .history import get_versioned
+
+    record, version = get_versioned(_store(a), a.event_id)
+    for name, value in record.items():
+        print(f"{name}: {'' if value is None else value}")
+    print(f"row version: {version}")
     return 0
 
 
 def cmd_delete(a: argparse.Namespace) -> int:
     from .history import delete_incident
 
-    delete_incident(_store(a), a.event_id, why=a.why, who=a.who)
+    delete_incident(_store(a), a.event_id, why=a.why, who=a.who, version=a.row_version)
     print(f"{a.event_id} deleted (kept in the history)")
     return 0
 
@@ -320,7 +338,7 @@ def cmd_history(a: argparse.Namespace) -> int:
 def cmd_revert(a: argparse.Namespace) -> int:
     from .history import revert
 
-    revert(_store(a), a.change_id, why=a.why, who=a.who)
+    revert(_store(a), a.change_id, why=a.why, who=a.who, version=a.row_version)
     print(f"change {a.change_id} reverted")
     return 0
 
@@ -403,6 +421,23 @@ def cmd_migrate(a: argparse.Namespace) -> int:
     version = upgrade(a.db or default_url(), a.revision)
     _say(f"the store's schema is at version {version}")
     return 0
+
+
+def _add_version(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--version",
+        dest="row_version",
+        type=_count,
+        metavar="N",
+        help="the row version you read (`show`): refused, exit status 3, if the incident "
+        "changed since",
+    )
+
+
+def _is_stale(err: Exception) -> bool:
+    from .history import StaleEditError
+
+    return isinstance(err, StaleEditError)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -520,11 +555,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("set", nargs="+", metavar="FIELD=VALUE", help="FIELD= (empty) clears a field")
     p.add_argument("--why", help="the reason, kept in the history")
     p.add_argument("--who", help="who makes the change")
+    _add_version(p)
     p.set_defaults(run=cmd_edit)
+    p = sub.add_parser("show", help="one stored incident's fields and its row version")
+    p.add_argument("event_id")
+    p.set_defaults(run=cmd_show)
     p = sub.add_parser("delete", help="delete a stored incident (kept in the history)")
     p.add_argument("event_id")
     p.add_argument("--why", required=True, help="the reason (required)")
     p.add_argument("--who")
+    _add_version(p)
     p.set_defaults(run=cmd_delete)
     p = sub.add_parser("history", help="recorded changes (of one incident, or all)")
     p.add_argument("event_id", nargs="?")
@@ -534,6 +574,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("change_id", type=int)
     p.add_argument("--why")
     p.add_argument("--who")
+    _add_version(p)
     p.set_defaults(run=cmd_revert)
     p = sub.add_parser(
         "repair", help="repair a damaged store (missing revision, table or optional column)"
@@ -563,6 +604,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except IncidentsError as err:
         _say(f"error: {err}", file=sys.stderr)
+        if _is_stale(err):
+            _say(
+                f"hint: python -m incidents show {getattr(err, 'event_id', '')} gives the stored values and "
+                "their row version",
+                file=sys.stderr,
+            )
+            return 3
         if getattr(err, "repairable", False):
             _say("hint: copy the store file, then run: python -m incidents repair", file=sys.stderr)
         return 1
