@@ -7,9 +7,11 @@ into a fresh store of each backend with :func:`incidents.importer.import_file` (
 refresh: the store alone), then the whole store is exported to CSV straight from the database
 (no columnar snapshot). Then, up to 100k rows, two processes import two different files of
 that size into one store of each backend at the same time; the row count is checked. Each step
-runs in its own process; ``cpu`` is that process's CPU time (user + system; a PostgreSQL
-server's own work is not in it), ``load`` the machine's 1-minute load average at the end (the
-machine may be shared: wall times then include waiting for a core).
+runs in its own process; ``cpu`` is that process's CPU time (user + system), ``server`` the
+CPU time the PostgreSQL server's processes used meanwhile (read from ``/proc``: shown for a
+server on this machine, ``-`` otherwise), ``load`` the machine's 1-minute load average at the
+end (the machine may be shared: wall times then include waiting for a core; CPU times much
+less so). ``--backends postgresql`` runs one backend only.
 
 PostgreSQL: ``--pg URL`` (or ``BENCH_PG_URL``) names a database to use (each size gets a new
 schema in it); without one, a throw-away server is started like the tests' (Debian's
@@ -52,28 +54,77 @@ def _generate(csv_path: str, n: int, prefix: str) -> dict:
     return {}
 
 
-def _import(csv_path: str, url: str) -> dict:
+def postmaster_pid(url: str) -> int | None:
+    """The process id of the PostgreSQL server at ``url`` when it runs on this machine (the
+    parent of our connection's backend), else None."""
+    import sqlalchemy as sa
+
+    engine = sa.create_engine(url)
+    with engine.connect() as conn:
+        backend = conn.exec_driver_sql("SELECT pg_backend_pid()").scalar_one()
+    engine.dispose()
+    try:
+        stat = Path(f"/proc/{backend}/stat").read_text()
+    except OSError:
+        return None
+    return int(stat[stat.rindex(")") + 2 :].split()[1])
+
+
+def server_cpu(postmaster: int | None) -> float | None:
+    """CPU seconds (user + system) used so far by the server ``postmaster`` and its processes
+    (those gone included: the parent's reaped children's time); None without one."""
+    if postmaster is None:
+        return None
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        values = stat[stat.rindex(")") + 2 :].split()
+        if int(entry.name) == postmaster:
+            total += sum(int(v) for v in values[11:15])  # itself and reaped children
+        elif int(values[1]) == postmaster:
+            total += sum(int(v) for v in values[11:13])
+    return total / ticks
+
+
+def _timed(step, postmaster: int | None) -> dict:
+    server = server_cpu(postmaster)
+    started, cpu = time.perf_counter(), time.process_time()
+    out = step()
+    seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
+    after = server_cpu(postmaster)
+    used = after - server if server is not None and after is not None else None
+    return {"seconds": seconds, "cpu": cpu, "server": used, **out}
+
+
+def _import(csv_path: str, url: str, postmaster: int | None = None) -> dict:
     from incidents import Store
     from incidents.importer import import_file
 
     store = Store.open(url, seed=False)
-    started, cpu = time.perf_counter(), time.process_time()
-    report = import_file(store, csv_path, refresh_snapshot=False)
-    seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
+
+    def step() -> dict:
+        report = import_file(store, csv_path, refresh_snapshot=False)
+        return {"rows": report.inserted, "rejected": len(report.errors)}
+
+    out = _timed(step, postmaster)
     store.engine.dispose()
-    return {"seconds": seconds, "cpu": cpu, "rows": report.inserted, "rejected": len(report.errors)}
+    return out
 
 
-def _export(url: str, out_path: str) -> dict:
+def _export(url: str, out_path: str, postmaster: int | None = None) -> dict:
     from incidents import Store
     from incidents.export import export_incidents
 
     store = Store.open(url, seed=False)
-    started, cpu = time.perf_counter(), time.process_time()
-    rows = export_incidents(store, out_path, format="csv")
-    seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
+    out = _timed(lambda: {"rows": export_incidents(store, out_path, format="csv")}, postmaster)
     store.engine.dispose()
-    return {"seconds": seconds, "cpu": cpu, "rows": rows}
+    return out
 
 
 def _count(url: str) -> int:
@@ -103,6 +154,10 @@ def _schema_url(base: str) -> str:
     return f"{base}{'&' if '?' in base else '?'}options=-csearch_path%3D{name},public"
 
 
+def _new_store(backend: str, sqlite_path: Path, pg_base: str) -> str:
+    return f"sqlite:///{sqlite_path}" if backend == "sqlite" else _schema_url(pg_base)
+
+
 @contextlib.contextmanager
 def _postgres(url: str | None):
     if url:
@@ -114,39 +169,41 @@ def _postgres(url: str | None):
         yield server.create_database()
 
 
-def run(sizes=DEFAULT_SIZES, *, pg_url: str | None = None) -> list[dict]:
+def run(
+    sizes=DEFAULT_SIZES, *, pg_url: str | None = None, backends=("sqlite", "postgresql")
+) -> list[dict]:
     results: list[dict] = []
-    with tempfile.TemporaryDirectory() as tmp, _postgres(pg_url) as pg_base:
+    use_pg = "postgresql" in backends
+    with tempfile.TemporaryDirectory() as tmp, _postgres(pg_url if use_pg else "-") as pg_base:
         tmp_path = Path(tmp)
+        postmaster = postmaster_pid(pg_base) if use_pg else None
         os.environ["INCIDENTS_CACHE_DIR"] = str(tmp_path / "cache")  # no snapshot is read
         for n in sizes:
             first, second = tmp_path / f"a-{n}.csv", tmp_path / f"b-{n}.csv"
             _in_child(_generate, str(first), n, "")
-            _in_child(_generate, str(second), n, "B")
-            stores = {
-                "sqlite": f"sqlite:///{tmp_path / f'store-{n}.sqlite'}",
-                "postgresql": _schema_url(pg_base),
-            }
-            for backend, url in stores.items():
-                loaded = _in_child(_import, str(first), url)
-                exported = _in_child(_export, url, str(tmp_path / "out.csv"))
+            if n <= CONCURRENT_MAX:
+                _in_child(_generate, str(second), n, "B")
+            for backend in backends:
+                url = _new_store(backend, tmp_path / f"store-{n}.sqlite", pg_base)
+                pm = postmaster if backend == "postgresql" else None
+                loaded = _in_child(_import, str(first), url, pm)
+                exported = _in_child(_export, url, str(tmp_path / "out.csv"), pm)
                 for step, r in (("import", loaded), ("export csv", exported)):
                     results.append(
                         {"size": n, "backend": backend, "step": step, **r, "check": _load()}
                     )
             if n > CONCURRENT_MAX:
                 continue
-            both_urls = {
-                "sqlite": f"sqlite:///{tmp_path / f'both-{n}.sqlite'}",
-                "postgresql": _schema_url(pg_base),
-            }
-            for backend, url in both_urls.items():
+            for backend in backends:
+                url = _new_store(backend, tmp_path / f"both-{n}.sqlite", pg_base)
                 _in_child(_count, url)  # creates the store before both writers start
+                server = server_cpu(postmaster if backend == "postgresql" else None)
                 started = time.perf_counter()
                 with ProcessPoolExecutor(2, mp_context=mp.get_context("spawn")) as pool:
                     both = [pool.submit(_import, str(f), url) for f in (first, second)]
                     outs = [job.result() for job in both]
                 seconds = time.perf_counter() - started
+                after = server_cpu(postmaster if backend == "postgresql" else None)
                 stored = _in_child(_count, url)
                 results.append(
                     {
@@ -155,6 +212,7 @@ def run(sizes=DEFAULT_SIZES, *, pg_url: str | None = None) -> list[dict]:
                         "step": "2 imports at once",
                         "seconds": seconds,
                         "cpu": sum(o["cpu"] for o in outs),
+                        "server": after - server if server is not None and after else None,
                         "rows": sum(o["rows"] for o in outs),
                         "check": f"{stored:,} stored of {2 * n:,}; {_load()}",
                     }
@@ -170,15 +228,16 @@ def _load() -> str:
 
 def format_table(results: list[dict]) -> str:
     head = (
-        f"{'rows':>10} {'backend':<11} {'step':<18} {'seconds':>8} {'cpu s':>7} {'rows/s':>10}"
-        "  check"
+        f"{'rows':>10} {'backend':<11} {'step':<18} {'seconds':>8} {'cpu s':>7} {'server s':>8} "
+        f"{'rows/s':>10}  check"
     )
     lines = [head, "-" * len(head)]
     for r in results:
         rate = r["rows"] / r["seconds"] if r["seconds"] else 0
+        server = "-" if r.get("server") is None else f"{r['server']:.2f}"
         lines.append(
             f"{r['size']:>10,} {r['backend']:<11} {r['step']:<18} {r['seconds']:>8.2f} "
-            f"{r['cpu']:>7.2f} {rate:>10,.0f}  {r['check']}"
+            f"{r['cpu']:>7.2f} {server:>8} {rate:>10,.0f}  {r['check']}"
         )
     return "\n".join(lines)
 
@@ -189,11 +248,22 @@ def main(argv: list[str] | None = None, *, sizes=None) -> int:
     )
     parser.add_argument("--sizes", default=None, help="comma-separated row counts")
     parser.add_argument("--pg", default=os.environ.get("BENCH_PG_URL"), help="PostgreSQL URL")
+    parser.add_argument(
+        "--backends", default="sqlite,postgresql", help="comma-separated: sqlite, postgresql"
+    )
     args = parser.parse_args(argv if argv is not None else ([] if sizes is not None else None))
     if args.sizes:
         sizes = tuple(int(s) for s in args.sizes.split(",") if s.strip())
-    print(format_table(run(sizes or DEFAULT_SIZES, pg_url=args.pg)))
-    print(f"(cpus={os.cpu_count()}; import without snapshot refresh, export from the database)")
+    backends = tuple(b.strip() for b in args.backends.split(",") if b.strip())
+    unknown = set(backends) - {"sqlite", "postgresql"}
+    if unknown or not backends:
+        parser.error(f"--backends: unknown {', '.join(sorted(unknown)) or '(none given)'}")
+    print(format_table(run(sizes or DEFAULT_SIZES, pg_url=args.pg, backends=backends)))
+    print(
+        f"(cpus={os.cpu_count()}; cpu s = the importing/exporting process, server s = the "
+        "PostgreSQL server's processes on this machine; import without snapshot refresh, "
+        "export from the database)"
+    )
     return 0
 
 

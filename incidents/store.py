@@ -538,6 +538,7 @@ class Store:
                 if strict and result.errors:
                     raise ImportRejected(sorted(result.errors, key=lambda e: e.line))
                 if rebuild:
+                    postgres.before_index_build(conn)
                     for index in _INDEXES:
                         index.create(conn, checkfirst=True)
                     if geometry:
@@ -635,6 +636,7 @@ class Store:
                 self._bulk_insert(conn, incidents_table, part, names)
                 progress(start + len(part), len(rows))
         if rebuild:
+            postgres.before_index_build(conn)
             for index in _INDEXES:
                 index.create(conn, checkfirst=True)
             if geometry:
@@ -672,6 +674,8 @@ class Store:
     def _existing_ids(conn: sa.Connection, ids: pd.Series) -> set[str]:
         if not len(ids):
             return set()
+        if conn.dialect.name == "postgresql":
+            return postgres.stored_ids(conn, "incidents", "event_id", ids.astype(object).tolist())
         if conn.execute(sa.select(sa.func.count()).select_from(incidents_table)).scalar_one() == 0:
             return set()
         found: set[str] = set()
@@ -785,6 +789,16 @@ def _typed_rows(rows: Sequence[Any], names: list[str]) -> pd.DataFrame:
     return _typed(pa.table(data).to_pandas(types_mapper=_pandas_type))
 
 
+def _typed_table(table: pa.Table) -> pd.DataFrame:
+    """An Arrow table of the store's columns (dates as text) as a typed frame."""
+    for i, name in enumerate(table.column_names):
+        if _KINDS[name] == "date":
+            table = table.set_column(
+                i, name, pc.strptime(table.column(i), format="%Y-%m-%d", unit="s")
+            )
+    return _typed(table.to_pandas(types_mapper=_pandas_type))
+
+
 def _pandas_type(arrow_type: pa.DataType):
     if pa.types.is_string(arrow_type):
         return pd.StringDtype()
@@ -840,9 +854,9 @@ def _iter_frames(conn: sa.Connection, chunksize: int) -> Iterator[pd.DataFrame]:
         cursor.close()
         return
     if conn.dialect.name == "postgresql":
-        names = [c.name for c in query.selected_columns]
-        for rows in postgres.iter_rows(conn, query, chunksize):
-            yield _typed_rows(rows, names)
+        types = {c.name: _ARROW_TYPES[_KINDS[c.name]] for c in query.selected_columns}
+        for table in postgres.copy_out(conn, query, types, chunksize):
+            yield _typed_table(table)
         return
     result = conn.execution_options(stream_results=True).execute(query)
     names = list(result.keys())
