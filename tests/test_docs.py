@@ -70,19 +70,20 @@ def _cases():
         yield pytest.param(line, id=f"{doc}:{number}", marks=[pytest.mark.slow] if slow else [])
 
 
-@pytest.fixture
-def workdir(tmp_path, monkeypatch, gaz):
-    """A directory holding every input file the examples name, and a seeded store."""
-    store = Store.open(f"sqlite:///{tmp_path / 'docs.sqlite'}")
-    monkeypatch.setenv("INCIDENTS_DB", store.url)
-    monkeypatch.setenv("INCIDENTS_CACHE_DIR", str(tmp_path / "cache"))
-    monkeypatch.chdir(tmp_path)
+@pytest.fixture(scope="module")
+def template(tmp_path_factory) -> Path:
+    """Every input file the examples name, and a seeded store: made once, copied per test."""
+    tmp_path = tmp_path_factory.mktemp("docs-template")
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        monkeypatch.setenv("INCIDENTS_CACHE_DIR", str(tmp_path_factory.mktemp("docs-cache")))
+        store = Store.open(f"sqlite:///{tmp_path / 'docs.sqlite'}")
+        export_incidents(store, tmp_path / "desk.csv")
+        store.engine.dispose()
     for name in ("acled_export.csv", "acled-2025.csv"):
         shutil.copy(FIXTURES / "acled_iso_dates.csv", tmp_path / name)
     # The UCDP fixture without its last row (a where_prec our model has no place for).
     lines = (FIXTURES / "ucdp_ged.csv").read_text(encoding="utf-8").splitlines(keepends=True)
     (tmp_path / "ged251.csv").write_text("".join(lines[:-1]), encoding="utf-8")
-    export_incidents(store, tmp_path / "desk.csv")
     (tmp_path / "coded-by-hand.csv").write_text(
         "event_id,event_date,event_type,sub_event_type,country,admin1,location,fatalities\n"
         "G-1,2025-07-03,Explosions/Remote violence,Air/drone strike,Russia,,Jelez,0\n",
@@ -101,6 +102,17 @@ def workdir(tmp_path, monkeypatch, gaz):
     (tmp_path / "reports.csv").write_text(
         "query,country,admin1\nIelets,RU,\nOdessa,UA,\n", encoding="utf-8"
     )
+    return tmp_path
+
+
+@pytest.fixture
+def workdir(template, tmp_path, monkeypatch, gaz):
+    """A copy of the template in the test's own directory: its store is the test's to change
+    (the snapshot cache starts empty)."""
+    shutil.copytree(template, tmp_path, dirs_exist_ok=True)
+    monkeypatch.setenv("INCIDENTS_DB", f"sqlite:///{tmp_path / 'docs.sqlite'}")
+    monkeypatch.setenv("INCIDENTS_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.chdir(tmp_path)
     return tmp_path
 
 
