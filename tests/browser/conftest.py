@@ -85,9 +85,11 @@ def hostile_app(browser, tmp_path_factory) -> Iterator[str]:
     yield from _server(tmp, store)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def big_app(browser, tmp_path_factory) -> Iterator[str]:
-    """The app on 100k synthetic incidents plus the seed (snapshot built beforehand)."""
+    """The app on 100k synthetic incidents plus the seed (snapshot built beforehand), shared
+    like ``seed_app``: its tests only read. Building the store and the app's first view of
+    100k incidents is the dearest set-up of the suite; it is done once per run."""
     tmp = tmp_path_factory.mktemp("big-app")
     store = build_store(f"sqlite:///{tmp / 'incidents.sqlite'}", BIG, cache_dir=tmp / "cache")
     yield from _server(tmp, store)
