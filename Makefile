@@ -30,7 +30,7 @@ run: $(STAMP_RUN)
 ## file per worker at a time, so a module's server starts once). Slow tests: `make test-slow`
 ## (the `slow` tests, then the property tests with many more examples); `make test-all` runs all.
 TEST_WORKERS ?= 2
-XDIST := -n $(TEST_WORKERS) --dist loadfile
+XDIST := -n $(TEST_WORKERS) --dist loadgroup --no-loadscope-reorder
 
 test: $(STAMP_DEV)
 	$(PY) -m pytest $(XDIST)

@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from _pytest.mark.expression import Expression  # how -m is read; pytest is pinned
 
 from geodata import Gazetteer
 from incidents import Store
@@ -40,8 +41,17 @@ def _shared_geodata_cache(run_dir: Path) -> Path:
     return Path(env) if env else run_dir / "geodata-cache"
 
 
-@pytest.hookimpl(tryfirst=True)  # before -m deselects
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+#: Read-only app servers shared by every module of a worker that uses them (session-scoped,
+#: tests/browser/conftest.py). The modules using one run on the same worker (below), so each
+#: such server starts once per run, not once per worker.
+SHARED_SERVERS = frozenset({"seed_app", "big_app"})
+#: How much more a real-browser test costs than the others, roughly (10-40 s against well
+#: under a second): the scheduling weight of a test that uses the ``browser`` fixture.
+BROWSER_WEIGHT = 20
+
+
+@pytest.hookimpl(tryfirst=True)  # before -m deselects and before pytest-xdist reads the groups
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     for item in items:
         callspec = getattr(item, "callspec", None)
         if (
@@ -50,6 +60,55 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             and item.path.name not in STORE_LEVEL
         ):
             item.add_marker(pytest.mark.slow)
+    _schedule(items, config.getoption("markexpr", ""))
+
+
+def _schedule(items: list[pytest.Item], markexpr: str) -> None:
+    """Work units for pytest-xdist (``--dist loadgroup``) and their order.
+
+    A unit is a test file (its module-scoped servers start once), except that the files using
+    a shared server (:data:`SHARED_SERVERS`) form one unit, and the store-level files with tests
+    on PostgreSQL another (one throw-away PostgreSQL server for them, not one per worker; the
+    PostgreSQL variants above the store, ``make test-slow``, stay one unit per file).
+    Units run heaviest first (a browser test weighs :data:`BROWSER_WEIGHT`, any other test 1,
+    a test ``-m`` leaves out nothing), so that the last units handed out are small and
+    both workers finish at about the same time. Within a unit the tests keep their order."""
+
+    expression = Expression.compile(markexpr) if markexpr else None
+
+    def runs(test: pytest.Item) -> bool:
+        """Whether ``-m`` keeps the test (pytest deselects after this hook)."""
+        return expression is None or expression.evaluate(
+            lambda name, **_: test.get_closest_marker(name) is not None
+        )
+
+    def on_postgresql(test: pytest.Item) -> bool:
+        callspec = getattr(test, "callspec", None)
+        backend = callspec.params.get("store_backend") if callspec is not None else None
+        store_level = backend == "postgresql" and test.path.name in STORE_LEVEL
+        return runs(test) and ("pg_server" in test.fixturenames or store_level)
+
+    files: dict[Path, list[pytest.Item]] = {}
+    for item in items:
+        files.setdefault(item.path, []).append(item)
+    units: dict[str, list[pytest.Item]] = {}
+    for path, tests in files.items():
+        if any(SHARED_SERVERS.intersection(t.fixturenames) for t in tests):
+            name = "shared-servers"
+        elif any(on_postgresql(t) for t in tests):
+            name = "postgresql"
+        else:
+            name = path.relative_to(ROOT).as_posix()
+        units.setdefault(name, []).extend(tests)
+
+    def weight(unit: list[pytest.Item]) -> int:
+        return sum(BROWSER_WEIGHT if "browser" in t.fixturenames else 1 for t in unit if runs(t))
+
+    ordered = sorted(units.items(), key=lambda unit: -weight(unit[1]))
+    items[:] = [item for _, unit in ordered for item in unit]
+    for name, unit in ordered:
+        for item in unit:
+            item.add_marker(pytest.mark.xdist_group(name))
 
 
 @pytest.hookimpl(trylast=True)
