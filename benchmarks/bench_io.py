@@ -5,7 +5,8 @@
 For each size: a deterministic ACLED-layout CSV (:mod:`tests.support.generate`) is imported
 into a fresh SQLite store with :func:`incidents.importer.import_file`, then the whole store is
 exported to CSV with :func:`incidents.export.export_incidents` (streamed in chunks). Each step
-runs in its own process so that its peak RSS is its own. The naive baseline reads the file with
+runs in its own process so that its peak RSS and CPU time (user + system, every thread: on a
+shared machine the wall time says little) are its own. The naive baseline reads the file with
 ``pandas.read_csv``, loops with ``iterrows`` and runs one ``INSERT`` per row (export: one
 ``SELECT`` cursor and ``csv.writer`` per row); it runs on a sample of at most
 :data:`NAIVE_SAMPLE` rows and its rate is extrapolated (the table says so).
@@ -41,6 +42,12 @@ def _peak_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def _cpu() -> tuple[float, float]:
+    """This process's user and system CPU seconds so far (every thread)."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime, usage.ru_stime
+
+
 def _generate(csv_path: str, n: int) -> dict:
     from tests.support.generate import generate_acled_csv
 
@@ -54,11 +61,15 @@ def _import(csv_path: str, db_path: str) -> dict:
 
     store = Store.open(f"sqlite:///{db_path}", seed=False)
     base = _peak_mib()
+    cpu = _cpu()
     started = time.perf_counter()
     report = import_file(store, csv_path)
     seconds = time.perf_counter() - started
+    user, system = (b - a for a, b in zip(cpu, _cpu(), strict=True))
     return {
         "seconds": seconds,
+        "user": user,
+        "sys": system,
         "rows": report.inserted,
         "rejected": len(report.errors),
         "peak_mib": _peak_mib(),
@@ -72,10 +83,15 @@ def _export(db_path: str, out_path: str) -> dict:
 
     store = Store.open(f"sqlite:///{db_path}", seed=False)
     base = _peak_mib()
+    cpu = _cpu()
     started = time.perf_counter()
     rows = export_incidents(store, out_path, format="csv")
+    seconds = time.perf_counter() - started
+    user, system = (b - a for a, b in zip(cpu, _cpu(), strict=True))
     return {
-        "seconds": time.perf_counter() - started,
+        "seconds": seconds,
+        "user": user,
+        "sys": system,
         "rows": rows,
         "peak_mib": _peak_mib(),
         "base_mib": base,
@@ -166,6 +182,8 @@ def run(sizes=DEFAULT_SIZES, *, workdir: str | None = None) -> list[dict]:
                         "step": step,
                         "file_mib": round(mib, 1),
                         "seconds": round(ours["seconds"], 2),
+                        "cpu_user": round(ours["user"], 2),
+                        "cpu_sys": round(ours["sys"], 2),
                         "rows_per_s": round(rate),
                         "peak_rss_mib": round(ours["peak_mib"]),
                         "naive_rows_per_s": round(naive_rate),
@@ -181,7 +199,7 @@ def run(sizes=DEFAULT_SIZES, *, workdir: str | None = None) -> list[dict]:
 
 
 def format_table(results: list[dict]) -> str:
-    head = f"{'rows':>10} {'step':<11} {'file MiB':>8} {'seconds':>8} {'rows/s':>10} {'peak RSS':>9} {'naive rows/s':>13} {'naive s (extrap.)':>18} {'speed-up':>8}"
+    head = f"{'rows':>10} {'step':<11} {'file MiB':>8} {'seconds':>8} {'CPU user+sys':>14} {'rows/s':>10} {'peak RSS':>9} {'naive rows/s':>13} {'naive s (extrap.)':>18} {'speed-up':>8}"
     lines = [head, "-" * len(head)]
     for r in results:
         sample = (
@@ -189,8 +207,10 @@ def format_table(results: list[dict]) -> str:
             if r["naive_rows_measured"] >= r["size"]
             else f" (sample {r['naive_rows_measured']:,})"
         )
+        cpu = f"{r['cpu_user']:.1f}+{r['cpu_sys']:.1f} s"
         lines.append(
-            f"{r['size']:>10,} {r['step']:<11} {r['file_mib']:>8} {r['seconds']:>8.2f} {r['rows_per_s']:>10,} "
+            f"{r['size']:>10,} {r['step']:<11} {r['file_mib']:>8} {r['seconds']:>8.2f} "
+            f"{cpu:>14} {r['rows_per_s']:>10,} "
             f"{r['peak_rss_mib']:>6} MiB {r['naive_rows_per_s']:>13,} {r['naive_seconds_extrapolated']:>18}{sample} {r['speedup']:>7}x"
         )
     return "\n".join(lines)

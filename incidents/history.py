@@ -53,6 +53,7 @@ __all__ = [
     "history_of",
     "record_created",
     "record_import",
+    "record_import_of_all",
     "revert",
     "with_history_geojson",
     "with_history_gpkg",
@@ -377,6 +378,32 @@ def record_import(
     with store.engine.begin() as conn:
         store._bulk_insert(conn, history_table, frame, names)
     return len(frame)
+
+
+def record_import_of_all(
+    conn: sa.Connection, *, source: str, why: str | None = None, who: str | None = None
+) -> int:
+    """:func:`record_import` for an import into an empty store, inside the import's own
+    transaction (``conn``, holding the write lock): every incident in the table is one it
+    inserted, recorded in the order written by one ``INSERT ... SELECT``, not one row sent
+    per incident. Returns the rows written."""
+    why = why or f"imported from {source}"
+    order = sa.literal_column("rowid") if conn.dialect.name == "sqlite" else sa.null()
+    select = sa.select(
+        sa.literal(_now()),
+        sa.literal(who, sa.Text),
+        incidents_table.c.event_id,
+        sa.literal(ROW),
+        sa.literal(None, sa.Text),
+        sa.literal(f"imported from {source}"),
+        sa.literal(why),
+        sa.literal("import"),
+    ).order_by(order)
+    names = [c for c in HISTORY_COLUMNS if c != "change_id"]
+    result = conn.execute(
+        history_table.insert().from_select([history_table.c[n] for n in names], select)
+    )
+    return result.rowcount
 
 
 def history(store: Store, event_id: str | None = None) -> pd.DataFrame:

@@ -20,9 +20,9 @@ from .formats import ColumnMapping, Format, ReadResult, read_incidents
 from .formats.acled import AcledZeros
 from .formats.stream import CHUNK_BYTES, Stream, open_stream
 from .geocoding import place_incidents
-from .history import existing_ids, record_import
+from .history import existing_ids, record_import, record_import_of_all
 from .progress import ProgressCallback
-from .snapshot import write_snapshot
+from .snapshot import RowSpill, write_snapshot
 from .store import InsertResult, OnConflict, Store
 from .validate import validate_frame, validate_groups
 
@@ -253,11 +253,53 @@ def _import_parts(
         report.conventions = dict(stream.conventions if stream else conventions)
         report.revision = store.revision
         return report
+    with RowSpill() as spill:
+        return _write_parts(
+            store,
+            parts,
+            report,
+            errors,
+            stream=stream,
+            conventions=conventions,
+            big=big,
+            strict=strict,
+            on_conflict=on_conflict,
+            geocoder=geocoder,
+            progress=progress,
+            spill=spill if refresh_snapshot else None,
+            source=source,
+            who=who,
+        )
+
+
+def _write_parts(
+    store: Store,
+    parts: Iterator[ReadResult],
+    report: ImportReport,
+    errors: list[RowError],
+    *,
+    stream: Stream | None,
+    conventions: dict[str, str],
+    big: bool,
+    strict: bool,
+    on_conflict: OnConflict,
+    geocoder: GeocoderChain | None,
+    progress: ProgressCallback | None,
+    spill: RowSpill | None,
+    source: str | None,
+    who: str | None,
+) -> ImportReport:
+    """The writing half of :func:`_import_parts`. With ``spill`` (the snapshot is to be
+    written) and an empty SQLite store, the rows written are kept there for the snapshot."""
+    format = report.format
     ticker = _Progress(progress, stream, 0)
     rows_read = 0
     stored: list[pd.Series] = []
     before: set[str] = set()
+    sqlite = store.engine.dialect.name == "sqlite"
     with store.writer(on_conflict=on_conflict, strict=strict, big=big) as chunks:
+        if spill is not None and chunks.started_empty and sqlite:
+            chunks.on_rows = spill.add
         for read in parts:
             rows_read += len(read.frame) + len(read.errors)
             part = _check(read, store, geocoder)
@@ -279,6 +321,13 @@ def _import_parts(
             ticker.done += len(part.valid)
         if strict and errors:
             raise ImportRejected(sorted(errors, key=lambda e: e.line))
+        source = f"{source} ({format})" if source else f"a {format} file"
+        why = f"{format} import: {chunks.result.inserted} inserted, 0 replaced"
+        # Into an empty SQLite store every row is this import's (in the order written):
+        # recorded in the import's own transaction.
+        recorded = sqlite and chunks.started_empty and chunks.wrote
+        if recorded:
+            record_import_of_all(chunks.conn, source=source, why=why, who=who)
     result = chunks.result
     report.rows = rows_read
     report.conventions = dict(stream.conventions if stream else conventions)
@@ -290,19 +339,21 @@ def _import_parts(
     report.stored_ids = pd.concat(stored, ignore_index=True).tolist() if stored else []
     report.errors = sorted(errors + result.errors, key=lambda e: e.line)
     report.revision = result.revision
-    if result.inserted or result.replaced:
+    if (result.inserted or result.replaced) and not recorded:
         inserted = [i for i in report.stored_ids if i not in before]
         replaced = [i for i in report.stored_ids if i in before]
         record_import(
             store,
             inserted,
             replaced,
-            source=f"{source} ({format})" if source else f"a {format} file",
+            source=source,
             why=f"{format} import: {result.inserted} inserted, {result.replaced} replaced",
             who=who,
         )  # not a write of incidents: the revision stays the one this import made
-    if refresh_snapshot and (result.inserted or result.replaced):
-        write_snapshot(store)
+    if spill is not None and (result.inserted or result.replaced):
+        if chunks.on_rows is not None and spill.rows == result.inserted:
+            spill.revision = result.revision
+        write_snapshot(store, spill=spill)
     return report
 
 

@@ -520,12 +520,15 @@ class Store:
         rejected row raises :class:`~incidents.exc.ImportRejected` when the block ends and
         nothing is written; so does any exception raised inside the block. ``big`` says a
         large load is coming: into an empty table, the indexes are built once at the end.
-        ``ChunkWriter.result`` holds the totals and the revision made.
+        ``ChunkWriter.result`` holds the totals and the revision made;
+        ``ChunkWriter.started_empty`` says the table held no incident when the block began
+        (the rows written are then the whole table when it ends).
         """
         try:
             with self.engine.begin() as conn:
                 _lock_for_write(conn)
-                rebuild = big and self._is_empty(conn)
+                empty = self._is_empty(conn)
+                rebuild = big and empty
                 geometry = rebuild and postgres.has_geometry(conn)
                 if rebuild:
                     for index in _INDEXES:
@@ -533,6 +536,7 @@ class Store:
                     if geometry:
                         conn.exec_driver_sql("DROP INDEX IF EXISTS ix_incidents_geom")
                 chunks = ChunkWriter(self, conn, on_conflict)
+                chunks.started_empty = empty
                 yield chunks
                 result = chunks.result
                 if strict and result.errors:
@@ -727,6 +731,10 @@ class ChunkWriter:
         self.result = InsertResult()
         self.wrote = False
         self.replaced: list[str] = []
+        #: The table held no incident when the transaction began (see :meth:`Store.writer`).
+        self.started_empty = False
+        #: Called with the rows of each part as inserted (after the rows rejected here).
+        self.on_rows: Callable[[pd.DataFrame], None] | None = None
 
     def add(
         self,
@@ -757,6 +765,8 @@ class ChunkWriter:
             store._bulk_insert(conn, incidents_table, batch, names)
             if progress is not None:
                 progress(start + len(batch))
+        if self.on_rows is not None and len(rows):
+            self.on_rows(rows)
         self.wrote |= bool(len(rows))
         result.inserted += len(rows) - part.replaced
         result.replaced += part.replaced

@@ -10,7 +10,7 @@ from pathlib import Path
 import pyogrio
 import pytest
 
-from incidents import IncidentsError, Store, ValidationError, export, load_frame
+from incidents import ImportRejected, IncidentsError, Store, ValidationError, export, load_frame
 from incidents.cli import main
 from incidents.draft import draft_report, find_matches, merge_differences, save_drafts
 from incidents.history import (
@@ -133,6 +133,25 @@ def test_an_import_records_each_incident_it_stored_with_its_file_and_author(stor
         "replaced by this import",
         "imported from desk sheet (csv)",
     )
+
+
+def test_an_import_into_an_empty_store_records_each_incident_in_file_order(empty_store, tmp_path):
+    path = tmp_path / "first.csv"
+    bad = "X-BAD,2025-07-01,1,Battles,Armed clash,Ukraine,Kharkiv,99,36.25,1,confirmed\n"
+    rows = [_csv_row("X-3"), bad, _csv_row("X-1"), _csv_row("X-2")]
+    path.write_text(CSV_HEADER + "".join(rows), encoding="utf-8")
+    with pytest.raises(ImportRejected):
+        import_file(empty_store, path, strict=True)
+    assert history(empty_store).empty  # a rejected import records nothing
+    report = import_file(empty_store, path, who="analyst@desk", chunk_bytes=120)
+    assert (report.inserted, len(report.errors)) == (3, 1)
+    imports = history(empty_store).sort_values("change_id")
+    assert imports["event_id"].tolist() == ["X-3", "X-1", "X-2"]
+    assert set(imports["kind"]) == {"import"} and set(imports["field"]) == {"*"}
+    assert set(imports["who"]) == {"analyst@desk"} and imports["old"].isna().all()
+    assert set(imports["new"]) == {"imported from first.csv (csv)"}
+    assert set(imports["why"]) == {"csv import: 3 inserted, 0 replaced"}
+    assert imports["at"].nunique() == 1
 
 
 def test_imports_and_saved_drafts_appear_in_the_history(store, tmp_path):

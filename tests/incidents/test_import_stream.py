@@ -193,3 +193,60 @@ def test_the_snapshot_written_in_row_groups_reads_as_the_store(
     from_snapshot = load_frame(store)
     from_store = load_frame(store, use_snapshot=False)
     pd.testing.assert_frame_equal(from_snapshot, from_store)
+
+
+@pytest.mark.parametrize("chunk", [10**9, TINY], ids=["whole", "parts"])
+@pytest.mark.parametrize(
+    "name", [*CSV_FIXTURES, "acled_2015_upper.csv", "acled_api.json", "ucdp_ged231.geojson"]
+)
+def test_a_snapshot_written_from_the_rows_imported_reads_as_the_store(
+    tmp_path, monkeypatch, name, chunk
+):
+    """Into an empty SQLite store the snapshot is written from the rows the import kept aside,
+    not read back from the store: it must still read exactly as the store."""
+    import incidents.store
+
+    monkeypatch.setenv("INCIDENTS_CACHE_DIR", str(tmp_path / "cache"))
+    store = Store.open(f"sqlite:///{tmp_path / 'fresh.sqlite'}", seed=False)
+    path = shutil.copy(REAL / name, tmp_path / name)
+
+    def not_read(conn, chunksize):
+        raise AssertionError("the store was read back for the snapshot")
+        yield
+
+    monkeypatch.setattr(incidents.store, "_iter_frames", not_read)
+    report = import_file(store, path, chunk_bytes=chunk)
+    assert report.inserted >= 2
+    monkeypatch.undo()
+    monkeypatch.setenv("INCIDENTS_CACHE_DIR", str(tmp_path / "cache"))
+    assert verify_snapshot(store) is None
+    pd.testing.assert_frame_equal(load_frame(store), load_frame(store, use_snapshot=False))
+    assert not list((tmp_path / "cache").glob("*.tmp*"))  # the rows kept aside are gone
+
+
+def test_a_snapshot_from_the_rows_imported_holds_what_sqlite_holds(tmp_path, monkeypatch):
+    """SQLite stores -0.0 as 0.0 and keeps the day of a date: the snapshot written from the
+    rows imported says the same as one read back from the store."""
+    monkeypatch.setenv("INCIDENTS_CACHE_DIR", str(tmp_path / "cache"))
+    store = Store.open(f"sqlite:///{tmp_path / 'fresh.sqlite'}", seed=False)
+    rows = [_acled_row(n, f"2024-02-{n % 28 + 1:02d}", 2024) for n in range(60)]
+    rows[3] = rows[3].replace(",50.0,36.2,", ",-0.0,-0.0,")
+    import_file(store, _write(tmp_path / "z.csv", rows), chunk_bytes=TINY)
+    snapshot = load_frame(store)
+    row = snapshot[snapshot["event_id"] == "UKR3"].iloc[0]
+    assert str(row["latitude"]) == "0.0" and str(row["longitude"]) == "0.0"
+    pd.testing.assert_frame_equal(snapshot, load_frame(store, use_snapshot=False))
+
+
+def test_a_second_import_reads_the_store_back_for_the_snapshot(tmp_path, monkeypatch):
+    """Rows kept aside are the whole store only when it was empty: a second import reads it."""
+    monkeypatch.setenv("INCIDENTS_CACHE_DIR", str(tmp_path / "cache"))
+    store = Store.open(f"sqlite:///{tmp_path / 'fresh.sqlite'}", seed=False)
+    first = _write(tmp_path / "a.csv", [_acled_row(n, "2024-02-16", 2024) for n in range(40)])
+    second = _write(tmp_path / "b.csv", [_acled_row(n, "2023-02-16", 2023) for n in range(30, 90)])
+    import_file(store, first, chunk_bytes=TINY)
+    import_file(store, second, chunk_bytes=TINY, on_conflict="replace")
+    assert verify_snapshot(store) is None
+    snapshot = load_frame(store)
+    assert len(snapshot) == 90
+    pd.testing.assert_frame_equal(snapshot, load_frame(store, use_snapshot=False))
