@@ -32,6 +32,7 @@ import mmap
 import os
 import re
 import time
+import uuid
 import warnings
 from collections.abc import Iterator
 from pathlib import Path
@@ -340,7 +341,8 @@ class RowSpill:
 
     def __init__(self, cache_dir: Path | None = None):
         self.cache_dir = Path(cache_dir or default_cache_dir())
-        self.path = self.cache_dir / f"incidents-rows.tmp{os.getpid()}"
+        # unique within the process too: the app imports in threads
+        self.path = self.cache_dir / f"incidents-rows-{uuid.uuid4().hex[:16]}.tmp{os.getpid()}"
         self.rows = 0
         self.usable = True
         #: The store revision the rows are the whole of (set by the import after its commit).
