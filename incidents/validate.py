@@ -93,7 +93,9 @@ def _iso_dates(text: pd.Series) -> pd.Series:
 
 
 def _text(values: pd.Series) -> pd.Series:
-    out = values.astype("string").str.strip()
+    """Text with surrounding whitespace trimmed and byte order marks (U+FEFF: invisible, left
+    by files joined or saved by some editors) removed; empty text is missing."""
+    out = values.astype("string").str.replace("\ufeff", "", regex=False).str.strip()
     return out.mask(out == "")
 
 

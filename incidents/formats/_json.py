@@ -36,9 +36,13 @@ def unstorable(record: dict) -> tuple[str, str] | None:
 
 
 def cell(value: Any) -> Any:
-    """A JSON property as a table cell: lists and objects as JSON text, the rest as is."""
+    """A JSON property as a table cell: lists and objects as JSON text, the rest as is.
+
+    In that JSON text a byte order mark inside a string is written as its escape
+    (``\\ufeff``): the same JSON, and no invisible character stored in the store's text
+    (in plain text the validation removes it)."""
     if isinstance(value, (list, dict)):
-        return json.dumps(value, ensure_ascii=False)
+        return json.dumps(value, ensure_ascii=False).replace("\ufeff", "\\ufeff")
     if isinstance(value, bool):
         return str(value).lower()
     return value

@@ -225,7 +225,17 @@ def geojson_documents(draw) -> bytes:
     return text.encode()
 
 
+def _geojson_with(**props) -> bytes:
+    row = _good_row(0) | {"latitude": None, "longitude": None} | props
+    feature = {"type": "Feature", "geometry": {"type": "Point", "coordinates": [37.1, 48.2]}}
+    collection = {"type": "FeatureCollection", "features": [feature | {"properties": row}]}
+    return json.dumps(collection).encode()
+
+
 @given(data=geojson_documents())
+# a byte order mark inside a nested property (stored as JSON text) and in plain text
+@example(data=_geojson_with(actor2={"\u00ca": "\ufeffid", ":": [None, "x"]}))
+@example(data=_geojson_with(actor1="\ufeffid", notes="a\ufeffb"))
 def test_geojson_imports_never_raise(tmp_path_factory, data):
     path = tmp_path_factory.mktemp("gj") / "input.geojson"
     path.write_bytes(data)

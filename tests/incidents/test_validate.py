@@ -88,6 +88,11 @@ def test_a_broken_rule_rejects_the_row_and_names_the_field(changes, field, messa
         ({"claim_status": "Claimed", "claimed_by": "RU MoD"}, "claim_status", "claimed"),
         ({}, "time_precision", 1),
         ({"location": "  Poltava "}, "location", "Poltava"),
+        # a byte order mark is no text: removed wherever it stands
+        ({"location": "\ufeffPoltava"}, "location", "Poltava"),
+        ({"actor2": "Civilians (Ukraine)\ufeff"}, "actor2", "Civilians (Ukraine)"),
+        ({"notes": "Two \ufeffdrones"}, "notes", "Two drones"),
+        ({"fatalities": "\ufeff3"}, "fatalities", 3),
     ],
 )
 def test_valid_rows_get_canonical_values(changes, column, expected):
