@@ -211,22 +211,39 @@ def _rebuild(store: Store, cache_dir: Path) -> pd.DataFrame:
     """Read the store (in one transaction), write the snapshot, record it, return the frame."""
     revision, incidents, groups = store.read_consistent()
     frame = with_group_figures(incidents, groups)
-    key = store.key_for(revision)
-    path = snapshot_path(store, cache_dir=cache_dir, key=key)
+    written = _write_temp(store, cache_dir, revision, iter([frame]), None)
+    if written is not None:
+        _record(store, cache_dir, revision, *written)
+    return frame
+
+
+def _write_temp(
+    store: Store,
+    cache_dir: Path,
+    revision: int,
+    chunks: Iterator[pd.DataFrame],
+    groups: pd.DataFrame | None,
+) -> tuple[Path, Path, int] | None:
+    """Write the snapshot of ``revision`` from ``chunks`` (see :func:`_write_ipc`) to a
+    temporary file: (its final path, the temporary file, the rows written), or None with a
+    warning when the disk refuses (the incidents are then read from the store)."""
+    path = snapshot_path(store, cache_dir=cache_dir, key=store.key_for(revision))
     tmp = path.with_suffix(f".tmp{os.getpid()}")
     try:
         cache_dir.mkdir(parents=True, exist_ok=True)
         remove_dead_temps(cache_dir)
-        _write_ipc(tmp, iter([frame]), None)
+        return path, tmp, _write_ipc(tmp, chunks, groups)
     except OSError as err:
         tmp.unlink(missing_ok=True)
-        _warn(f"the snapshot {path} cannot be written ({err}); incidents are read from the store")
-        return frame
-    _record(store, cache_dir, path, tmp, revision, len(frame))
-    return frame
+        _cannot_write(path, err)
+        return None
 
 
-def _record(store: Store, cache_dir: Path, path: Path, tmp: Path, revision: int, rows: int) -> None:
+def _cannot_write(path: Path, err: Exception) -> None:
+    _warn(f"the snapshot {path} cannot be written ({err}); incidents are read from the store")
+
+
+def _record(store: Store, cache_dir: Path, revision: int, path: Path, tmp: Path, rows: int) -> None:
     """Record the written snapshot ``tmp`` in the store, move it to ``path``, remove the
     store's older snapshots."""
     try:
@@ -245,7 +262,7 @@ def _record(store: Store, cache_dir: Path, path: Path, tmp: Path, revision: int,
         os.replace(tmp, path)
     except (OSError, StoreError) as err:
         tmp.unlink(missing_ok=True)
-        _warn(f"the snapshot {path} cannot be written ({err}); incidents are read from the store")
+        _cannot_write(path, err)
         return
     prefix = store.key_for(revision).rsplit("-r", 1)[0]
     for old in cache_dir.glob(f"incidents-{prefix}-r*"):
@@ -266,20 +283,9 @@ def write_snapshot(
     with store.consistent_frames(chunksize=ROW_GROUP) as (revision, groups, chunks):
         if spill is not None and spill.revision == revision and spill.usable:
             chunks = spill.frames(ROW_GROUP)
-        key = store.key_for(revision)
-        path = snapshot_path(store, cache_dir=cache_dir, key=key)
-        tmp = path.with_suffix(f".tmp{os.getpid()}")
-        try:
-            cache_dir.mkdir(parents=True, exist_ok=True)
-            remove_dead_temps(cache_dir)
-            rows = _write_ipc(tmp, chunks, groups)
-        except OSError as err:
-            tmp.unlink(missing_ok=True)
-            _warn(
-                f"the snapshot {path} cannot be written ({err}); incidents are read from the store"
-            )
-            return
-    _record(store, cache_dir, path, tmp, revision, rows)
+        written = _write_temp(store, cache_dir, revision, chunks, groups)
+    if written is not None:
+        _record(store, cache_dir, revision, *written)
 
 
 def _write_ipc(tmp: Path, chunks: Iterator[pd.DataFrame], groups: pd.DataFrame | None) -> int:

@@ -529,12 +529,7 @@ class Store:
                 _lock_for_write(conn)
                 empty = self._is_empty(conn)
                 rebuild = big and empty
-                geometry = rebuild and postgres.has_geometry(conn)
-                if rebuild:
-                    for index in _INDEXES:
-                        index.drop(conn, checkfirst=True)
-                    if geometry:
-                        conn.exec_driver_sql("DROP INDEX IF EXISTS ix_incidents_geom")
+                geometry = rebuild and _drop_indexes(conn)
                 chunks = ChunkWriter(self, conn, on_conflict)
                 chunks.started_empty = empty
                 yield chunks
@@ -542,11 +537,7 @@ class Store:
                 if strict and result.errors:
                     raise ImportRejected(sorted(result.errors, key=lambda e: e.line))
                 if rebuild:
-                    postgres.before_index_build(conn)
-                    for index in _INDEXES:
-                        index.create(conn, checkfirst=True)
-                    if geometry:
-                        conn.exec_driver_sql(postgres.GEOM_INDEX)
+                    _build_indexes(conn, geometry=geometry)
                 if chunks.wrote:
                     _bump_revision(conn)
                 result.errors.sort(key=lambda e: e.line)
@@ -626,12 +617,7 @@ class Store:
         ``progress`` hears (rows written, rows to write) after each batch."""
         names = [c.name for c in COLUMNS]
         rebuild = bulk and len(rows) >= _REINDEX_ROWS and self._is_empty(conn)
-        geometry = rebuild and postgres.has_geometry(conn)
-        if rebuild:
-            for index in _INDEXES:
-                index.drop(conn, checkfirst=True)
-            if geometry:
-                conn.exec_driver_sql("DROP INDEX IF EXISTS ix_incidents_geom")
+        geometry = rebuild and _drop_indexes(conn)
         if progress is None:
             self._bulk_insert(conn, incidents_table, rows, names)
         else:
@@ -640,11 +626,7 @@ class Store:
                 self._bulk_insert(conn, incidents_table, part, names)
                 progress(start + len(part), len(rows))
         if rebuild:
-            postgres.before_index_build(conn)
-            for index in _INDEXES:
-                index.create(conn, checkfirst=True)
-            if geometry:
-                conn.exec_driver_sql(postgres.GEOM_INDEX)
+            _build_indexes(conn, geometry=geometry)
 
     def _bulk_insert(
         self, conn: sa.Connection, table: sa.Table, frame: pd.DataFrame, names: list[str]
@@ -884,6 +866,26 @@ def _revision(conn: sa.Connection) -> int:
         raise StoreError(
             "the store's revision is missing or damaged (table meta); see Store.repair"
         ) from None
+
+
+def _drop_indexes(conn: sa.Connection) -> bool:
+    """Drop the secondary indexes before a big load into an empty table (they are built once,
+    at the end, by :func:`_build_indexes`); True when the PostGIS point index was dropped too."""
+    for index in _INDEXES:
+        index.drop(conn, checkfirst=True)
+    geometry = postgres.has_geometry(conn)
+    if geometry:
+        conn.exec_driver_sql("DROP INDEX IF EXISTS ix_incidents_geom")
+    return geometry
+
+
+def _build_indexes(conn: sa.Connection, *, geometry: bool) -> None:
+    """Build the indexes :func:`_drop_indexes` dropped."""
+    postgres.before_index_build(conn)
+    for index in _INDEXES:
+        index.create(conn, checkfirst=True)
+    if geometry:
+        conn.exec_driver_sql(postgres.GEOM_INDEX)
 
 
 def _bump_revision(conn: sa.Connection) -> None:
