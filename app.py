@@ -520,67 +520,74 @@ def show_downloads(rows: Callable[[], pd.DataFrame], count: int, store: Store) -
         return history.history_of(store, rows()["event_id"])
 
     c1, c2, c3, c4, c5 = st.columns([1, 1, 1, 1, 1])
-    c1.download_button(
-        "CSV",
-        data=lambda: export.to_csv_bytes(rows()),
-        file_name=f"incidents-{stamp}.csv",
-        mime="text/csv",
-        on_click="ignore",
-        icon=":material/download:",
-        key="download_csv",
-        width="stretch",
-    )
-    c2.download_button(
+    _download(c1, "CSV", lambda: export.to_csv_bytes(rows()), f"incidents-{stamp}.csv", "text/csv")
+    _download(
+        c2,
         "CSV for Excel",
-        data=lambda: export.to_csv_bytes(rows(), excel=True),
-        file_name=f"incidents-{stamp}-excel.csv",
-        mime="text/csv",
-        on_click="ignore",
-        icon=":material/download:",
+        lambda: export.to_csv_bytes(rows(), excel=True),
+        f"incidents-{stamp}-excel.csv",
+        "text/csv",
         key="download_csv_excel",
-        width="stretch",
         help="UTF-8 with a byte-order mark so Excel reads accents and Cyrillic correctly.",
     )
-    c3.download_button(
+    _download(
+        c3,
         "GeoJSON",
-        data=lambda: (
+        lambda: (
             history.with_history_geojson(export.to_geojson_bytes(rows()), changes())
             if with_history
             else export.to_geojson_bytes(rows())
         ),
-        file_name=f"incidents-{stamp}.geojson",
-        mime="application/geo+json",
-        on_click="ignore",
-        icon=":material/download:",
-        key="download_geojson",
-        width="stretch",
+        f"incidents-{stamp}.geojson",
+        "application/geo+json",
     )
-    c4.download_button(
+    _download(
+        c4,
         "GeoPackage",
-        data=lambda: (
+        lambda: (
             history.with_history_gpkg(export.to_gpkg_bytes(rows()), changes())
             if with_history
             else export.to_gpkg_bytes(rows())
         ),
-        file_name=f"incidents-{stamp}.gpkg",
-        mime="application/geopackage+sqlite3",
-        on_click="ignore",
-        icon=":material/download:",
+        f"incidents-{stamp}.gpkg",
+        "application/geopackage+sqlite3",
         key="download_gpkg",
-        width="stretch",
         help="For QGIS and ArcGIS: layer 'incidents' (points, WGS 84) and table 'casualty_groups'.",
     )
     if with_history:
-        c5.download_button(
+        _download(
+            c5,
             "History CSV",
-            data=lambda: history.history_csv_bytes(changes()),
-            file_name=f"incidents-{stamp}-history.csv",
-            mime="text/csv",
-            on_click="ignore",
-            icon=":material/download:",
+            lambda: history.history_csv_bytes(changes()),
+            f"incidents-{stamp}-history.csv",
+            "text/csv",
             key="download_history_csv",
-            width="stretch",
         )
+
+
+def _download(
+    column: Any,
+    label: str,
+    data: Callable[[], bytes],
+    file_name: str,
+    mime: str,
+    *,
+    key: str | None = None,
+    help: str | None = None,
+) -> None:
+    """One download button, its file made only when clicked (no rerun on click); keyed
+    ``download_<label>`` unless told."""
+    column.download_button(
+        label,
+        data=data,
+        file_name=file_name,
+        mime=mime,
+        on_click="ignore",
+        icon=":material/download:",
+        key=key or f"download_{label.lower()}",
+        width="stretch",
+        help=help,
+    )
 
 
 main()

@@ -17,6 +17,7 @@ from incidents.draft import (
     decode_report,
     draft_report,
 )
+from incidents.schema import COUNT_COLUMNS
 from incidents.seed import SEED_PATH
 
 REPORTS = Path(__file__).parent / "reports"
@@ -63,14 +64,7 @@ def test_the_seed_dispatch_gives_exactly_its_five_incidents(seed_report):
         for name in SEED_FIELDS:
             assert d.record[name] == want.get(name), (event_id, name)
         assert d.record["location"] == want["location"], event_id
-        for name in (
-            "fatalities",
-            "fatalities_low",
-            "fatalities_high",
-            "injured",
-            "injured_low",
-            "injured_high",
-        ):
+        for name in COUNT_COLUMNS:
             assert d.record[name] == want.get(name), (event_id, name)
         if want["geo_source"] == "gazetteer":
             assert d.placed and d.record["geonames_id"] == want["geonames_id"]
@@ -273,16 +267,6 @@ def test_en_one_figure_for_two_cities_is_shared():
     assert all(d.record["casualty_group"] == g["group_id"] for d in r.drafts)
 
 
-CASUALTY_FIELDS = (
-    "fatalities",
-    "fatalities_low",
-    "fatalities_high",
-    "injured",
-    "injured_low",
-    "injured_high",
-)
-
-
 def check_fields(record, want):
     for name, value in want.items():
         assert record[name] == value, (record["event_id"], name)
@@ -340,7 +324,7 @@ def test_en_figures_per_place_each_draft_its_own_and_a_two_town_figure_shared():
                 "admin1": "Donetsk",
                 "actor2": "Civilians (Ukraine)",
                 "casualty_group": group["group_id"],
-                **{k: None for k in CASUALTY_FIELDS},
+                **{k: None for k in COUNT_COLUMNS},
             },
         )
     rvc = r.drafts[-1].record
