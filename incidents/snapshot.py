@@ -132,21 +132,22 @@ def iter_snapshot(store: Store, *, cache_dir: Path | None = None) -> Iterator[pd
         if handle:
             _warn(f"the snapshot {path} {handle}; read from the store instead")
         return None
-    try:
-        reader = ipc.open_file(_mapped(handle))
-    except _READ_ERRORS as err:
-        handle.close()
-        _warn(f"the snapshot {path} cannot be read ({str(err)[:200]}); read from the store")
-        return None
+    # The mapping keeps its own descriptor: the file is closed now, not when (or if) the
+    # caller finishes the row groups.
+    with handle:
+        try:
+            reader = ipc.open_file(_mapped(handle))
+        except _READ_ERRORS as err:
+            _warn(f"the snapshot {path} cannot be read ({str(err)[:200]}); read from the store")
+            return None
 
     def chunks() -> Iterator[pd.DataFrame]:
-        with handle:
-            for i in range(reader.num_record_batches):
-                try:
-                    batch = reader.get_batch(i)
-                except _READ_ERRORS as err:  # checked a moment ago: only a failing disk
-                    raise StoreError(f"the snapshot {path} cannot be read: {err}") from None
-                yield pa.Table.from_batches([batch]).to_pandas(use_threads=False)
+        for i in range(reader.num_record_batches):
+            try:
+                batch = reader.get_batch(i)
+            except _READ_ERRORS as err:  # checked a moment ago: only a failing disk
+                raise StoreError(f"the snapshot {path} cannot be read: {err}") from None
+            yield pa.Table.from_batches([batch]).to_pandas(use_threads=False)
 
     return chunks()
 

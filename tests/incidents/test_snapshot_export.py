@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import gc
+import warnings
+
 import pandas as pd
 
 from incidents import export_incidents, load_frame, load_seed, validate_frame
@@ -40,3 +43,15 @@ def test_a_write_makes_the_old_snapshot_unused(store):
     assert iter_snapshot(store) is not None
     _more_incidents(store, n=1)
     assert iter_snapshot(store) is None
+
+
+def test_a_snapshot_opened_and_never_read_leaves_no_file_open(store):
+    load_frame(store)
+    gc.collect()
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        chunks = iter_snapshot(store)
+        assert chunks is not None
+        del chunks
+        gc.collect()
+    assert [w for w in caught if issubclass(w.category, ResourceWarning)] == []
