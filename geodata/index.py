@@ -69,7 +69,7 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-INDEX_FORMAT_VERSION = 4
+INDEX_FORMAT_VERSION = 5  #: 5: XXH3 key hashes (4: BLAKE2)
 #: Key flags: the two low bits are the name class, then two marks.
 CLASS_CURRENT = 0  #: the place's official name, or a spelling of it in another script/language
 CLASS_ALTERNATE = 1  #: another name the sources list (exonyms, variants)

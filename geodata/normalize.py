@@ -29,11 +29,11 @@ strings that collide with unrelated Latin names.
 
 from __future__ import annotations
 
-import hashlib
 import re
 import unicodedata
 
 from anyascii import anyascii
+from xxhash import xxh3_64_intdigest
 
 __all__ = [
     "MAX_QUERY_CHARS",
@@ -342,11 +342,14 @@ def query_keys(text: str) -> list[tuple[str, str]]:
 
 
 def key_hash(key: str) -> int:
-    """Stable 64-bit hash of a key (Python's ``hash`` is salted per process)."""
-    return int.from_bytes(hashlib.blake2b(key.encode("utf-8"), digest_size=8).digest(), "little")
+    """Stable 64-bit hash of a key (XXH3; Python's ``hash`` is salted per process).
+
+    Not collision-resistant against crafted text: a query built to collide with a stored key
+    would match that key's places, which it could as well have named (no other effect)."""
+    return xxh3_64_intdigest(key.encode("utf-8"))
 
 
 def key_hashes(keys: list[str]) -> list[int]:
-    """``[key_hash(k) for k in keys]`` with less work per key."""
-    blake, from_bytes = hashlib.blake2b, int.from_bytes
-    return [from_bytes(blake(k.encode("utf-8"), digest_size=8).digest(), "little") for k in keys]
+    """``[key_hash(k) for k in keys]``."""
+    h = xxh3_64_intdigest
+    return [h(k.encode("utf-8")) for k in keys]
