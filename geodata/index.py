@@ -14,7 +14,7 @@ pickle file:
 * a 1°x1° grid of places for reverse lookups.
 
 The build streams the source: the JSON is parsed a piece at a time, every piece's names
-are folded in one batch (:func:`geodata.normalize.index_keys_many`) and its places go
+are folded in one batch (:func:`geodata.normalize.index_key_columns`) and its places go
 straight into compact columns (``array``) and a key table of 13 bytes a key; only
 Ukraine's GeoNames records wait, for the settlement merge. Peak memory stays near the size
 of the finished index instead of the whole JSON as Python objects.
@@ -49,7 +49,7 @@ from geodata.admin1 import ADMIN1_TSV
 from geodata.exc import IndexBuildError
 from geodata.normalize import (
     NORMALIZE_VERSION,
-    index_keys_many,
+    index_key_columns,
     key_hash,
     key_hashes,
     loose_key,
@@ -312,47 +312,44 @@ def _merge_into(place: _Place, s: Settlement) -> None:
 
 
 class _Keys:
-    """Keys of the name texts of the places being indexed (many places share names).
+    """Keys of the name texts of the places being merged (many places share names).
 
-    :meth:`prime` folds a batch of texts at once (see :func:`~geodata.normalize.index_keys_many`);
-    :meth:`clear` drops them once their places are indexed, so memory stays bounded."""
+    :meth:`prime` folds a batch of texts at once (see :func:`~geodata.normalize.index_key_columns`)."""
 
     def __init__(self) -> None:
-        self.memo: dict[str, tuple[str, int, int | None]] = {}
+        self.memo: dict[str, tuple[str, str | None]] = {}
 
     def prime(self, texts: Iterable[str]) -> None:
         new = [t for t in dict.fromkeys(texts) if t not in self.memo]
-        if not new:
-            return
-        keys = index_keys_many(new)
-        raw_h = key_hashes([raw for raw, _ in keys])
-        sks = [sk for _, sk in keys if sk]
-        sk_h = iter(key_hashes(sks))
-        for text, (_, sk), rh in zip(new, keys, raw_h):
-            self.memo[text] = (sk, rh, next(sk_h)) if sk else ("", rh, None)
+        if new:
+            self.memo.update(zip(new, zip(*index_key_columns(new))))
 
-    def clear(self) -> None:
-        self.memo = {}
-
-    def loose_of(self, text: str) -> int | None:
-        """Hash of :func:`~geodata.normalize.loose_key` of *text*, from its skeleton."""
-        lk = loose_key_of_skeleton(self.of(text)[0])  # the skeleton loose_key starts from
-        return key_hash(lk) if lk is not None else None
-
-    def of(self, text: str) -> tuple[str, int, int | None]:
-        """(skeleton or "", raw key hash, skeleton key hash or None)."""
+    def of(self, text: str) -> tuple[str, str | None]:
+        """(raw key, skeleton key or None) of *text*."""
         got = self.memo.get(text)
         if got is None:
             self.prime([text])
             got = self.memo[text]
         return got
 
+    def columns(self, texts: list[str]) -> tuple[list[str], list[str | None]]:
+        """Raw keys and skeleton keys (or None) of *texts* (distinct)."""
+        if not self.memo:
+            return index_key_columns(texts)
+        self.prime(texts)
+        memo = self.memo
+        keys = [memo[t] for t in texts]
+        return [raw for raw, _ in keys], [sk for _, sk in keys]
+
+    def clear(self) -> None:
+        self.memo = {}
+
 
 _KEYS = _Keys()
 
 
 def _skeleton_of(text: str) -> str:
-    return _KEYS.of(text)[0]
+    return _KEYS.of(text)[1] or ""
 
 
 def _skeletons(texts: set[str]) -> set[str]:
@@ -409,51 +406,139 @@ def _km(p: _Place, lat: float, lon: float) -> float:
     return float(np.hypot(dx, dy))
 
 
-def _name_classes(place: _Place) -> dict[str, int]:
-    """Each name of *place* with its class: a spelling of a current name is current; an old
-    name that is not a spelling of a current one is historical; anything else alternate."""
-    sks = _skeletons(place.current)
-    out: dict[str, int] = {}
-    for text in place.current:
-        out[text] = CLASS_CURRENT
-    for text in place.historical:
-        out.setdefault(text, CLASS_CURRENT if _skeleton_of(text) in sks else CLASS_HISTORICAL)
-    for text in place.alternate:
-        out.setdefault(text, CLASS_CURRENT if _skeleton_of(text) in sks else CLASS_ALTERNATE)
-    return out
+#: Which list of its place a name is in: official, another current name, historical,
+#: alternate. A name in several lists counts in the first (its class is the best).
+_LIST_OFFICIAL, _LIST_CURRENT, _LIST_HISTORICAL, _LIST_ALTERNATE = 0, 1, 2, 3
+
+
+class _Names:
+    """The names of a batch of consecutive places (rows), as compact columns for
+    :meth:`_KeyTable.add`: each name text gets an id; each place its name lists' ids."""
+
+    def __init__(self, first_row: int) -> None:
+        self.first_row = first_row
+        self.ids: dict[str, int] = {}  #: name text -> id, in order of first sight
+        self.text_ids = array("i")  #: per (place, list, name): the name's id
+        self.counts = array("i")  #: per (place, list): how many names (four lists a place)
+        self.name_id = array("i")  #: per place: id of its display name (-1: not in its lists)
+        self.loose = array("B")  #: per place: its current names get loose keys too
+
+    def add(
+        self,
+        name: str,
+        official: Iterable[str],
+        current: Iterable[str],
+        historical: Iterable[str],
+        alternate: Iterable[str],
+        *,
+        loose: bool,
+    ) -> None:
+        """The next place's names (``current`` without the ``official`` ones)."""
+        ids, text_ids, counts = self.ids, self.text_ids, self.counts
+        for texts in (official, current, historical, alternate):
+            got = [ids.setdefault(t, len(ids)) for t in texts]
+            text_ids.extend(got)
+            counts.append(len(got))
+        self.name_id.append(ids.get(name, -1))
+        self.loose.append(loose)
+
+    def add_place(self, place: _Place) -> None:
+        self.add(
+            place.name,
+            place.official,
+            place.current - place.official,
+            place.historical,
+            place.alternate,
+            loose=place.country in LOOSE_COUNTRIES,
+        )
 
 
 class _KeyTable:
-    """Collects (key hash, place row, flags); a key keeps its best class per place."""
+    """Collects (key hash, place row, flags), one entry per key of a place.
+
+    A place's name is of the class of the first list it is in (official and current names:
+    current), except that a historical or alternate name spelled like one of its current
+    names (same skeleton) is current. Each of its keys (raw, skeleton; loose for current names
+    of :data:`LOOSE_COUNTRIES`) keeps the best class of the names giving it, with the marks
+    (main name, official) of the names of that class."""
 
     def __init__(self) -> None:
         self.hashes = array("Q")
         self.places = array("i")
         self.flags = array("B")
 
-    def add_place(self, row: int, place: _Place, *, loose: bool) -> None:
-        best: dict[int, int] = {}
-        for text, cls in _name_classes(place).items():
-            _, raw_h, sk_h = _KEYS.of(text)
-            flag = cls | (FLAG_MAIN_NAME if text == place.name else 0)
-            if text in place.official:
-                flag |= FLAG_OFFICIAL
-            for h in (raw_h, sk_h):
-                if h is None:
-                    continue
-                old = best.get(h)
-                if old is None or flag & 3 < old & 3:
-                    best[h] = flag
-                elif flag & 3 == old & 3:
-                    best[h] = old | (flag & (FLAG_OFFICIAL | FLAG_MAIN_NAME))
-            if loose and cls == CLASS_CURRENT:
-                lk_h = _KEYS.loose_of(text)
-                if lk_h is not None:
-                    best.setdefault(lk_h, CLASS_CURRENT | FLAG_LOOSE)
-        for h, flag in best.items():
-            self.hashes.append(h)
-            self.places.append(row)
-            self.flags.append(flag)
+    def add(self, names: _Names, keys: _Keys) -> None:
+        n_places = len(names.name_id)
+        if not n_places:
+            return
+        texts = list(names.ids)
+        raws, sks = keys.columns(texts)
+        raw_h = np.array(key_hashes(raws), dtype=np.uint64)
+        sk_ids: dict[str, int] = {}
+        sk_of_text = np.array(
+            [-1 if sk is None else sk_ids.setdefault(sk, len(sk_ids)) for sk in sks],
+            dtype=np.int64,
+        )
+        sk_h = np.array(key_hashes(list(sk_ids)), dtype=np.uint64)
+        # one entry per (place, list, name)
+        counts = np.frombuffer(names.counts, dtype=np.int32)
+        tid = np.frombuffer(names.text_ids, dtype=np.int32).astype(np.int64)
+        place = np.repeat(np.repeat(np.arange(n_places, dtype=np.int64), 4), counts)
+        lst = np.repeat(np.tile(np.arange(4, dtype=np.uint8), n_places), counts)
+        # a place's name in several lists: keep its first list
+        order = np.lexsort((lst, tid, place))
+        place, tid, lst = place[order], tid[order], lst[order]
+        first = np.ones(len(place), dtype=bool)
+        first[1:] = (place[1:] != place[:-1]) | (tid[1:] != tid[:-1])
+        place, tid, lst = place[first], tid[first], lst[first]
+        # historical and alternate names spelled like a current name of their place are current
+        sk = sk_of_text[tid]
+        pair = place * (len(sk_ids) + 1) + sk
+        is_current = lst <= _LIST_CURRENT
+        spelled_current = (sk >= 0) & np.isin(pair, pair[is_current & (sk >= 0)])
+        cls = np.where(
+            is_current | spelled_current,
+            CLASS_CURRENT,
+            np.where(lst == _LIST_HISTORICAL, CLASS_HISTORICAL, CLASS_ALTERNATE),
+        ).astype(np.uint8)
+        name_id = np.frombuffer(names.name_id, dtype=np.int32)
+        flag = (
+            cls
+            | np.where(tid == name_id[place], FLAG_MAIN_NAME, 0).astype(np.uint8)
+            | np.where(lst == _LIST_OFFICIAL, FLAG_OFFICIAL, 0).astype(np.uint8)
+        )
+        has_sk = sk >= 0
+        # loose keys of the current names of places of LOOSE_COUNTRIES
+        is_loose = (np.frombuffer(names.loose, dtype=np.uint8)[place] == 1) & (cls == CLASS_CURRENT)
+        loose_texts = np.unique(tid[is_loose])
+        lk_of_text = np.full(len(texts), -1, dtype=np.int64)
+        loose_ids: dict[str, int] = {}
+        for t in loose_texts.tolist():
+            lk = loose_key_of_skeleton(sks[t] or "")
+            if lk is not None:
+                lk_of_text[t] = loose_ids.setdefault(lk, len(loose_ids))
+        lk_h = np.array(key_hashes(list(loose_ids)), dtype=np.uint64)
+        lk = lk_of_text[tid]
+        is_loose &= lk >= 0
+        h = np.concatenate([raw_h[tid], sk_h[sk[has_sk]], lk_h[lk[is_loose]]])
+        row = np.concatenate([place, place[has_sk], place[is_loose]])
+        fl = np.concatenate(
+            [flag, flag[has_sk], np.full(int(is_loose.sum()), CLASS_CURRENT | FLAG_LOOSE, np.uint8)]
+        )
+        if not len(h):
+            return
+        # one entry per (key, place): the best class, with the marks of the names of that class
+        order = np.lexsort((fl & 3, row, h))
+        h, row, fl = h[order], row[order], fl[order]
+        start = np.ones(len(h), dtype=bool)
+        start[1:] = (h[1:] != h[:-1]) | (row[1:] != row[:-1])
+        starts = np.flatnonzero(start)
+        best = (fl & 3)[starts]
+        group = np.cumsum(start) - 1
+        marks = np.where((fl & 3) == best[group], fl & ~np.uint8(3), 0).astype(np.uint8)
+        self.hashes.frombytes(h[starts].tobytes())
+        self.places.frombytes((row[starts] + names.first_row).astype(np.int32).tobytes())
+        self.flags.frombytes((best | np.bitwise_or.reduceat(marks, starts)).tobytes())
 
     def arrays(self, new_row: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Sorted by hash, then by (renumbered) place row."""
@@ -509,18 +594,44 @@ class _Columns:
         self.names: list[str] = []
         self.pcodes: list[str] = []
 
-    def add(self, p: _Place) -> int:
-        self.gid.append(p.geonames_id)
-        self.lat.append(p.lat)
-        self.lon.append(p.lon)
-        self.pop.append(p.population)
-        self.centre.append(p.centre)
-        self.origin.append(p.origin)
-        self.country.append(p.country)
-        self.admin1.append(p.admin1)
-        self.names.append(p.name)
-        self.pcodes.append(p.pcode)
-        return len(self.names) - 1
+    def add(self, p: _Place) -> None:
+        self.add_values(
+            p.geonames_id,
+            p.lat,
+            p.lon,
+            p.population,
+            p.country,
+            p.admin1,
+            p.name,
+            pcode=p.pcode,
+            centre=p.centre,
+            origin=p.origin,
+        )
+
+    def add_values(
+        self,
+        gid: int,
+        lat: float,
+        lon: float,
+        pop: int,
+        country: str,
+        admin1: str,
+        name: str,
+        *,
+        pcode: str = "",
+        centre: int = 0,
+        origin: int = ORIGIN_GEONAMES,
+    ) -> None:
+        self.gid.append(gid)
+        self.lat.append(lat)
+        self.lon.append(lon)
+        self.pop.append(pop)
+        self.centre.append(centre)
+        self.origin.append(origin)
+        self.country.append(country)
+        self.admin1.append(admin1)
+        self.names.append(name)
+        self.pcodes.append(pcode)
 
 
 def _texts(places: Iterable[_Place]) -> Iterator[str]:
@@ -530,11 +641,37 @@ def _texts(places: Iterable[_Place]) -> Iterator[str]:
         yield from p.historical
 
 
+#: Places whose keys are computed together (a bound on the memory this takes).
+BATCH_PLACES = 10_000
+
+
 def _index_places(places: list[_Place], cols: _Columns, keys: _KeyTable) -> None:
-    _KEYS.prime(_texts(places))
-    for place in places:
-        keys.add_place(cols.add(place), place, loose=place.country in LOOSE_COUNTRIES)
-    _KEYS.clear()
+    for i in range(0, len(places), BATCH_PLACES):
+        names = _Names(len(cols.names))
+        for place in places[i : i + BATCH_PLACES]:
+            cols.add(place)
+            names.add_place(place)
+        keys.add(names, _KEYS)
+
+
+def _index_records(records: list[dict[str, Any]], cols: _Columns, keys: _KeyTable) -> None:
+    """Index GeoNames records as places (what :func:`_geonames_place` makes of them), without
+    making a :class:`_Place` of each."""
+    names = _Names(len(cols.names))
+    for rec in records:
+        name, country = rec["name"], rec["countrycode"] or ""
+        cols.add_values(
+            int(rec["geonameid"]),
+            float(rec["latitude"]),
+            float(rec["longitude"]),
+            int(rec.get("population") or 0),
+            country,
+            rec.get("admin1code") or "",
+            name,
+        )
+        alternate = rec.get("alternatenames") or ()
+        names.add(name, (name,), (), (), alternate, loose=country in LOOSE_COUNTRIES)
+    keys.add(names, _Keys())
 
 
 def _build(source: Path, settlements: Path | None) -> GazetteerIndex:
@@ -545,11 +682,9 @@ def _build(source: Path, settlements: Path | None) -> GazetteerIndex:
     cols, keys = _Columns(), _KeyTable()
     ua: list[_Place] = []
     for records in _read_cities(source):
-        places = [_geonames_place(rec) for rec in records]
+        ua += [_geonames_place(rec) for rec in records if rec["countrycode"] == "UA"]
+        _index_records([rec for rec in records if rec["countrycode"] != "UA"], cols, keys)
         del records
-        ua += [p for p in places if p.country == "UA"]
-        _index_places([p for p in places if p.country != "UA"], cols, keys)
-        del places
     n_geonames = len(cols.names) + len(ua)
     rest: list[_Place] = []
     if settlements is not None:
@@ -559,6 +694,7 @@ def _build(source: Path, settlements: Path | None) -> GazetteerIndex:
         rest = _merge_settlements(ua, found)
         del found
     _index_places(ua + rest, cols, keys)
+    _KEYS.clear()
     del ua, rest
     n = len(cols.names)
     gid_all = np.frombuffer(cols.gid, dtype=np.int64)

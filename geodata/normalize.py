@@ -32,6 +32,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
+import numpy as np
 from anyascii import anyascii
 from xxhash import xxh3_64_intdigest
 
@@ -41,6 +42,7 @@ __all__ = [
     "READINGS",
     "clean_text",
     "has_mixed_scripts",
+    "index_key_columns",
     "index_keys",
     "index_keys_many",
     "is_foldable_script",
@@ -98,10 +100,11 @@ _SKELETON_MAP = {
     "j": "i",
     "q": "k",
 }
-# The multi-letter rules of _SKELETON_MAP, and its one-letter rules for letters that no
-# multi-letter rule contains (so they can be applied afterwards by a fast table).
-_SKELETON_MULTI_RE = re.compile("shch|sch|zh|sh|kh|ch|ts|tz|ck|ph|[ch]")
-_SKELETON_SINGLE = str.maketrans({k: v for k, v in _SKELETON_MAP.items() if k in "wyjq"})
+# _SKELETON_MAP's rules in two passes: its multi-letter rules, scanning left to right; then its
+# one-letter rules by a table (a lone "c" or "h" is one no multi-letter rule took: where none
+# applies the scan moves on by one letter, as it does past a one-letter rule).
+_SKELETON_PAIRS_RE = re.compile("shch|sch|zh|sh|kh|ch|ts|tz|ck|ph")
+_SKELETON_LETTERS = str.maketrans({k: v for k, v in _SKELETON_MAP.items() if len(k) == 1})
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
 _I_BEFORE_VOWEL = re.compile(r"i(?=[aeou])")
 _DOUBLES = re.compile(r"(.)\1+")
@@ -190,15 +193,13 @@ def _translit(text: str) -> str:
 def skeleton(ascii_text: str) -> str:
     """Fold an ASCII (already transliterated) name to its skeleton key."""
     s = _NON_ALNUM.sub("", ascii_text.lower())
-    # _SKELETON_MAP's rules in two passes (multi-letter rules, then a one-letter table), as
-    # index_keys_many applies them
-    s = _SKELETON_MULTI_RE.sub(_skeleton_sub, s).translate(_SKELETON_SINGLE)
+    s = _SKELETON_PAIRS_RE.sub(_skeleton_pair, s).translate(_SKELETON_LETTERS)
     s = _I_BEFORE_VOWEL.sub("", s)
     return _DOUBLES.sub(r"\1", s)
 
 
-def _skeleton_sub(m: re.Match[str]) -> str:
-    return _SKELETON_MAP[m.group(0)]
+def _skeleton_pair(m: re.Match[str], _get=_SKELETON_MAP.__getitem__) -> str:
+    return _get(m[0])
 
 
 _VOWEL_RUNS = re.compile("[aeiou]+")
@@ -285,41 +286,72 @@ def index_keys(name: str) -> tuple[str, str | None]:
     return raw, ("k:" + sk if sk else None)
 
 
-_WS_NOT_NL = re.compile(r"[^\S\n]+")
 _APOSTROPHE_RE = re.compile("[" + re.escape("".join(map(chr, _APOSTROPHES))) + "]")
-_NON_ALNUM_NL = re.compile(r"[^a-z0-9\n]+")
+# index_key_columns' skeleton steps over ASCII bytes: the characters kept, the vowels an "i"
+# before which is dropped, the newline between names
+_KEEP_BYTES = np.zeros(256, dtype=bool)
+_KEEP_BYTES[list(b"abcdefghijklmnopqrstuvwxyz0123456789\n")] = True
+_VOWEL_BYTES = np.zeros(256, dtype=bool)
+_VOWEL_BYTES[list(b"aeou")] = True
+
+
+def _skeletons_joined(ascii_text: str) -> str:
+    """:func:`skeleton` of each line of ASCII *ascii_text* (names joined by newlines)."""
+    b = np.frombuffer(ascii_text.lower().encode("ascii"), dtype=np.uint8)
+    s = b[_KEEP_BYTES[b]].tobytes().decode("ascii")
+    s = _SKELETON_PAIRS_RE.sub(_skeleton_pair, s).translate(_SKELETON_LETTERS)
+    b = np.frombuffer(s.encode("ascii"), dtype=np.uint8)
+    if len(b) > 1:
+        keep = np.ones(len(b), dtype=bool)
+        keep[:-1] = ~((b[:-1] == ord("i")) & _VOWEL_BYTES[b[1:]])  # _I_BEFORE_VOWEL
+        b = b[keep]
+        keep = np.ones(len(b), dtype=bool)
+        keep[1:] = (b[1:] != b[:-1]) | (b[1:] == ord("\n"))  # _DOUBLES ("." is not a newline)
+        b = b[keep]
+    return b.tobytes().decode("ascii")
 
 
 def index_keys_many(names: list[str]) -> list[tuple[str, str | None]]:
-    """``[index_keys(n) for n in names]``, computed a few hundred times faster per name.
+    """``[index_keys(n) for n in names]``, computed a few hundred times faster per name."""
+    raws, sks = index_key_columns(names)
+    return list(zip(raws, sks))
 
-    The names are joined by newlines and each folding step runs once over the joined text
-    (every step maps characters or runs a pattern that cannot cross a newline). When a name
-    itself holds a newline, or a step turns a character into one, the names are folded one
-    by one instead."""
+
+def index_key_columns(names: list[str]) -> tuple[list[str], list[str | None]]:
+    """The raw keys and the skeleton keys (or None) of :func:`index_keys` of each of *names*.
+
+    The names are joined by newlines and most folding steps run once over the joined text
+    (every step maps characters or runs a pattern that cannot cross a newline; the last
+    skeleton steps run over its bytes with numpy). When a name itself holds a newline, or a
+    step turns a character into one, the names are folded one by one instead."""
     joined = "\n".join(names)
     if "\n" in joined and joined.count("\n") != len(names) - 1:
-        return [index_keys(n) for n in names]
-    folded = _APOSTROPHE_RE.sub("'", unicodedata.normalize("NFKC", joined)).casefold()
-    raws = _WS_NOT_NL.sub(" ", folded).split("\n")
+        return _key_columns_one_by_one(names)
+    if not joined.isascii():  # NFKC of each name that needs it (most are in NFKC already)
+        nfkc, is_nfkc = unicodedata.normalize, unicodedata.is_normalized
+        joined = "\n".join([n if is_nfkc("NFKC", n) else nfkc("NFKC", n) for n in names])
+    folded = _APOSTROPHE_RE.sub("'", joined).casefold()
+    raws = ["r:" + " ".join(r.split()) for r in folded.split("\n")]
     plain = [i for i, n in enumerate(names) if n.isascii()]
     other = [i for i, n in enumerate(names) if not n.isascii() and _NON_FOLDABLE.search(n) is None]
     # anyascii walks a text character by character unless it is all ASCII: keep those apart.
-    texts = "\n".join(names[i] for i in plain).lower()
+    parts = ["\n".join([names[i] for i in plain])] if plain else []
     if other:
-        texts += "\n" + anyascii("\n".join(names[i] for i in other).casefold().replace("ё", "е"))
+        parts.append(anyascii("\n".join([names[i] for i in other]).casefold().replace("ё", "е")))
     foldable = plain + other
-    s = _NON_ALNUM_NL.sub("", texts.lower())
-    s = _SKELETON_MULTI_RE.sub(_skeleton_sub, s)
-    s = _DOUBLES.sub(r"\1", _I_BEFORE_VOWEL.sub("", s.translate(_SKELETON_SINGLE)))
-    skeletons = s.split("\n") if foldable else []
+    skeletons = _skeletons_joined("\n".join(parts)).split("\n") if foldable else []
     if len(raws) != len(names) or len(skeletons) != len(foldable):
-        return [index_keys(n) for n in names]
-    out: list[tuple[str, str | None]] = [("r:" + r.strip(), None) for r in raws]
+        return _key_columns_one_by_one(names)
+    sks: list[str | None] = [None] * len(names)
     for i, sk in zip(foldable, skeletons):
         if sk:
-            out[i] = (out[i][0], "k:" + sk)
-    return out
+            sks[i] = "k:" + sk
+    return raws, sks
+
+
+def _key_columns_one_by_one(names: list[str]) -> tuple[list[str], list[str | None]]:
+    keys = [index_keys(n) for n in names]
+    return [raw for raw, _ in keys], [sk for _, sk in keys]
 
 
 def query_keys(text: str) -> list[tuple[str, str]]:

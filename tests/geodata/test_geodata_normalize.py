@@ -63,6 +63,9 @@ def test_mixed_scripts_detected() -> None:
         ["a\nb", "c"],
         ["Ёлка", "Київ", "  x  ", "東京", "Ǆemal", "qh", "Kupjansk", "Słowiańsk", "Mariupol’"],
         ["\u2028", "a", "İstanbul", "Straße", "Dnipro—Rudne"],
+        ["Київ", "Одеса", "Ёлки"],  # no ASCII name
+        ["i", "aou", "ss", "s", "Tschernihiw", "tsh", "ckh", "Chhh"],  # steps at name borders
+        ["a\u00a0 b", "\tx\u3000y ", "Мари\u0301уполь", "ﬁ"],  # odd spaces, not in NFKC
     ],
 )
 def test_index_keys_many_is_index_keys_of_each(names: list[str]) -> None:
