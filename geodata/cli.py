@@ -210,6 +210,8 @@ def _readable(res: GeocodeResult, out: IO[str]) -> None:
             print(f"    {c.name} ({where}) {c.lat}, {c.lon}  pop {c.population}  {ids}", file=out)
 
 
+#: The batch CSV's columns read (others are ignored).
+_BATCH_COLUMNS = ("query", "country", "admin1", "context")
 #: ``json.dumps(obj, ensure_ascii=False)`` without building an encoder per row.
 _JSON = json.JSONEncoder(ensure_ascii=False)
 
@@ -222,22 +224,28 @@ def _batch(path: Path, chain: GeocoderChain, out: IO[str]) -> int:
         print(f"error: cannot read {path}: {exc}", file=sys.stderr)
         return 2
     with fh:
-        reader = csv.DictReader(fh)
-        if not reader.fieldnames or "query" not in [f.strip() for f in reader.fieldnames]:
+        reader = csv.reader(fh)
+        header = [(f or "").strip() for f in next(reader, None) or []]
+        if "query" not in header:
             print(
                 "error: batch CSV needs a 'query' column (optional: country, admin1)",
                 file=sys.stderr,
             )
             return 2
+        # a column named twice: the last one counts (as csv.DictReader has it)
+        where = {name: i for i, name in enumerate(header)}
+        q, c, a, x = (where.get(name, len(header)) for name in _BATCH_COLUMNS)
         # Offline answers depend on the row alone: a row seen before is written again from
         # memory (batches of dispatches repeat the same places many times).
         seen: dict[tuple[str, str | None, str | None, str | None], str] = {}
-        for row in reader:
-            row = {(k or "").strip(): v for k, v in row.items()}
-            query = row.get("query") or ""
-            country = (row.get("country") or "").strip() or None
-            admin1 = (row.get("admin1") or "").strip() or None
-            context = (row.get("context") or "").strip() or None
+        for values in reader:
+            if not values:
+                continue  # a blank line
+            n = len(values)
+            query = values[q] if q < n else ""
+            country = (values[c] if c < n else "").strip() or None
+            admin1 = (values[a] if a < n else "").strip() or None
+            context = (values[x] if x < n else "").strip() or None
             key = (query, country, admin1, context)
             line = seen.get(key)
             if line is None:

@@ -61,7 +61,6 @@ from geodata.normalize import (
     query_keys,
     raw_key,
 )
-from geodata.regions import Region, Regions
 from geodata.results import (
     PRECISION_REGION,
     PRECISION_TOWN,
@@ -77,6 +76,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from geodata.places import TeamPlace
+    from geodata.regions import Region, Regions
 
 __all__ = [
     "CITY_POP",
@@ -1133,6 +1133,8 @@ class Gazetteer:
     def regions(self) -> Regions:
         """The region polygons (:meth:`Regions.default`, loaded on first use)."""
         if self._regions is None:
+            from geodata.regions import Regions  # shapely: loaded for reverse lookups only
+
             self._regions = Regions.default()
         return self._regions
 

@@ -27,7 +27,6 @@ then ``os.replace``).
 
 from __future__ import annotations
 
-import difflib
 import gc
 import hashlib
 import json
@@ -266,6 +265,8 @@ RU_NAME_SIMILARITY = 0.6
 def _ru_name_is_current(s: Settlement) -> bool:
     if not s.name_ru:
         return False
+    import difflib  # for the build only
+
     a, b = loose_key(s.name_uk) or s.name_uk, loose_key(s.name_ru) or s.name_ru
     return difflib.SequenceMatcher(None, a, b).ratio() >= RU_NAME_SIMILARITY
 
