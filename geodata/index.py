@@ -291,12 +291,12 @@ def _settlement_place(s: Settlement) -> _Place:
     )
 
 
-def _merge_into(place: _Place, s: Settlement) -> None:
-    """Give a GeoNames place the settlement's units and names: one place, not two.
+def _merge_into(place: _Place, s: Settlement, official: _Place) -> None:
+    """Give a GeoNames place the settlement's units and names (*official*, the settlement as
+    a place): one place, not two.
 
     The settlement's official names are the current ones; GeoNames' own name becomes an
     alternate when it is not a spelling of them (a place GeoNames still knows by an old name)."""
-    official = _settlement_place(s)
     sks = _skeletons(official.current)
     if _skeleton_of(place.name) not in sks:
         place.current.discard(place.name)
@@ -357,8 +357,11 @@ def _skeletons(texts: set[str]) -> set[str]:
     return {_skeleton_of(t) for t in texts} - {""}
 
 
-def _merge_settlements(places: list[_Place], settlements: list[Settlement]) -> list[_Place]:
-    """Merge settlements into the GeoNames places of Ukraine they duplicate; return the rest.
+def _merge_settlements(
+    places: list[_Place], settlements: list[Settlement], as_places: list[_Place]
+) -> list[_Place]:
+    """Merge settlements (and *as_places*, each as a place) into the GeoNames places of Ukraine
+    they duplicate; return the rest.
 
     A settlement is the GeoNames place whose id Who's On First gives it (when that place lies
     within :data:`MERGE_KM`), else a GeoNames place of Ukraine with the same name (skeleton)
@@ -371,7 +374,7 @@ def _merge_settlements(places: list[_Place], settlements: list[Settlement]) -> l
             by_name.setdefault(sk, []).append(p)
     taken: set[int] = set()
     rest: list[_Place] = []
-    for s in settlements:
+    for s, place in zip(settlements, as_places):
         target = by_gid.get(s.geonames_id) if s.geonames_id is not None else None
         if target is not None and (
             target.geonames_id in taken or _km(target, s.lat, s.lon) > _merge_km(target)
@@ -387,13 +390,12 @@ def _merge_settlements(places: list[_Place], settlements: list[Settlement]) -> l
             near = [t for t in near if t[0] <= _merge_km(t[2])]
             target = min(near)[2] if near else None
         if target is None:
-            place = _settlement_place(s)
             if place.geonames_id in by_gid:
                 place.geonames_id = -1  # WOF gave the id of another (listed, distant) place
             rest.append(place)
         else:
             taken.add(target.geonames_id)
-            _merge_into(target, s)
+            _merge_into(target, s, place)
     return rest
 
 
@@ -690,10 +692,11 @@ def _build(source: Path, settlements: Path | None) -> GazetteerIndex:
     rest: list[_Place] = []
     if settlements is not None:
         found = load_settlements(settlements)
+        as_places = [_settlement_place(s) for s in found]
         _KEYS.prime(_texts(ua))
-        _KEYS.prime(_texts(map(_settlement_place, found)))
-        rest = _merge_settlements(ua, found)
-        del found
+        _KEYS.prime(_texts(as_places))
+        rest = _merge_settlements(ua, found, as_places)
+        del found, as_places
     _index_places(ua + rest, cols, keys)
     _KEYS.clear()
     del ua, rest
