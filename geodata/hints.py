@@ -178,7 +178,6 @@ def find_hints(text: str, *, admin1_table: Admin1Table | None = None) -> Hints:
     if "," not in text and "(" not in text and _TRIGGERS.isdisjoint(text.casefold().split()):
         return Hints(rest=text)  # the common case: a bare name
     table = admin1_table or Admin1Table.default()
-    units = UnitTable.default()
     said: list[str] = []
     near = None
     m = _NEAR_RE.search(text)
@@ -200,11 +199,11 @@ def find_hints(text: str, *, admin1_table: Admin1Table | None = None) -> Hints:
             if got:
                 admin1 = got[0]  # type: ignore[assignment]
         elif low in _RAION and not raions:
-            got = _marker_phrase(words, i, lambda s: units.resolve(s, 2))
+            got = _marker_phrase(words, i, lambda s: UnitTable.default().resolve(s, 2))
             if got:
                 raions = got[0]  # type: ignore[assignment]
         elif low in _HROMADA and not hromadas:
-            got = _marker_phrase(words, i, lambda s: units.resolve(s, 3))
+            got = _marker_phrase(words, i, lambda s: UnitTable.default().resolve(s, 3))
             if got:
                 hromadas = got[0]  # type: ignore[assignment]
         elif low in COUNTRY_WORDS and country is None:
