@@ -517,9 +517,9 @@ class _KeyTable:
         lk_of_text = np.full(len(texts), -1, dtype=np.int64)
         loose_ids: dict[str, int] = {}
         for t in loose_texts.tolist():
-            lk = loose_key_of_skeleton(sks[t] or "")
-            if lk is not None:
-                lk_of_text[t] = loose_ids.setdefault(lk, len(loose_ids))
+            loose = loose_key_of_skeleton(sks[t] or "")
+            if loose is not None:
+                lk_of_text[t] = loose_ids.setdefault(loose, len(loose_ids))
         lk_h = np.array(key_hashes(list(loose_ids)), dtype=np.uint64)
         lk = lk_of_text[tid]
         is_loose &= lk >= 0
