@@ -147,3 +147,84 @@ def test_pretty_printed_source_is_read_whole(tmp_path: Path) -> None:
     src = tmp_path / "cities.json"
     src.write_text(json.dumps({"1": _place(1, "Testivka", [])}, indent=2), encoding="utf-8")
     assert [r["name"] for piece in _read_cities(src, chunk_chars=5) for r in piece] == ["Testivka"]
+
+
+def _keys_name_by_name(places: list) -> set[tuple[int, int, int]]:
+    """(key hash, place, flags) of *places* computed name by name: the rules of
+    geodata.index._KeyTable, written plainly."""
+    from geodata.index import (
+        CLASS_ALTERNATE,
+        CLASS_CURRENT,
+        CLASS_HISTORICAL,
+        FLAG_LOOSE,
+        FLAG_MAIN_NAME,
+        FLAG_OFFICIAL,
+        LOOSE_COUNTRIES,
+    )
+    from geodata.normalize import index_keys, key_hash, loose_key_of_skeleton
+
+    out = set()
+    for row, p in enumerate(places):
+        current_sks = {index_keys(t)[1] for t in p.current} - {None}
+        classes: dict[str, int] = {}
+        for text in p.current:
+            classes[text] = CLASS_CURRENT
+        for texts, cls in ((p.historical, CLASS_HISTORICAL), (p.alternate, CLASS_ALTERNATE)):
+            for text in texts:
+                spelled = index_keys(text)[1] in current_sks
+                classes.setdefault(text, CLASS_CURRENT if spelled else cls)
+        best: dict[int, int] = {}
+        for text, cls in classes.items():
+            raw, sk = index_keys(text)
+            flag = cls | (FLAG_MAIN_NAME if text == p.name else 0)
+            flag |= FLAG_OFFICIAL if text in p.official else 0
+            for key in (raw, sk):
+                if key is None:
+                    continue
+                h = key_hash(key)
+                old = best.get(h)
+                if old is None or flag & 3 < old & 3:
+                    best[h] = flag
+                elif flag & 3 == old & 3:
+                    best[h] = old | (flag & (FLAG_OFFICIAL | FLAG_MAIN_NAME))
+            loose = loose_key_of_skeleton(sk or "")
+            if p.country in LOOSE_COUNTRIES and cls == CLASS_CURRENT and loose is not None:
+                best.setdefault(key_hash(loose), CLASS_CURRENT | FLAG_LOOSE)
+        out |= {(h, row, flag) for h, flag in best.items()}
+    return out
+
+
+def test_key_table_gives_each_key_of_a_place_its_best_class_and_marks() -> None:
+    import numpy as np
+
+    from geodata.index import _Columns, _Keys, _KeyTable, _Names, _Place
+
+    def place(name, country, current=(), official=(), historical=(), alternate=()):
+        return _Place(
+            geonames_id=1, lat=0.0, lon=0.0, population=0, country=country, admin1="",
+            name=name, current={name, *current}, official={name, *official},
+            historical=set(historical), alternate=set(alternate),
+        )  # fmt: skip
+
+    places = [
+        # an alternate that respells the current name is current; "KYIV" shares its raw key
+        place("Kyiv", "UA", alternate=["Kiev", "Kijów", "KYIV", "Київ"], current=["Київ"]),
+        # a historical name also listed as alternate stays historical; one spelled like the
+        # current name is current
+        place("Bakhmut", "UA", historical=["Artemivsk", "Bakhmout"], alternate=["Artemivsk"]),
+        # no loose keys outside Ukraine and Russia; 東京 has a raw key only
+        place("Odessa", "US", alternate=["Odesa", "Одесса", "東京"]),
+        place("Lyman", "UA", official=["Лиман"], current=["Лиман", "Liman"]),
+        place("", "RU", alternate=["", "a"]),  # empty names: a raw key, no skeleton
+    ]
+    cols, table, names = _Columns(), _KeyTable(), _Names(0)
+    for p in places:
+        cols.add(p)
+        names.add_place(p)
+    table.add(names, _Keys())
+    kh, kp, kf = table.arrays(np.arange(len(places)))
+    got = set(zip(kh.tolist(), kp.tolist(), kf.tolist()))
+    assert got == _keys_name_by_name(places)
+    assert len(got) == len(kh)  # one entry per (key, place)
+    flags = {f for _, row, f in got if row == 1}
+    assert 2 in {f & 3 for f in flags}  # Artemivsk is historical, though listed as alternate too
