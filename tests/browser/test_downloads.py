@@ -37,6 +37,7 @@ def edited_app(browser, tmp_path_factory):
     yield from _server(tmp, store)
 
 
+@pytest.mark.slow  # an app of its own; the history exports are checked without a browser
 def test_downloads_include_the_history_of_the_view_when_asked(page, edited_app, tmp_path):
     open_app(page, edited_app, "country=Russia")
     assert metric(page, "Incidents") == "2"

@@ -39,6 +39,7 @@ def test_an_upload_is_previewed_then_imported_and_mapped(page, import_app):
     wait_for_map(page, lambda layers: layers.get("points") == before + 2, timeout=90)
 
 
+@pytest.mark.slow  # a rejected import is checked without a browser too
 def test_a_rejected_file_changes_nothing(page, import_app):
     url, store_url = import_app
     store = Store.open(store_url)

@@ -141,6 +141,7 @@ def test_time_control_plays_day_by_day(page, days_app):
     assert seed_day[2][2] == f"Injured: 12 (10{DASH}14); unknown for 1 incident"
 
 
+@pytest.mark.slow  # the default run plays day by day on the same controls
 def test_time_control_drags_through_weeks_and_accumulates(page, days_app):
     open_app(page, days_app)
     frame = map_frame(page)

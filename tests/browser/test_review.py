@@ -112,6 +112,7 @@ def test_draft_correct_save_map_edit_history_revert(page, review_app):
     assert "merge" in history_text and "value from Reuters" in history_text
 
 
+@pytest.mark.slow  # checked without a browser too
 def test_wrong_text_gets_a_clear_message_and_saves_nothing(page, review_app):
     page.goto(review_app + "/New_incidents_from_a_report")
     settle(page)

@@ -79,6 +79,7 @@ def sign_in(page, app: str, sub: str) -> None:
     settle(page)
 
 
+@pytest.mark.slow  # the default run keeps the editor sign-in
 def test_a_viewer_sees_the_map_without_signing_in(visitor, auth_app):
     app, _, _ = auth_app
     open_app(visitor, app)
@@ -86,6 +87,7 @@ def test_a_viewer_sees_the_map_without_signing_in(visitor, auth_app):
     assert map_layers(visitor)["points"] == 5
 
 
+@pytest.mark.slow  # page refusals are checked without a browser too
 def test_writing_pages_refuse_before_sign_in(visitor, auth_app):
     app, store_url, _ = auth_app
     visitor.goto(app + "/Import")
@@ -136,6 +138,7 @@ def test_an_editor_signs_in_edits_and_the_history_names_them(visitor, auth_app):
     assert visitor.get_by_role("button", name="Save changes").count() == 0
 
 
+@pytest.mark.slow  # page refusals are checked without a browser too
 def test_a_signed_in_user_outside_the_editors_may_not_write(visitor, auth_app):
     app, _, _ = auth_app
     sign_in(visitor, app, "bob")
