@@ -229,7 +229,7 @@ def test_a_snapshot_from_the_rows_imported_holds_what_sqlite_holds(tmp_path, mon
     rows imported says the same as one read back from the store."""
     monkeypatch.setenv("INCIDENTS_CACHE_DIR", str(tmp_path / "cache"))
     store = Store.open(f"sqlite:///{tmp_path / 'fresh.sqlite'}", seed=False)
-    rows = [_acled_row(n, f"2024-02-{n % 28 + 1:02d}", 2024) for n in range(60)]
+    rows = [_acled_row(n, f"2024-02-{n % 28 + 1:02d}", 2024) for n in range(12)]
     rows[3] = rows[3].replace(",50.0,36.2,", ",-0.0,-0.0,")
     import_file(store, _write(tmp_path / "z.csv", rows), chunk_bytes=TINY)
     snapshot = load_frame(store)
@@ -242,11 +242,11 @@ def test_a_second_import_reads_the_store_back_for_the_snapshot(tmp_path, monkeyp
     """Rows kept aside are the whole store only when it was empty: a second import reads it."""
     monkeypatch.setenv("INCIDENTS_CACHE_DIR", str(tmp_path / "cache"))
     store = Store.open(f"sqlite:///{tmp_path / 'fresh.sqlite'}", seed=False)
-    first = _write(tmp_path / "a.csv", [_acled_row(n, "2024-02-16", 2024) for n in range(40)])
-    second = _write(tmp_path / "b.csv", [_acled_row(n, "2023-02-16", 2023) for n in range(30, 90)])
+    first = _write(tmp_path / "a.csv", [_acled_row(n, "2024-02-16", 2024) for n in range(10)])
+    second = _write(tmp_path / "b.csv", [_acled_row(n, "2023-02-16", 2023) for n in range(6, 20)])
     import_file(store, first, chunk_bytes=TINY)
     import_file(store, second, chunk_bytes=TINY, on_conflict="replace")
     assert verify_snapshot(store) is None
     snapshot = load_frame(store)
-    assert len(snapshot) == 90
+    assert len(snapshot) == 20
     pd.testing.assert_frame_equal(snapshot, load_frame(store, use_snapshot=False))
