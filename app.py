@@ -18,13 +18,14 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from dashboard import maps, views
+from dashboard import maps, memory, views
 from dashboard.redact import without_paths
 from dashboard.views import Selection
 from dashboard.views import escape_markdown as md
 from incidents import IncidentFilter, Store, StoreError, default_url, export, history, load_frame
 
 st.set_page_config(page_title="Conflict incidents", page_icon="🗺️", layout="wide")
+memory.use_small_pages()  # set by serve.py already; here for `streamlit run app.py` alone
 
 MAP_HEIGHT = 560
 TIMELINE_HEIGHT = 240

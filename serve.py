@@ -25,7 +25,7 @@ import importlib
 import streamlit as st
 from starlette.middleware import Middleware
 
-from dashboard import assets
+from dashboard import assets, memory
 from dashboard.security_headers import SecurityHeadersMiddleware
 from dashboard.static_gzip import CachedGzipMiddleware
 
@@ -33,6 +33,7 @@ from dashboard.static_gzip import CachedGzipMiddleware
 #: visitor's first script run. Not ``streamlit_folium``: a component declared before the
 #: server's runtime exists is not registered with it (the map would stay empty).
 PAGE_MODULES = ("altair", "folium", "dashboard.maps", "dashboard.views", "incidents")
+memory.use_small_pages()  # before the page allocates anything (see dashboard.memory)
 for _name in PAGE_MODULES:
     importlib.import_module(_name)
 
