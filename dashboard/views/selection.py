@@ -112,11 +112,12 @@ class Selection:
     def _big_map(
         self, frame: pd.DataFrame, arrays: FrameArrays, rows: np.ndarray, quiet: np.ndarray
     ) -> MapResult:
+        times = columnar.row_times(arrays, rows, quiet)
         return render_map(
             columnar.map_frame(frame, arrays, rows),
             zoom_to_points=True,
-            cells=columnar.cells(arrays, rows),
-            times=columnar.row_times(arrays, rows, quiet),
+            cells=columnar.cells(arrays, rows, times),
+            times=times,
         )
 
     def _absolute(self, pos: np.ndarray) -> np.ndarray:

@@ -61,6 +61,12 @@ def test_totals_timeline_and_cells_equal_the_row_wise_ones(frame, arrays, name):
     assert set(got) == set(expected)
     for res in expected:
         pd.testing.assert_frame_equal(got[res], expected[res], check_dtype=False)
+    # The same cells when the time control's per-row sums of these rows are handed in (reused
+    # when every row is placed, rebuilt for the placed ones otherwise).
+    with_times = columnar.cells(arrays, rows, columnar.row_times(arrays, rows))
+    assert set(with_times) == set(expected)
+    for res in expected:
+        pd.testing.assert_frame_equal(with_times[res], expected[res], check_dtype=False)
     assert columnar.grouped_count(arrays, rows) == int(sub["casualty_group"].notna().sum())
     assert columnar.group_sizes(arrays, rows) == sub["casualty_group"].value_counts().to_dict()
 
@@ -189,3 +195,13 @@ def test_big_selection_with_few_coordinates_draws_them_with_full_popups(frame):
             and "Military Forces of Russia" in sel.map.layer.payload
         )
     assert fast.map.layer.payload == slow.map.layer.payload
+
+
+def test_cells_of_rows_all_placed_reuse_the_time_controls_sums_with_the_same_result(frame, arrays):
+    rows = np.flatnonzero(arrays.placed)  # a selection whose every row is on the map
+    assert len(rows) < len(frame)  # ... that leaves out some members of shared figures
+    expected = aggregate_cells(frame.iloc[rows])
+    got = columnar.cells(arrays, rows, columnar.row_times(arrays, rows))
+    assert set(got) == set(expected)
+    for res in expected:
+        pd.testing.assert_frame_equal(got[res], expected[res], check_dtype=False)
