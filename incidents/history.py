@@ -388,7 +388,10 @@ def record_import_of_all(
     inserted, recorded in the order written by one ``INSERT ... SELECT``, not one row sent
     per incident. Returns the rows written."""
     why = why or f"imported from {source}"
-    order = sa.literal_column("rowid") if conn.dialect.name == "sqlite" else sa.null()
+    # The order written: SQLite's rowid. PostgreSQL's physical order is the order of the
+    # import's COPY, unless space left by deleted rows was reused (then the rows of this one
+    # import, which share one time, are recorded in another order).
+    order = sa.literal_column("rowid" if conn.dialect.name == "sqlite" else "ctid")
     select = sa.select(
         sa.literal(_now()),
         sa.literal(who, sa.Text),

@@ -323,9 +323,9 @@ def _write_parts(
             raise ImportRejected(sorted(errors, key=lambda e: e.line))
         source = f"{source} ({format})" if source else f"a {format} file"
         why = f"{format} import: {chunks.result.inserted} inserted, 0 replaced"
-        # Into an empty SQLite store every row is this import's (in the order written):
-        # recorded in the import's own transaction.
-        recorded = sqlite and chunks.started_empty and chunks.wrote
+        # Into an empty store every row is this import's (in the order written): recorded
+        # in the import's own transaction.
+        recorded = chunks.started_empty and chunks.wrote
         if recorded:
             record_import_of_all(chunks.conn, source=source, why=why, who=who)
     result = chunks.result
