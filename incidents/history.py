@@ -391,7 +391,9 @@ def record_import_of_all(
     # The order written: SQLite's rowid. PostgreSQL's physical order is the order of the
     # import's COPY, unless space left by deleted rows was reused (then the rows of this one
     # import, which share one time, are recorded in another order).
-    order = sa.literal_column("rowid" if conn.dialect.name == "sqlite" else "ctid")
+    order: sa.ColumnClause[Any] = sa.literal_column(
+        "rowid" if conn.dialect.name == "sqlite" else "ctid"
+    )
     select = sa.select(
         sa.literal(_now()),
         sa.literal(who, sa.Text),
