@@ -99,10 +99,58 @@ def _text(values: pd.Series) -> pd.Series:
     return out.mask(out == "")
 
 
-def _number(values: pd.Series) -> pd.Series:
+def _number(values: pd.Series, text: pd.Series | None = None) -> pd.Series:
+    """Numbers of a column (NaN where empty or not a number); ``text`` is its :func:`_text`
+    when already known."""
     if pd.api.types.is_numeric_dtype(values):
         return values.astype("float64")
-    return pd.to_numeric(_text(values), errors="coerce").astype("float64")
+    return pd.to_numeric(_text(values) if text is None else text, errors="coerce").astype("float64")
+
+
+@dataclass
+class _Texts:
+    """:func:`_text` of many columns, computed in one pass over all of them (the per-call
+    cost of pandas, not the rows, is what a small part pays)."""
+
+    #: ``_text`` of each column.
+    text: dict[str, pd.Series]
+    #: Missing or only whitespace in the input (``astype("string").str.strip() == ""``).
+    blank: dict[str, np.ndarray]
+    #: Of the first ``checked`` columns: holds a NUL character; longer than MAX_TEXT.
+    nul: dict[str, np.ndarray]
+    long: dict[str, np.ndarray]
+
+
+def _texts(raw: dict[str, pd.Series], names: list[str], checked: int) -> _Texts:
+    """The columns ``names`` as :func:`_text` would give each, from one stacked series; NUL
+    and length checks on the first ``checked`` of them."""
+    if not names:
+        return _Texts({}, {}, {}, {})
+    index = raw[names[0]].index
+    n = len(index)
+    stacked = pd.concat([raw[name].astype("string") for name in names], ignore_index=True)
+    bom = stacked.str.contains("\ufeff", regex=False).to_numpy(dtype=bool, na_value=False)
+    # U+FEFF is not whitespace: a cell holding one is never blank, even once it is removed.
+    if bom.any():
+        stacked = stacked.str.replace("\ufeff", "", regex=False)
+    stacked = stacked.str.strip()
+    stacked = stacked.mask(stacked == "")
+    missing = stacked.isna().to_numpy() & ~bom
+    nul = np.zeros(0, dtype=bool)
+    long = np.zeros(0, dtype=bool)
+    if checked:
+        head = stacked.iloc[: checked * n]
+        nul = head.str.contains("\x00", regex=False).to_numpy(dtype=bool, na_value=False)
+        long = head.str.len().fillna(0).to_numpy() > MAX_TEXT
+    values = stacked.array
+    out = _Texts({}, {}, {}, {})
+    for k, name in enumerate(names):
+        part = slice(k * n, (k + 1) * n)
+        out.text[name] = pd.Series(values[part], index=index, name=raw[name].name, copy=False)
+        out.blank[name] = missing[part]
+        if k < checked:
+            out.nul[name], out.long[name] = nul[part], long[part]
+    return out
 
 
 class _Collector:
@@ -177,12 +225,11 @@ def _one(n: int, pos: int) -> np.ndarray:
     return mask
 
 
-def _check_required(raw: dict[str, pd.Series], col: _Collector) -> None:
+def _check_required(raw: dict[str, pd.Series], col: _Collector, texts: _Texts) -> None:
     """Required values present (precisions and claim status have defaults, disorder is derived)."""
     for c in COLUMNS:
         if c.required and c.name not in _DEFAULTED:
-            values = raw[c.name]
-            missing = values.isna() | (values.astype("string").str.strip() == "")
+            missing = _blank(raw, texts, c.name)
             hint = (
                 " (or import with a geocoder to place the row from its location)"
                 if c.kind == "float"
@@ -191,15 +238,20 @@ def _check_required(raw: dict[str, pd.Series], col: _Collector) -> None:
             col.flag(missing, c.name, "is required" + hint)
 
 
-def _check_text(raw: dict[str, pd.Series], col: _Collector, out: dict[str, pd.Series]) -> None:
+def _blank(raw: dict[str, pd.Series], texts: _Texts, name: str) -> np.ndarray:
+    """Missing or only whitespace (a number or a date is never only whitespace)."""
+    if name in texts.blank:
+        return texts.blank[name]
+    return raw[name].isna().to_numpy()
+
+
+def _check_text(col: _Collector, out: dict[str, pd.Series], texts: _Texts) -> None:
     for c in COLUMNS:
         if c.kind == "text":
-            out[c.name] = _text(raw[c.name])
-            too_long = out[c.name].str.len().fillna(0).to_numpy() > MAX_TEXT
-            col.flag(too_long, c.name, f"longer than {MAX_TEXT:,} characters")
+            out[c.name] = texts.text[c.name]
+            col.flag(texts.long[c.name], c.name, f"longer than {MAX_TEXT:,} characters")
         if c.kind in ("text", "json"):
-            nul = _text(raw[c.name]).str.contains("\x00", regex=False).fillna(False)
-            col.flag(nul, c.name, "holds a NUL character (binary data, not text)")
+            col.flag(texts.nul[c.name], c.name, "holds a NUL character (binary data, not text)")
 
 
 def _check_unique(ids: pd.Series, col: _Collector) -> None:
@@ -208,13 +260,17 @@ def _check_unique(ids: pd.Series, col: _Collector) -> None:
 
 
 def _check_dates(
-    raw: dict[str, pd.Series], col: _Collector, out: dict[str, pd.Series], today: pd.Timestamp
+    raw: dict[str, pd.Series],
+    col: _Collector,
+    out: dict[str, pd.Series],
+    today: pd.Timestamp,
+    texts: _Texts,
 ) -> None:
     """``event_date`` (required) and ``event_date_end`` (optional, not before the start)."""
     for name, required in (("event_date", True), ("event_date_end", False)):
         text = raw[name]
         dates = parse_dates(text)
-        unread = dates.isna() if required else dates.isna() & _text(text).notna()
+        unread = dates.isna() if required else dates.isna() & texts.text[name].notna()
         col.flag(
             unread,
             name,
@@ -233,13 +289,15 @@ def _check_dates(
     )
 
 
-def _check_codes(raw: dict[str, pd.Series], col: _Collector, out: dict[str, pd.Series]) -> None:
+def _check_codes(
+    raw: dict[str, pd.Series], col: _Collector, out: dict[str, pd.Series], texts: _Texts
+) -> None:
     """Integers with a fixed set of values (time precision defaults to 1, the exact day)."""
     for name, allowed, default in (
         ("time_precision", TIME_PRECISIONS, 1),
         ("geo_precision", GEO_PRECISIONS, None),
     ):
-        number = _number(raw[name])
+        number = _number(raw[name], texts.text.get(name))
         if default is not None:
             number = number.fillna(default)
         bad = ~number.isin(allowed)
@@ -281,10 +339,10 @@ def _check_taxonomy(col: _Collector, out: dict[str, pd.Series]) -> None:
 
 
 def _check_coordinates(
-    raw: dict[str, pd.Series], col: _Collector, out: dict[str, pd.Series]
+    raw: dict[str, pd.Series], col: _Collector, out: dict[str, pd.Series], texts: _Texts
 ) -> None:
     for name, limit in (("latitude", 90.0), ("longitude", 180.0)):
-        number = _number(raw[name])
+        number = _number(raw[name], texts.text.get(name))
         col.flag(
             raw[name].notna() & number.isna(),
             name,
@@ -300,42 +358,57 @@ def _check_coordinates(
         out[name] = number
 
 
-def _check_counts(raw: dict[str, pd.Series], col: _Collector, out: dict[str, pd.Series]) -> None:
+def _check_counts(
+    raw: dict[str, pd.Series], col: _Collector, out: dict[str, pd.Series], texts: _Texts
+) -> None:
     """Counts and codes: whole, non-negative; and low <= best <= high for every figure."""
-    for name in (*COUNT_COLUMNS, "iso", "geonames_id"):
-        number = _number(raw[name])
+    names = (*COUNT_COLUMNS, "iso", "geonames_id")
+    numbers = [_number(raw[name], texts.text.get(name)).to_numpy() for name in names]
+    table = np.column_stack(numbers)
+    nan = np.isnan(table)
+    with np.errstate(invalid="ignore"):
+        negative = table < 0
+        huge = np.abs(table) > MAX_WHOLE
+        fraction = ~nan & (table != np.floor(table))
+    kept = np.where(huge, np.nan, table).round()
+    for k, name in enumerate(names):
+        number = numbers[k]
         col.flag(
-            raw[name].notna() & (raw[name].astype("string").str.strip() != "") & number.isna(),
+            ~_blank(raw, texts, name) & nan[:, k],
             name,
             lambda p, name=name: f"{_show(raw[name].iat[p])} is not a number",
         )
-        col.flag(number < 0, name, lambda p, number=number: f"{number.iat[p]:g} is negative")
-        huge = number.abs() > MAX_WHOLE
-        col.flag(huge, name, lambda p, name=name: f"{_show(raw[name].iat[p])} is too large")
+        col.flag(negative[:, k], name, lambda p, number=number: f"{number[p]:g} is negative")
+        col.flag(huge[:, k], name, lambda p, name=name: f"{_show(raw[name].iat[p])} is too large")
         col.flag(
-            number.notna() & (number != np.floor(number)),
+            fraction[:, k],
             name,
-            lambda p, number=number: f"{number.iat[p]:g} is not a whole number",
+            lambda p, number=number: f"{number[p]:g} is not a whole number",
         )
-        out[name] = number.where(~huge).round().astype("Int64")
+        out[name] = pd.Series(kept[:, k], index=raw[name].index).astype("Int64")
+    where = {name: k for k, name in enumerate(names)}
     for best, (low, high) in _BOUNDS.items():
         b, lo, hi = out[best], out[low], out[high]
+        # NaN (empty or rejected) compares False, as a missing figure bounds nothing.
+        vb, vlo, vhi = (kept[:, where[name]] for name in (best, low, high))
+        with np.errstate(invalid="ignore"):
+            above, below, crossed = vlo > vb, vb > vhi, vlo > vhi
         col.flag(
-            (lo > b).fillna(False),
+            above,
             low,
             lambda p, b=b, lo=lo, low=low, best=best: (
                 f"{low} {lo.iat[p]} is greater than {best} {b.iat[p]}"
             ),
         )
         col.flag(
-            (b > hi).fillna(False),
+            below,
             high,
             lambda p, b=b, hi=hi, high=high, best=best: (
                 f"{high} {hi.iat[p]} is less than {best} {b.iat[p]}"
             ),
         )
         col.flag(
-            (lo > hi).fillna(False),
+            crossed,
             high,
             lambda p, lo=lo, hi=hi, high=high, low=low: (
                 f"{high} {hi.iat[p]} is less than {low} {lo.iat[p]}"
@@ -359,6 +432,22 @@ def _check_claims(col: _Collector, out: dict[str, pd.Series]) -> None:
     out["claim_status"] = status
 
 
+def _text_columns(raw: dict[str, pd.Series]) -> tuple[list[str], int]:
+    """The columns read as text (every text and JSON column first, then the dates and the
+    numbers given as text) and how many of them are text or JSON."""
+    checked = [c.name for c in COLUMNS if c.kind in ("text", "json")]
+    others = [
+        c.name
+        for c in COLUMNS
+        if c.kind == "date" or (c.kind not in ("text", "json") and _as_text(raw[c.name]))
+    ]
+    return checked + others, len(checked)
+
+
+def _as_text(values: pd.Series) -> bool:
+    return not pd.api.types.is_numeric_dtype(values)
+
+
 def validate_frame(
     frame: pd.DataFrame,
     *,
@@ -377,20 +466,21 @@ def validate_frame(
     line_arr = np.arange(1, n + 1) if lines is None else np.asarray(lines)
     empty = pd.Series(pd.NA, index=frame.index, dtype="string")
     raw = {c.name: frame[c.name] if c.name in frame.columns else empty for c in COLUMNS}
-    ids = _text(raw["event_id"])
+    texts = _texts(raw, *_text_columns(raw))
+    ids = texts.text["event_id"]
     col = _Collector(n, line_arr, ids)
     out: dict[str, pd.Series] = {}
 
-    _check_required(raw, col)
-    _check_text(raw, col, out)
+    _check_required(raw, col, texts)
+    _check_text(col, out, texts)
     _check_unique(ids, col)
-    _check_dates(raw, col, out, pd.Timestamp(today or dt.date.today()))
-    _check_codes(raw, col, out)
+    _check_dates(raw, col, out, pd.Timestamp(today or dt.date.today()), texts)
+    _check_codes(raw, col, out, texts)
     _check_taxonomy(col, out)
-    _check_coordinates(raw, col, out)
-    _check_counts(raw, col, out)
+    _check_coordinates(raw, col, out, texts)
+    _check_counts(raw, col, out, texts)
     _check_claims(col, out)
-    out["sources"] = _check_sources(_text(raw["sources"]), col)
+    out["sources"] = _check_sources(texts.text["sources"], col)
 
     typed = pd.DataFrame({c.name: out[c.name] for c in COLUMNS})
     keep = ~col.bad
