@@ -147,13 +147,30 @@ def _non_ascii_runs(data: bytes) -> float:
     return int(high.sum()) / starts
 
 
+#: Bytes decoded at a time when checking that a part is UTF-8.
+_CHECK_STEP = 2**20
+
+
+def _is_utf8(data: bytes) -> bool:
+    """Whether ``data`` decodes as UTF-8, checked a slice at a time: decoding a 64 MiB part
+    whole would build a text of up to 256 MiB only to throw it away."""
+    if data.isascii():
+        return True
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    view = memoryview(data)
+    try:
+        for start in range(0, len(data), _CHECK_STEP):
+            decoder.decode(
+                view[start : start + _CHECK_STEP], final=start + _CHECK_STEP >= len(data)
+            )
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
 def _decode(data: bytes) -> tuple[bytes, str]:
     """UTF-8 bytes and the name of the encoding found (the bytes themselves when already UTF-8)."""
-    try:
-        data.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
-    else:
+    if _is_utf8(data):
         return data, "UTF-8"
     from charset_normalizer import from_bytes
 
