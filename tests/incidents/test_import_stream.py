@@ -250,3 +250,42 @@ def test_a_second_import_reads_the_store_back_for_the_snapshot(tmp_path, monkeyp
     snapshot = load_frame(store)
     assert len(snapshot) == 20
     pd.testing.assert_frame_equal(snapshot, load_frame(store, use_snapshot=False))
+
+
+def test_a_part_is_checked_as_utf_8_slice_by_slice_as_a_whole_decode_would(monkeypatch):
+    """A character cut by a slice boundary is still read; bad bytes anywhere are found."""
+    from incidents.formats import _table
+
+    monkeypatch.setattr(_table, "_CHECK_STEP", 3)
+    samples = [b"", b"plain ascii\n", "Kharkiv, Харків, 東京\n".encode()]
+    samples += [
+        s[:cut] + bad + s[cut:]
+        for s in samples[1:]
+        for cut in (0, 4, 9)
+        for bad in (b"\x92", b"\xed\xa0\x80", b"\xc0\xaf", b"\xf4\x90\x80\x80")
+    ]
+    samples += [samples[2][:n] for n in range(len(samples[2]))]  # characters cut at the end
+    for data in samples:
+        try:
+            data.decode("utf-8")
+            whole = True
+        except UnicodeDecodeError:
+            whole = False
+        assert (_table._decode(data)[1] == "UTF-8") is whole, data
+
+
+@pytest.mark.parametrize("chunk", [1, 2, 3, 5, 8, 13, 40, 1000])
+def test_every_part_ends_at_a_record_boundary_whatever_the_chunk_size(tmp_path, chunk):
+    records = ['a,"one\nline, ""two"""\n', "b,plain\n", 'c,"x\n\ny"\n', "d,\n"] * 3
+    data = b"h,notes\n" + "".join(records).encode() + b'e,"never closed\nf,1\n'
+    path = tmp_path / "quotes.csv"
+    path.write_bytes(data)
+    parts = list(record_parts(path, chunk))
+    assert b"".join(parts) == data
+    ends = {len(b"".join(parts[: k + 1])) for k in range(len(parts) - 1)}
+    # a line break with an even number of quotes before it
+    boundaries = {
+        n + 1 for n in range(len(data)) if data[n] == 10 and data[:n].count(b'"') % 2 == 0
+    }
+    assert ends <= boundaries
+    assert len(parts) > 1 or chunk == 1000
