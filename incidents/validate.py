@@ -14,6 +14,8 @@ from urllib.parse import urlsplit
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from .exc import RowError
 from .schema import CLAIM_STATUSES, COLUMNS, COUNT_COLUMNS, GEO_PRECISIONS, TIME_PRECISIONS
@@ -38,7 +40,9 @@ _BOUNDS = {
     "fatalities": ("fatalities_low", "fatalities_high"),
     "injured": ("injured_low", "injured_high"),
 }
-_VALID_SUB = {(e, s) for e, subs in SUB_EVENT_TYPES.items() for s in subs}
+_PAIR = "\x1f"
+_VALID_PAIRS = {e + _PAIR + s for e, subs in SUB_EVENT_TYPES.items() for s in subs}
+assert not any(_PAIR in name for e, subs in SUB_EVENT_TYPES.items() for name in (e, *subs))
 #: Required columns that may be empty in the input: they have a default or are derived.
 _DEFAULTED = ("disorder_type", "claim_status", "time_precision", "geo_precision")
 
@@ -104,6 +108,8 @@ def _number(values: pd.Series, text: pd.Series | None = None) -> pd.Series:
     when already known."""
     if pd.api.types.is_numeric_dtype(values):
         return values.astype("float64")
+    if text is not None and not text.notna().any():  # an empty column (common): all NaN
+        return pd.Series(np.nan, index=text.index, name=text.name, dtype="float64")
     return pd.to_numeric(_text(values) if text is None else text, errors="coerce").astype("float64")
 
 
@@ -121,6 +127,23 @@ class _Texts:
     long: dict[str, np.ndarray]
 
 
+def _as_strings(raw: dict[str, pd.Series], names: list[str]) -> tuple[list[str], list[pd.Series]]:
+    """The columns as ``string`` series, those of one text dtype stacked and converted by one
+    call (a value's text does not depend on its neighbours); their names in that order."""
+    groups: dict[object, list[str]] = {}
+    for name in names:
+        dtype = raw[name].dtype
+        text = isinstance(dtype, pd.StringDtype) or dtype == np.dtype(object)
+        groups.setdefault(dtype if text else name, []).append(name)
+    order: list[str] = []
+    pieces = []
+    for members in groups.values():
+        block = pd.concat([raw[m] for m in members], ignore_index=True)
+        pieces.append(block.astype("string"))
+        order += members
+    return order, pieces
+
+
 def _texts(raw: dict[str, pd.Series], names: list[str], checked: int) -> _Texts:
     """The columns ``names`` as :func:`_text` would give each, from one stacked series; NUL
     and length checks on the first ``checked`` of them."""
@@ -128,20 +151,25 @@ def _texts(raw: dict[str, pd.Series], names: list[str], checked: int) -> _Texts:
         return _Texts({}, {}, {}, {})
     index = raw[names[0]].index
     n = len(index)
-    stacked = pd.concat([raw[name].astype("string") for name in names], ignore_index=True)
+    first, pieces = _as_strings(raw, names[:checked])
+    rest, more = _as_strings(raw, names[checked:])
+    names = first + rest  # grouped by dtype: the first ``checked`` are still the checked ones
+    stacked = pd.concat(pieces + more, ignore_index=True)
     bom = stacked.str.contains("\ufeff", regex=False).to_numpy(dtype=bool, na_value=False)
     # U+FEFF is not whitespace: a cell holding one is never blank, even once it is removed.
     if bom.any():
         stacked = stacked.str.replace("\ufeff", "", regex=False)
     stacked = stacked.str.strip()
-    stacked = stacked.mask(stacked == "")
+    # (masks as numpy arrays: pandas' nullable booleans and integers cost more than the text)
+    stacked = stacked.mask((stacked == "").to_numpy(dtype=bool, na_value=False))
     missing = stacked.isna().to_numpy() & ~bom
     nul = np.zeros(0, dtype=bool)
     long = np.zeros(0, dtype=bool)
     if checked:
         head = stacked.iloc[: checked * n]
         nul = head.str.contains("\x00", regex=False).to_numpy(dtype=bool, na_value=False)
-        long = head.str.len().fillna(0).to_numpy() > MAX_TEXT
+        length = pc.utf8_length(pa.array(head.array, type=pa.large_string()))
+        long = pc.fill_null(pc.greater(length, MAX_TEXT), False).to_numpy(zero_copy_only=False)
     values = stacked.array
     out = _Texts({}, {}, {}, {})
     for k, name in enumerate(names):
@@ -319,16 +347,16 @@ def _check_taxonomy(col: _Collector, out: dict[str, pd.Series]) -> None:
         "event_type",
         lambda p: f"{_show(event_type.iat[p])} is not an ACLED event type",
     )
-    pairs = pd.Series(
-        list(zip(event_type.fillna(""), sub_type.fillna(""), strict=True)), index=sub_type.index
-    )
+    # each (event type, sub-event type) as one text: no name holds the separator
+    pairs = event_type.fillna("") + _PAIR + sub_type.fillna("")
     col.flag(
-        sub_type.notna() & ~pairs.isin(_VALID_SUB),
+        sub_type.notna() & ~pairs.isin(_VALID_PAIRS),
         "sub_event_type",
         lambda p: f"{_show(sub_type.iat[p])} is not a sub-event type of {_show(event_type.iat[p])}",
     )
     disorder = out["disorder_type"]
-    derived = sub_type.map(default_disorder_type, na_action="ignore").astype("string")
+    known = {name: default_disorder_type(name) for name in sub_type.dropna().unique()}
+    derived = sub_type.map(known, na_action="ignore").astype("string")
     disorder = disorder.fillna(derived)
     col.flag(
         disorder.notna() & ~disorder.isin(DISORDER_TYPES),
