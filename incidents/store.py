@@ -675,7 +675,7 @@ class Store:
             return set()
         if conn.dialect.name == "postgresql":
             return postgres.stored_ids(conn, "incidents", "event_id", ids.astype(object).tolist())
-        if conn.execute(sa.select(sa.func.count()).select_from(incidents_table)).scalar_one() == 0:
+        if Store._is_empty(conn):  # (not a count: that reads the whole table, every part)
             return set()
         found: set[str] = set()
         values = ids.tolist()
