@@ -26,6 +26,7 @@ file, JSON, a workbook, UTF-16: :func:`incidents.formats.read_incidents` reads t
 from __future__ import annotations
 
 import dataclasses
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -61,21 +62,23 @@ def record_parts(path: Path, chunk_bytes: int) -> Iterator[bytes]:
     """The file in pieces of about ``chunk_bytes``, each ending at a record boundary (a line
     break outside quotes) or at the end of the file."""
     with open(path, "rb") as handle:
+        # read into the same memory each time (fresh pages cost page faults)
+        buffer = bytearray(max(1, min(chunk_bytes, os.fstat(handle.fileno()).st_size)))
+        view = memoryview(buffer)
         carry = b""
         while True:
-            block = handle.read(chunk_bytes)
-            if not block:
+            got = handle.readinto(buffer)
+            if not got:
                 if carry:
                     yield carry
                 return
-            # The boundary is nearly always in the new block: the part is then copied once,
-            # not joined whole and cut again (a fresh 64 MiB copy costs page faults).
-            cut = _last_boundary(block, carry.count(b'"'))
+            # The boundary is nearly always in the new block: the part is then copied once.
+            cut = _last_boundary(buffer, carry.count(b'"'), end=got)
             if cut >= 0:
-                yield b"".join((carry, memoryview(block)[: cut + 1])) if carry else block[: cut + 1]
-                carry = block[cut + 1 :]
+                yield b"".join((carry, view[: cut + 1]))
+                carry = bytes(view[cut + 1 : got])
                 continue
-            data = carry + block
+            data = b"".join((carry, view[:got]))
             # No boundary in a long stretch (an unclosed quote): hand it on whole, the
             # reader reports the overlong record.
             if len(data) <= 4 * chunk_bytes + MAX_HEADER:
@@ -85,12 +88,12 @@ def record_parts(path: Path, chunk_bytes: int) -> Iterator[bytes]:
             carry = b""
 
 
-def _last_boundary(data: bytes, quotes_before: int = 0) -> int:
-    """Offset of the last ``\\n`` of ``data`` with an even number of quotes before it (-1 if
-    none), ``quotes_before`` quotes coming before ``data``."""
+def _last_boundary(data: bytes | bytearray, quotes_before: int = 0, end: int | None = None) -> int:
+    """Offset of the last ``\\n`` of ``data[:end]`` with an even number of quotes before it
+    (-1 if none), ``quotes_before`` quotes coming before ``data``."""
     quotes_after = 0
-    pos = len(data)
-    total = quotes_before + data.count(b'"')
+    pos = len(data) if end is None else end
+    total = quotes_before + data.count(b'"', 0, pos)
     while True:
         nl = data.rfind(b"\n", 0, pos)
         if nl < 0:
