@@ -75,6 +75,8 @@ def test_draft_correct_save_map_edit_history_revert(page, review_app):
     page.get_by_role("button", name="Save changes").click()
     settle(page)
     page.get_by_text("1 field(s) changed").wait_for(timeout=30_000)
+    # the history table below the message is redrawn a moment later: wait for the edit in it
+    expect(page.get_by_test_id("stTable")).to_contain_text("checked the toll", timeout=30_000)
     history_text = page.get_by_test_id("stTable").inner_text()
     assert "checked the toll" in history_text and "desk" in history_text  # saved draft, then edit
     assert "create" in history_text and "edit" in history_text
