@@ -45,7 +45,7 @@ def _shared_geodata_cache(run_dir: Path) -> Path:
 #: same worker (below), so the server starts once per run, not once per worker: the 100k app,
 #: the dearest set-up of the suite. The seed app is not among them: it starts in a few seconds,
 #: and the files using it, a third of the browser tests, are shared out between the workers
-#: (one unit, they were the run's longest stretch on one worker: 4 min 31 s against 4 min 1 s).
+#: (as one unit they were the longest stretch of work on one worker).
 SHARED_SERVERS = frozenset({"big_app"})
 #: How much more a real-browser test costs than the others, roughly (10-40 s against well
 #: under a second): the scheduling weight of a test that uses the ``browser`` fixture.
