@@ -6,7 +6,8 @@ import contextlib
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,7 @@ from _pytest.mark.expression import Expression  # how -m is read; pytest is pinn
 
 from geodata import Gazetteer
 from incidents import Store
+from incidents.cli import main as incidents_main
 from tests.support.gazetteer import build_shared_index
 from tests.support.pgserver import PgServer, running_server
 
@@ -165,6 +167,38 @@ def _isolated_env(monkeypatch, tmp_path_factory, geodata_cache_dir):
     monkeypatch.setenv("INCIDENTS_CACHE_DIR", str(base / "incidents-cache"))
     monkeypatch.setenv("GEODATA_CACHE_DIR", str(geodata_cache_dir))
     monkeypatch.delenv("INCIDENTS_DB", raising=False)
+
+
+@dataclass
+class CliRun:
+    """What one ``python -m incidents`` command gave: its exit status and its output."""
+
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+@pytest.fixture
+def incidents_cli(tmp_path, monkeypatch, capsys) -> Callable[..., CliRun]:
+    """``python -m incidents ARGS`` run in this process (``incidents.cli.main``), the store and
+    cache in this test's temporary directory, which is also the working directory.
+    ``INCIDENTS_DB`` / ``INCIDENTS_CACHE_DIR`` set by the test afterwards win, as ``--db`` does.
+    What only a real process shows (the interpreter's exit status, no traceback on stderr,
+    the output's encoding) is left to the few subprocess tests."""
+    monkeypatch.setenv("INCIDENTS_DB", f"sqlite:///{tmp_path / 'cli.sqlite'}")
+    monkeypatch.setenv("INCIDENTS_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.chdir(tmp_path)
+
+    def run(*args: object) -> CliRun:
+        capsys.readouterr()
+        try:
+            code = incidents_main([str(a) for a in args])
+        except SystemExit as exit_:  # argparse's usage errors
+            code = exit_.code if isinstance(exit_.code, int) else 1
+        out, err = capsys.readouterr()
+        return CliRun(code, out, err)
+
+    return run
 
 
 @pytest.fixture

@@ -135,9 +135,9 @@ def test_a_late_non_utf8_byte_decodes_the_whole_file_and_says_so(empty_store):
     assert "Kherson é" in set(empty_store.frame()["location"])
 
 
-def test_list_escapes_control_characters_and_terminal_escapes(tmp_path):
-    assert _cli(tmp_path, "import", str(CORPUS / "terminal_escapes.csv")).returncode == 0
-    done = _cli(tmp_path, "list")
+def test_list_escapes_control_characters_and_terminal_escapes(incidents_cli):
+    assert incidents_cli("import", CORPUS / "terminal_escapes.csv").returncode == 0
+    done = incidents_cli("list")
     assert done.returncode == 0, done.stderr
     assert "ESC-1" in done.stdout
     shown = done.stdout + done.stderr

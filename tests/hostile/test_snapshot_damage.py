@@ -15,8 +15,6 @@ import pytest
 from incidents import SnapshotWarning, export_incidents, load_frame
 from incidents.snapshot import iter_snapshot, snapshot_path
 
-ROOT = Path(__file__).resolve().parents[2]
-
 
 def _truncate(path: Path) -> None:
     path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
@@ -115,34 +113,19 @@ def test_temp_files_of_dead_writers_are_removed(store, tmp_path):
         alive.wait()
 
 
-def _cli(tmp_path: Path, *args: str) -> subprocess.CompletedProcess:
-    env = {
-        **os.environ,
-        "INCIDENTS_DB": f"sqlite:///{tmp_path / 'incidents.sqlite'}",
-        "INCIDENTS_CACHE_DIR": str(tmp_path / "cache"),
-        "PYTHONPATH": str(ROOT),
-    }
-    return subprocess.run(
-        [sys.executable, "-m", "incidents", *args],
-        env=env,
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-
-
-def test_the_cli_warns_and_answers_from_the_store(cached, tmp_path):
-    _store, _cache, path, truth = cached  # the store and cache are the CLI defaults
+def test_the_cli_warns_and_answers_from_the_store(cached, tmp_path, incidents_cli, monkeypatch):
+    store, cache, path, truth = cached
+    monkeypatch.setenv("INCIDENTS_DB", store.url)
+    monkeypatch.setenv("INCIDENTS_CACHE_DIR", str(cache))
     _directory(path)
-    listed = _cli(tmp_path, "list")
+    listed = incidents_cli("list")
     assert listed.returncode == 0 and "5 incidents" in listed.stdout
     assert listed.stderr.startswith("warning: ") and "Traceback" not in listed.stderr
     shutil.rmtree(path)
-    assert _cli(tmp_path, "list").stderr == ""  # no snapshot yet is no damage: silent rebuild
+    assert incidents_cli("list").stderr == ""  # no snapshot yet is no damage: silent rebuild
     _flip(path)
     out = tmp_path / "x.csv"
-    exported = _cli(tmp_path, "export", "--out", str(out))
+    exported = incidents_cli("export", "--out", out)
     assert exported.returncode == 0, exported.stderr
     assert exported.stderr.startswith("warning: ") and "cannot write" not in exported.stderr
     assert sorted(pd.read_csv(out)["longitude"]) == sorted(truth["longitude"])

@@ -8,40 +8,18 @@ import json
 import os
 import subprocess
 import sys
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-
-from incidents.cli import main
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = Path(__file__).parent / "fixtures"
 
 
-@dataclass
-class Done:
-    returncode: int
-    stdout: str
-    stderr: str
-
-
 @pytest.fixture
-def run(tmp_path, monkeypatch, capsys):
-    monkeypatch.setenv("INCIDENTS_DB", f"sqlite:///{tmp_path / 'cli.sqlite'}")
-    monkeypatch.setenv("INCIDENTS_CACHE_DIR", str(tmp_path / "cache"))
-    monkeypatch.chdir(tmp_path)
-
-    def run(*args: str) -> Done:
-        capsys.readouterr()
-        try:
-            code = main([str(a) for a in args])
-        except SystemExit as exit_:  # argparse's usage errors
-            code = exit_.code if isinstance(exit_.code, int) else 1
-        out, err = capsys.readouterr()
-        return Done(code, out, err)
-
-    return run
+def run(incidents_cli):
+    """The shared in-process runner (tests/conftest.py), under this module's short name."""
+    return incidents_cli
 
 
 @pytest.mark.parametrize(

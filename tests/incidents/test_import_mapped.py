@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pandas as pd
@@ -14,7 +11,6 @@ from incidents import ImportFormatError, Store
 from incidents.formats import ColumnMapping, read_incidents, suggest_mapping
 from incidents.importer import import_file
 
-ROOT = Path(__file__).resolve().parents[2]
 REAL = Path(__file__).parent / "fixtures" / "real"
 NEWSROOM = ColumnMapping.from_file(REAL / "newsroom_mapping.json")
 
@@ -116,18 +112,7 @@ def test_an_unknown_table_suggests_the_mapping(empty_store):
         import_file(empty_store, REAL / "newsroom_sheet.csv")
 
 
-def _cli(tmp_path, *args) -> subprocess.CompletedProcess:
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "INCIDENTS_CACHE_DIR": str(tmp_path / "c")}
-    return subprocess.run(
-        [sys.executable, "-m", "incidents", "--db", f"sqlite:///{tmp_path / 'm.sqlite'}", *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=120,
-    )
-
-
-def test_cli_dry_run_shows_rows_and_problems_and_writes_nothing(tmp_path):
+def test_cli_dry_run_shows_rows_and_problems_and_writes_nothing(tmp_path, incidents_cli):
     args = [
         "import",
         str(REAL / "newsroom_sheet.csv"),
@@ -138,9 +123,9 @@ def test_cli_dry_run_shows_rows_and_problems_and_writes_nothing(tmp_path):
         "--value", "event_type:Drone strike=Explosions/Remote violence",
         "--value", "sub_event_type:Drone strike=Air/drone strike",
     ]  # fmt: skip
-    store = Store.open(f"sqlite:///{tmp_path / 'm.sqlite'}")
+    store = Store.open(f"sqlite:///{tmp_path / 'cli.sqlite'}")  # the CLI's store
     before, revision = store.count(), store.revision
-    done = _cli(tmp_path, *args, "--dry-run")
+    done = incidents_cli(*args, "--dry-run")
     assert done.returncode == 1, done.stderr
     assert "dry run, nothing written: 1 valid, 2 rejected" in done.stdout
     assert "Суми" in done.stdout and "2025-03-14" in done.stdout
@@ -148,18 +133,18 @@ def test_cli_dry_run_shows_rows_and_problems_and_writes_nothing(tmp_path):
     assert "event_type: 'Missile strike' is not an ACLED event type" in done.stderr
     assert "found: event_date: day-first" in done.stderr
     assert (store.count(), store.revision) == (before, revision)
-    done = _cli(tmp_path, *args)
+    done = incidents_cli(*args)
     assert "1 inserted" in done.stdout
     assert store.count() == before + 1
     revision = store.revision
-    done = _cli(tmp_path, *args, "--dry-run", "--on-conflict", "skip")
+    done = incidents_cli(*args, "--dry-run", "--on-conflict", "skip")
     assert "1 valid, 2 rejected, 1 already stored (would be skipped)" in done.stdout
     assert "stored: line 2 (ID-" in done.stderr and "would be skipped" in done.stderr
     assert (store.count(), store.revision) == (before + 1, revision)
 
 
-def test_cli_suggests_a_mapping_file(tmp_path):
-    done = _cli(tmp_path, "suggest-mapping", str(REAL / "newsroom_sheet.xlsx"))
+def test_cli_suggests_a_mapping_file(incidents_cli):
+    done = incidents_cli("suggest-mapping", REAL / "newsroom_sheet.xlsx")
     assert done.returncode == 0
     assert '"event_date": "Date"' in done.stdout and '"latitude": "Lat"' in done.stdout
 
