@@ -89,25 +89,30 @@ def day_of(frame: pd.DataFrame, start: str) -> np.ndarray:
     return (frame["event_date"].to_numpy().astype("datetime64[D]") - d0).astype(int)
 
 
-def expected_window(frame: pd.DataFrame, days: np.ndarray, first: int, last: int) -> dict:
-    """The window's sums from the rows, with the selection's carriers of shared figures."""
+def row_stats(frame: pd.DataFrame) -> dict[str, np.ndarray]:
+    """Each row's part of the sums, with the selection's carriers of shared figures."""
     stats = cell_stats(counted_casualties(frame), frame["claim_status"])
+    return {name: np.asarray(stats[name]) for name in STAT_COLUMNS}
+
+
+def expected_window(stats: dict[str, np.ndarray], days: np.ndarray, first: int, last: int) -> dict:
+    """The window's sums from the rows' parts."""
     inside = (days >= first) & (days <= last)
-    return {name: int(np.asarray(stats[name])[inside].sum()) for name in STAT_COLUMNS}
+    return {name: int(values[inside].sum()) for name, values in stats.items()}
 
 
 # --- frames and counts match the data ---------------------------------------------------------
 
 
 def test_every_day_window_matches_the_rows(spread):
-    time = payload_of(render_map(spread.iloc[:POINT_LIMIT]))["time"]
-    days = day_of(spread.iloc[:POINT_LIMIT], time["start"])
+    shown = spread.iloc[:POINT_LIMIT]
+    time = payload_of(render_map(shown))["time"]
+    days = day_of(shown, time["start"])
     assert time["start"] == str(spread["event_date"].min().date())
     assert time["days"] == int(days.max()) + 1
+    stats = row_stats(shown)
     for first in range(time["days"]):
-        assert window_sums(time, first, first) == expected_window(
-            spread.iloc[:POINT_LIMIT], days, first, first
-        )
+        assert window_sums(time, first, first) == expected_window(stats, days, first, first)
 
 
 def test_cumulative_frames_equal_the_kpis_of_the_rows_up_to_that_day(spread):
