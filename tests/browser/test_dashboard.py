@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import time
 
 import pytest
@@ -180,6 +178,7 @@ def test_first_view_runs_the_page_once(page, seed_app):
     assert page.evaluate("() => window.__runs") == 1
 
 
+@pytest.mark.slow  # checked without a browser: tests/app/test_app.py test_bad_url_values_warn_and_fall_back
 def test_bad_url_value_warns(page, seed_app):
     open_app(page, seed_app, "min_killed=lots&event_type=Battles")
     assert metric(page, "Incidents") == "1"
@@ -188,27 +187,12 @@ def test_bad_url_value_warns(page, seed_app):
     assert "min_killed" not in page.url
 
 
+@pytest.mark.slow  # checked without a browser: tests/app/test_app.py test_empty_state
 def test_no_match_says_so(page, seed_app):
     open_app(page, seed_app, "text=nowhere")
     assert metric(page, "Incidents") == "0"
     assert page.get_by_text("No incident matches these filters.").is_visible()
     assert page.locator(MAP_FRAME).count() == 0
-
-
-def test_csv_download_is_exactly_the_filtered_view(page, seed_app, tmp_path):
-    open_app(page, seed_app, "country=Russia")
-    assert metric(page, "Incidents") == "2"
-    button = (
-        page.get_by_test_id("stDownloadButton").filter(has_text="CSV").filter(has_not_text="Excel")
-    )
-    with page.expect_download(timeout=30_000) as info:
-        button.click()
-    path = tmp_path / "export.csv"
-    info.value.save_as(path)
-    text = path.read_bytes().decode("utf-8-sig")
-    rows = list(csv.DictReader(io.StringIO(text)))
-    assert sorted(r["event_id"] for r in rows) == ["AFP-20250703-03", "AFP-20250703-04"]
-    assert {r["country"] for r in rows} == {"Russia"}
 
 
 def test_hostile_records_never_run(page, hostile_app):

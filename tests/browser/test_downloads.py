@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import csv
+import io
+
 import pyogrio
 import pytest
 
@@ -13,9 +16,21 @@ from tests.browser.test_dashboard import metric, open_app, settle
 pytestmark = pytest.mark.browser
 
 
-def test_geopackage_download_is_exactly_the_filtered_view(page, seed_app, tmp_path):
+def test_csv_and_geopackage_downloads_are_exactly_the_filtered_view(page, seed_app, tmp_path):
     open_app(page, seed_app, "country=Russia")
     assert metric(page, "Incidents") == "2"
+    button = (
+        page.get_by_test_id("stDownloadButton").filter(has_text="CSV").filter(has_not_text="Excel")
+    )
+    with page.expect_download(timeout=30_000) as info:
+        button.click()
+    path = tmp_path / "export.csv"
+    info.value.save_as(path)
+    text = path.read_bytes().decode("utf-8-sig")
+    rows = list(csv.DictReader(io.StringIO(text)))
+    assert sorted(r["event_id"] for r in rows) == ["AFP-20250703-03", "AFP-20250703-04"]
+    assert {r["country"] for r in rows} == {"Russia"}
+
     button = page.get_by_test_id("stDownloadButton").filter(has_text="GeoPackage")
     with page.expect_download(timeout=30_000) as info:
         button.click()

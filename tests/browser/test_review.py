@@ -34,7 +34,6 @@ def review_app(browser, tmp_path_factory):
 
 
 def test_draft_correct_save_map_edit_history_revert(page, review_app):
-    open_app(page, review_app, "")
     page.goto(review_app + "/New_incidents_from_a_report")
     settle(page)
     page.get_by_label("Paste the report").fill(REPORT)
