@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 import tempfile
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import cast
@@ -25,19 +27,57 @@ from incidents.formats._table import csv_shape, load_input
 from incidents.importer import import_file
 from incidents.progress import ProgressCallback
 
-__all__ = ["Checked", "check_upload", "errors_table", "parse_mapping", "run_import", "save_upload"]
+__all__ = [
+    "Checked",
+    "check_upload",
+    "discard_upload",
+    "errors_table",
+    "parse_mapping",
+    "run_import",
+    "save_upload",
+]
 
 _SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
+_PREFIX = "incidents-upload-"
+#: An upload's folder untouched this long (seconds) belongs to no page still open on it: every
+#: rerun of the Import page writes its upload again, so a later rerun would recreate it.
+STALE_AFTER_S = 3600.0
 
 
-def save_upload(data: bytes, name: str, upload_id: str) -> Path:
+def save_upload(data: bytes, name: str, upload_id: str, *, root: Path | None = None) -> Path:
     """The uploaded bytes as a file, one folder per upload (its extension kept: workbooks are
-    told by it); the page's reruns reuse it."""
-    folder = Path(tempfile.gettempdir()) / ("incidents-upload-" + _SAFE_NAME.sub("_", upload_id))
-    folder.mkdir(exist_ok=True)
+    told by it), readable by this user only; the page's reruns write it again. Folders of
+    uploads left for :data:`STALE_AFTER_S` (a page closed before importing) are removed."""
+    root = Path(tempfile.gettempdir()) if root is None else root
+    remove_stale_uploads(root)
+    folder = root / (_PREFIX + _SAFE_NAME.sub("_", upload_id))
+    folder.mkdir(mode=0o700, exist_ok=True)
     path = folder / (_SAFE_NAME.sub("_", Path(name).name)[-100:] or "upload")
     path.write_bytes(data)
+    path.chmod(0o600)
     return path
+
+
+def discard_upload(path: Path) -> None:
+    """Remove an upload saved by :func:`save_upload` once it is imported: an analyst's file
+    does not outlive its use on a shared machine."""
+    if path.parent.name.startswith(_PREFIX):
+        shutil.rmtree(path.parent, ignore_errors=True)
+
+
+def remove_stale_uploads(root: Path, *, now: float | None = None) -> list[Path]:
+    """Remove the upload folders under ``root`` untouched for :data:`STALE_AFTER_S`; returns them."""
+    now = time.time() if now is None else now
+    removed = []
+    for folder in root.glob(_PREFIX + "*"):
+        try:
+            touched = max([folder.stat().st_mtime, *(f.stat().st_mtime for f in folder.iterdir())])
+        except OSError:  # removed meanwhile by another session, or not ours to read
+            continue
+        if now - touched > STALE_AFTER_S and folder.is_dir() and not folder.is_symlink():
+            shutil.rmtree(folder, ignore_errors=True)
+            removed.append(folder)
+    return removed
 
 
 def parse_mapping(text: str) -> ColumnMapping | None:

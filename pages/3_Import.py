@@ -74,6 +74,7 @@ if report.valid and st.button("Import", type="primary"):
         source=upload.name,
     )
     bar.progress(1.0, text="Done")
+    importing.discard_upload(path)
     st.success(
         f"{done.inserted:,} incidents imported, {done.skipped:,} already stored "
         f"(store revision {done.revision}). The map shows them within a few seconds."
