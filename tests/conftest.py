@@ -70,8 +70,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 def _schedule(items: list[pytest.Item], markexpr: str) -> None:
     """Work units for pytest-xdist (``--dist loadgroup``) and their order.
 
-    A unit is a test file (its module-scoped servers start once), except that the files using
-    a shared server (:data:`SHARED_SERVERS`) form one unit, and the store-level files with tests
+    A unit is a test file (its module-scoped servers start once), except that the files with
+    tests of this run using a shared server (:data:`SHARED_SERVERS`) form one unit, and the store-level files with tests
     on PostgreSQL another (one throw-away PostgreSQL server for them, not one per worker; the
     PostgreSQL variants above the store, ``make test-slow``, stay one unit per file).
     Units run heaviest first (a browser test weighs :data:`BROWSER_WEIGHT`, any other test 1,
@@ -97,7 +97,7 @@ def _schedule(items: list[pytest.Item], markexpr: str) -> None:
         files.setdefault(item.path, []).append(item)
     units: dict[str, list[pytest.Item]] = {}
     for path, tests in files.items():
-        if any(SHARED_SERVERS.intersection(t.fixturenames) for t in tests):
+        if any(runs(t) and SHARED_SERVERS.intersection(t.fixturenames) for t in tests):
             name = "shared-servers"
         elif any(on_postgresql(t) for t in tests):
             name = "postgresql"
