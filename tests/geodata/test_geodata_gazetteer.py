@@ -259,6 +259,30 @@ def test_repeated_queries_give_equal_answers(gaz: Gazetteer) -> None:
     assert first == again
 
 
+def test_one_name_under_several_hints_answers_as_a_fresh_gazetteer(gaz: Gazetteer) -> None:
+    # the ranking of a name is remembered per name: each hint must still filter it anew
+    from geodata.gazetteer import Gazetteer as Fresh
+
+    asks = [
+        ("Novomykhailivka", {}),
+        ("Novomykhailivka", {"admin1": "Donetsk"}),
+        ("Novomykhailivka", {"admin1": "Zaporizhzhia"}),
+        ("Novomykhailivka", {"country": "RU"}),
+        ("Milove", {"admin1": "Kharkiv"}),
+        ("Milove", {"admin1": "Luhansk"}),
+        ("Milove", {}),
+        ("Pokrovsk", {"country": "RU"}),
+        ("Pokrovsk", {}),
+        ("Lyman", {"context": "near Izium"}),
+        ("Lyman", {}),
+    ]
+    remembered = Fresh(gaz.index, admin1=gaz.admin1)
+    got = [remembered.geocode(q, **kw).to_dict() for q, kw in asks * 2]
+    fresh = [Fresh(gaz.index, admin1=gaz.admin1).geocode(q, **kw).to_dict() for q, kw in asks]
+    assert got == fresh * 2
+    assert len({(d["lat"], d["reason"]) for d in fresh}) == len(asks)  # each hint tells
+
+
 def test_reverse(gaz: Gazetteer) -> None:
     r = gaz.reverse(49.99, 36.23)
     assert (r.country, r.admin1, r.nearest_name) == ("UA", "Kharkiv", "Kharkiv")
