@@ -1017,19 +1017,20 @@ class Gazetteer:
         info = self._rows.get(row)
         if info is None:
             ix = self.index
-            gid = int(ix.geonames_id[row])
+            gid = ix.geonames_id.item(row)  # .item(): a Python number, no NumPy scalar
+            country_idx = ix.country_idx.item(row)
             info = _Row(
-                name=ix.names[row],
-                country=ix.country_of(row),
-                admin1_code=ix.admin1_code_of(row),
-                lat=float(ix.lat[row]),
-                lon=float(ix.lon[row]),
-                population=int(ix.population[row]),
-                geonames_id=gid,
-                pcode=ix.pcodes[row],
-                rank=3 if gid in self._capitals else int(ix.centre[row]),
-                origin=int(ix.origin[row]),
-                country_idx=int(ix.country_idx[row]),
+                ix.names[row],
+                ix.countries[country_idx],
+                ix.admin1_codes[ix.admin1_idx.item(row)],
+                ix.lat.item(row),
+                ix.lon.item(row),
+                ix.population.item(row),
+                gid,
+                ix.pcodes[row],
+                3 if gid in self._capitals else ix.centre.item(row),
+                ix.origin.item(row),
+                country_idx,
             )
             if len(self._rows) >= _ROW_MEMO:
                 self._rows.clear()
