@@ -19,8 +19,13 @@ $(STAMP_DEV): requirements.txt requirements-dev.txt | $(PY)
 	$(PY) -m pip install -q -r requirements-dev.txt
 	touch $@ $(STAMP_RUN)
 
+## The libraries' bytecode is compiled at install, as pip does for an installed package: the
+## CLIs (python -m geodata, python -m incidents) then start without compiling their source,
+## also where PYTHONDONTWRITEBYTECODE keeps Python from caching it on first run.
 install: $(STAMP_RUN)
+	$(PY) -m compileall -q geodata incidents > /dev/null
 install-dev: $(STAMP_DEV)
+	$(PY) -m compileall -q geodata incidents > /dev/null
 
 ## Start the dashboard on the embedded default store (created and seeded on first use).
 run: $(STAMP_RUN)
