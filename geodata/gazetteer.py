@@ -41,7 +41,7 @@ import numpy as np
 
 from geodata.admin1 import Admin1, Admin1Table, split_region_marker
 from geodata.exc import GeodataError, InvalidQuery, UnknownCountry
-from geodata.hints import Hints, find_hints, strip_case_ending, unit_names
+from geodata.hints import Hints, UnitTable, find_hints, strip_case_ending, unit_names
 from geodata.index import (
     CLASS_ALTERNATE,
     CLASS_CURRENT,
@@ -359,6 +359,13 @@ class Gazetteer:
         self._candidates: dict[tuple[int, float, str | None], Candidate] = {}
         self._admin1_hints: dict[tuple[str, str | None], Admin1 | None] = {}
         self._rankings: dict[str, _Ranking] = {}
+        self._units: UnitTable | None = None
+
+    def _unit_table(self) -> UnitTable:
+        """The raions and hromadas by name stem, from the index (read on first use)."""
+        if self._units is None:
+            self._units = UnitTable(self.index.unit_table())
+        return self._units
 
     # -- construction -------------------------------------------------------
     @classmethod
@@ -382,6 +389,7 @@ class Gazetteer:
         """A gazetteer over the same index that consults the team's *places* first
         (see :mod:`geodata.places`)."""
         gaz = Gazetteer(self.index, admin1=self.admin1, regions=self._regions)
+        gaz._units = self._units
         for place in places:
             for name in place.names:
                 keys = {k for k, _ in query_keys(clean_text(name) or name)}
@@ -460,7 +468,7 @@ class Gazetteer:
                 )
             used.append(f"region {hint.name} (admin1 hint)")
 
-        found = find_hints(text, admin1_table=self.admin1)
+        found = find_hints(text, admin1_table=self.admin1, unit_table=self._unit_table)
         # the whole query is a region ("la région de Lipetsk", "Kharkiv Oblast")
         whole_region = found.admin1 is not None and not (
             found.raions or found.hromadas or found.near
@@ -470,7 +478,11 @@ class Gazetteer:
         stem, had_marker = split_region_marker(found.rest or text)
         if had_marker:
             return self._region(query, stem, found.rest or text, cc, hint, notes)
-        ctx = find_hints(context, admin1_table=self.admin1) if context else None
+        ctx = (
+            find_hints(context, admin1_table=self.admin1, unit_table=self._unit_table)
+            if context
+            else None
+        )
         scope = _Scope(country=cc, admin1=hint)
         for hints, where in ((found, "query"), (ctx, "context")):
             if hints is not None:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from geodata.admin1 import Admin1, Admin1Table
@@ -25,10 +26,12 @@ from geodata.settlements import load_admin_units
 __all__ = [
     "COUNTRY_WORDS",
     "NEAR_WORDS",
+    "UNIT_ENDINGS",
     "Hints",
     "UnitTable",
     "find_hints",
     "unit_names",
+    "unit_stem_table",
 ]
 
 _REGION = {
@@ -66,7 +69,9 @@ _STOP = {
     "neighbouring", "neighboring", "voisine", "frontalière", "border", "eastern", "southern",
     "northern", "western", "east", "south", "north", "west", "est", "sud", "nord", "ouest",
 }  # fmt: skip
-_UNIT_ENDINGS = (
+#: Endings a unit's name loses to give its stem (part of the index's signature: the index
+#: stores the stem table, see :func:`unit_stem_table`).
+UNIT_ENDINGS = (
     "skogo", "skoi", "skim", "skiego", "skii", "ski", "ska", "ske", "sko", "sk", "ka", "e", "a",
     "o", "i",
 )  # fmt: skip
@@ -89,7 +94,7 @@ def _unit_stems(text: str) -> set[str]:
     """Skeleton stems of a unit name or of a place name a unit is named after."""
     out = set()
     for sk in skeleton_keys(text):
-        for end in _UNIT_ENDINGS:
+        for end in UNIT_ENDINGS:
             if sk.endswith(end) and len(sk) - len(end) >= 3:
                 sk = sk[: -len(end)]
                 break
@@ -105,18 +110,27 @@ def unit_names() -> dict[str, str]:
     return {u.pcode: u.name_en for u in load_admin_units() if u.level in (2, 3)}
 
 
-class UnitTable:
-    """Raions (level 2) and hromadas (level 3) of Ukraine by name stem."""
+def unit_stem_table() -> dict[tuple[int, str], frozenset[str]]:
+    """``(level, stem) -> pcodes``: the raions (level 2) and hromadas (level 3) of Ukraine
+    whose English or Ukrainian name has that stem. Folding every name under every reading
+    takes a tenth of a second: the gazetteer's index stores this table when it is built."""
+    table: dict[tuple[int, str], set[str]] = {}
+    for unit in load_admin_units():
+        if unit.level not in (2, 3):
+            continue
+        for text in (unit.name_en, unit.name_uk):
+            for stem in _unit_stems(text):
+                table.setdefault((unit.level, stem), set()).add(unit.pcode)
+    return {key: frozenset(pcodes) for key, pcodes in table.items()}
 
-    def __init__(self) -> None:
-        self._by_stem: dict[tuple[int, str], set[str]] = {}
+
+class UnitTable:
+    """Raions (level 2) and hromadas (level 3) of Ukraine by name stem (*stems*: a table made
+    by :func:`unit_stem_table`, which is called when none is given)."""
+
+    def __init__(self, stems: dict[tuple[int, str], frozenset[str]] | None = None) -> None:
+        self._by_stem = unit_stem_table() if stems is None else stems
         self.names: dict[str, str] = unit_names()
-        for unit in load_admin_units():
-            if unit.level not in (2, 3):
-                continue
-            for text in (unit.name_en, unit.name_uk):
-                for stem in _unit_stems(text):
-                    self._by_stem.setdefault((unit.level, stem), set()).add(unit.pcode)
 
     @classmethod
     @functools.cache
@@ -127,7 +141,7 @@ class UnitTable:
         """Pcodes of the units of *level* that *text* can name (several raions share names)."""
         found: set[str] = set()
         for stem in _unit_stems(text):
-            found |= self._by_stem.get((level, stem), set())
+            found |= self._by_stem.get((level, stem), frozenset())
         return frozenset(found)
 
 
@@ -172,12 +186,21 @@ def _marker_phrase(words: list[str], i: int, resolve) -> tuple[object, int, int]
     return None
 
 
-def find_hints(text: str, *, admin1_table: Admin1Table | None = None) -> Hints:
-    """Read region, raion, hromada, nearby-place and country hints out of *text*."""
+def find_hints(
+    text: str,
+    *,
+    admin1_table: Admin1Table | None = None,
+    unit_table: Callable[[], UnitTable] | None = None,
+) -> Hints:
+    """Read region, raion, hromada, nearby-place and country hints out of *text*.
+
+    *unit_table* gives the raion and hromada table (default :meth:`UnitTable.default`); it
+    is called only when the text names a raion or hromada."""
     text = clean_text(text)
     if "," not in text and "(" not in text and _TRIGGERS.isdisjoint(text.casefold().split()):
         return Hints(rest=text)  # the common case: a bare name
     table = admin1_table or Admin1Table.default()
+    units = unit_table or UnitTable.default
     said: list[str] = []
     near = None
     m = _NEAR_RE.search(text)
@@ -199,11 +222,11 @@ def find_hints(text: str, *, admin1_table: Admin1Table | None = None) -> Hints:
             if got:
                 admin1 = got[0]  # type: ignore[assignment]
         elif low in _RAION and not raions:
-            got = _marker_phrase(words, i, lambda s: UnitTable.default().resolve(s, 2))
+            got = _marker_phrase(words, i, lambda s: units().resolve(s, 2))
             if got:
                 raions = got[0]  # type: ignore[assignment]
         elif low in _HROMADA and not hromadas:
-            got = _marker_phrase(words, i, lambda s: UnitTable.default().resolve(s, 3))
+            got = _marker_phrase(words, i, lambda s: units().resolve(s, 3))
             if got:
                 hromadas = got[0]  # type: ignore[assignment]
         elif low in COUNTRY_WORDS and country is None:

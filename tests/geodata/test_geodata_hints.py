@@ -110,3 +110,27 @@ def test_the_seed_milove_is_what_the_gazetteer_answers(gaz: Gazetteer) -> None:
         row["latitude"],
         row["longitude"],
     )
+
+
+def test_the_index_stores_the_unit_table_and_the_gazetteer_reads_it_only_when_needed(
+    gaz: Gazetteer,
+) -> None:
+    from geodata.hints import unit_stem_table
+
+    stored = gaz.index.unit_table()
+    assert stored == unit_stem_table()
+    calls: list[int] = []
+
+    def table() -> UnitTable:
+        calls.append(1)
+        return UnitTable(stored)
+
+    assert find_hints("Kupiansk", unit_table=table).rest == "Kupiansk"
+    assert find_hints("Kupiansk, Kharkiv Oblast", unit_table=table).admin1 is not None
+    assert calls == []  # no raion or hromada named: the table is not asked for
+    assert find_hints("Kupianskyi raion", unit_table=table).raions == frozenset({"UA6308"})
+    assert calls
+    # the gazetteer answers from the stored table as from the one built by hand
+    fresh = Gazetteer(gaz.index, admin1=gaz.admin1)
+    res = fresh.geocode("Novomykhailivka, Pokrovskyi raion")
+    assert res.ok and fresh._units is not None and fresh._units._by_stem == stored

@@ -228,3 +228,31 @@ def test_key_table_gives_each_key_of_a_place_its_best_class_and_marks() -> None:
     assert len(got) == len(kh)  # one entry per (key, place)
     flags = {f for _, row, f in got if row == 1}
     assert 2 in {f & 3 for f in flags}  # Artemivsk is historical, though listed as alternate too
+
+
+def test_string_column_is_a_sequence_of_its_strings() -> None:
+    import pickle
+
+    from geodata.index import StringColumn
+
+    values = ["Kharkiv", "", "Мілове", "Łódź", "𝔘nicode", "", "Kupiansk"]
+    col = StringColumn(values)
+    assert len(col) == len(values)
+    assert [col[i] for i in range(len(values))] == values
+    assert list(col) == values and col[-1] == "Kupiansk" and col[-7] == "Kharkiv"
+    assert col[1:4] == values[1:4] and col[::-2] == values[::-2]
+    for bad in (7, -8, 100):
+        with pytest.raises(IndexError):
+            col[bad]
+    again = pickle.loads(pickle.dumps(col, protocol=pickle.HIGHEST_PROTOCOL))
+    assert list(again) == values and len(again) == len(values)
+    assert list(StringColumn()) == [] and len(StringColumn([""])) == 1
+
+
+def test_the_index_names_and_pcodes_are_its_places(gaz: Gazetteer) -> None:
+    ix = gaz.index
+    assert len(ix.names) == len(ix.pcodes) == len(ix.lat) == ix.size
+    kharkiv = ix.row_of_geonames_id(706483)
+    assert kharkiv is not None and ix.names[kharkiv] == "Kharkiv"
+    assert ix.pcodes[kharkiv].startswith("UA63")
+    assert ix.names[ix.size - 1] and ix.pcodes[ix.size - 1].startswith("UA")
