@@ -1078,6 +1078,8 @@ class Gazetteer:
     def _dedupe(self, ranked: list[_Hit]) -> list[_Hit]:
         """Drop entries that duplicate a better-ranked place a few km away (compared with the
         first 20 places kept)."""
+        if len(ranked) < 2:
+            return list(ranked)
         info = self._info
         out: list[_Hit] = []
         n_kept = 0

@@ -81,8 +81,12 @@ class AdminUnit:
 
 
 def _rows(path: Path) -> list[dict[str, str]]:
+    """The rows of a shipped TSV file as dicts by column (csv.reader and the header zipped:
+    a few times faster than csv.DictReader, for the same rows of these regular files)."""
     with gzip.open(path, mode="rt", encoding="utf-8", newline="") as fh:
-        return list(csv.DictReader(fh, delimiter="\t", quoting=csv.QUOTE_NONE))
+        reader = csv.reader(fh, delimiter="\t", quoting=csv.QUOTE_NONE)
+        header = next(reader, [])
+        return [dict(zip(header, row)) for row in reader if row]
 
 
 def _split(text: str) -> tuple[str, ...]:

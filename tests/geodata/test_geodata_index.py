@@ -256,3 +256,18 @@ def test_the_index_names_and_pcodes_are_its_places(gaz: Gazetteer) -> None:
     assert kharkiv is not None and ix.names[kharkiv] == "Kharkiv"
     assert ix.pcodes[kharkiv].startswith("UA63")
     assert ix.names[ix.size - 1] and ix.pcodes[ix.size - 1].startswith("UA")
+
+
+def test_shipped_tables_read_as_csv_dictreader_reads_them(tmp_path: Path) -> None:
+    import csv
+    import gzip
+
+    from geodata.settlements import ADMIN_TSV, _rows
+
+    odd = tmp_path / "odd.tsv.gz"
+    with gzip.open(odd, "wt", encoding="utf-8", newline="") as fh:
+        fh.write('pcode\tname_en\tname_uk\nUA01\tKyiv "city"\tКиїв\n\nUA02\t\tЛьвів\n')
+    for path in (ADMIN_TSV, odd):
+        with gzip.open(path, mode="rt", encoding="utf-8", newline="") as fh:
+            expected = list(csv.DictReader(fh, delimiter="\t", quoting=csv.QUOTE_NONE))
+        assert _rows(path) == expected and len(expected) >= 2
