@@ -17,7 +17,7 @@ from typing import IO
 from geodata.chain import GeocoderChain
 from geodata.exc import GeodataError
 from geodata.gazetteer import Gazetteer
-from geodata.results import GeocodeResult
+from geodata.results import Candidate, GeocodeResult
 
 __all__ = ["build_parser", "main"]
 
@@ -212,8 +212,22 @@ def _readable(res: GeocodeResult, out: IO[str]) -> None:
 
 #: The batch CSV's columns read (others are ignored).
 _BATCH_COLUMNS = ("query", "country", "admin1", "context")
-#: ``json.dumps(obj, ensure_ascii=False)`` without building an encoder per row.
-_JSON = json.JSONEncoder(ensure_ascii=False)
+
+
+def _candidate_fields(obj: object) -> dict[str, object]:
+    if isinstance(obj, Candidate):
+        return obj.__dict__  # its fields in order, as Candidate.to_dict copies them
+    raise TypeError(f"{type(obj).__name__} is not JSON serializable")
+
+
+#: ``json.dumps(result.to_dict(), ensure_ascii=False)`` read straight from the result's fields
+#: (tuples encode as lists): no encoder built per row, no dicts copied.
+_JSON = json.JSONEncoder(ensure_ascii=False, default=_candidate_fields)
+
+
+def _batch_line(res: GeocodeResult) -> str:
+    """One line of ``geocode --batch`` output: the JSON of ``res.to_dict()``."""
+    return _JSON.encode(res.__dict__) + "\n"
 
 
 def _batch(path: Path, chain: GeocoderChain, out: IO[str]) -> int:
@@ -250,7 +264,7 @@ def _batch(path: Path, chain: GeocoderChain, out: IO[str]) -> int:
             line = seen.get(key)
             if line is None:
                 res = chain.geocode(query, country=country, admin1=admin1, context=context)
-                line = _JSON.encode(res.to_dict()) + "\n"
+                line = _batch_line(res)
                 if not chain.providers and len(seen) < _BATCH_MEMO_ROWS:
                     seen[key] = line
             out.write(line)

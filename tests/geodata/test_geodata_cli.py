@@ -160,3 +160,41 @@ def test_batch_repeated_rows_get_the_answer_of_their_own_inputs(
     assert lines[0] == lines[2] and lines[0]["pcode"] == "UA6308003017"
     assert lines[1]["pcode"] != lines[0]["pcode"] and lines[1]["lat"] is not None
     assert lines[3]["lat"] is None  # two Miloves, no hint
+
+
+def test_batch_line_is_the_json_of_the_result_dict(gaz: Gazetteer) -> None:
+    from geodata import GeocodeResult
+    from geodata.cli import _batch_line
+    from geodata.places import TeamPlace
+
+    team = gaz.with_places(
+        [
+            TeamPlace(
+                place_id=1,
+                name="Бліндаж «Північ»",
+                latitude=49.7,
+                longitude=37.6,
+                author="analyst",
+                provenance="drone video",
+                created="2025-01-01T00:00:00Z",
+                country="UA",
+                admin1="Kharkiv",
+            )
+        ]
+    )
+    results = [
+        gaz.geocode("Ielets"),
+        gaz.geocode("Novomykhailivka"),
+        gaz.geocode("Milové, dans la région de Kharkiv"),
+        gaz.geocode("la région de Lipetsk"),
+        gaz.geocode("Xqzzyvk"),
+        gaz.geocode("Odessa", country="US"),
+        team.geocode("Бліндаж «Північ»"),
+        GeocodeResult.abstain('a "quoted" \\ name\n', "invalid input: test", source="gazetteer"),
+    ]
+    assert any(len(r.candidates) > 3 for r in results) and any(r.hints for r in results)
+    assert results[6].source == "places" and results[3].precision == 3
+    for res in results:
+        assert _batch_line(res) == json.dumps(res.to_dict(), ensure_ascii=False) + "\n"
+    with pytest.raises(TypeError):
+        _batch_line(GeocodeResult.abstain("x", "y", source="z", hints=(object(),)))  # type: ignore[arg-type]
