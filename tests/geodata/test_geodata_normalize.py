@@ -73,3 +73,24 @@ def test_index_keys_many_is_index_keys_of_each(names: list[str]) -> None:
 
     assert index_keys_many(names) == [index_keys(n) for n in names]
     assert key_hashes(names) == [key_hash(n) for n in names]
+
+
+def test_runs_of_a_letter_fold_to_one_as_the_backreference_pattern_has_it() -> None:
+    import random
+    import re
+
+    from geodata.normalize import _RUNS, _SKELETON_ALPHABET, _first_letter, skeleton
+
+    doubles = re.compile(r"(.)\1+")
+    rng = random.Random(11)
+    letters = "".join(_SKELETON_ALPHABET)
+    samples = ["", "a", "zatiSSa", "CerneCCina", "aabbbcc99", "Ss", "abab", "kirrillovvka"]
+    samples += ["".join(rng.choice(letters[: rng.randint(2, len(letters))]) for _ in range(9))]
+    samples += [
+        "".join(rng.choice("aSC1b") for _ in range(rng.randint(0, 12))) for _ in range(3000)
+    ]
+    for s in samples:
+        assert _RUNS.sub(_first_letter, s) == doubles.sub(r"\1", s), s
+    # every letter a skeleton step can write is in the alphabet
+    assert set(skeleton("Zatyshshia Chernechchyna Schtschutschyn qwxy 2024")) <= set(letters)
+    assert skeleton("Zatyshshia") == "zatiSa"
