@@ -215,6 +215,7 @@ class _Row(NamedTuple):
     country_idx: int
 
 
+_new_row = tuple.__new__
 #: Rows and candidates read from the index are kept (a dispatch batch asks for the same places
 #: again and again) up to this many, then forgotten all at once.
 _ROW_MEMO = 50_000
@@ -1031,18 +1032,21 @@ class Gazetteer:
             ix = self.index
             gid = ix.geonames_id.item(row)  # .item(): a Python number, no NumPy scalar
             country_idx = ix.country_idx.item(row)
-            info = _Row(
-                ix.names[row],
-                ix.countries[country_idx],
-                ix.admin1_codes[ix.admin1_idx.item(row)],
-                ix.lat.item(row),
-                ix.lon.item(row),
-                ix.population.item(row),
-                gid,
-                ix.pcodes[row],
-                3 if gid in self._capitals else ix.centre.item(row),
-                ix.origin.item(row),
-                country_idx,
+            info = _new_row(  # = _Row(...), without the generated __new__'s call
+                _Row,
+                (
+                    ix.names[row],
+                    ix.countries[country_idx],
+                    ix.admin1_codes[ix.admin1_idx.item(row)],
+                    ix.lat.item(row),
+                    ix.lon.item(row),
+                    ix.population.item(row),
+                    gid,
+                    ix.pcodes[row],
+                    3 if gid in self._capitals else ix.centre.item(row),
+                    ix.origin.item(row),
+                    country_idx,
+                ),
             )
             if len(self._rows) >= _ROW_MEMO:
                 self._rows.clear()

@@ -31,6 +31,7 @@ import gc
 import hashlib
 import json
 import logging
+import operator
 import os
 import pickle
 import re
@@ -134,7 +135,7 @@ class StringColumn(Sequence[str]):
         self._text = "".join(values)
         offsets = np.zeros(len(values) + 1, dtype=np.int64)
         np.cumsum([len(v) for v in values], out=offsets[1:])
-        self._offsets = offsets
+        self._offsets = array("q", offsets.tobytes())  # Python ints on indexing, no NumPy scalars
 
     def __len__(self) -> int:
         return len(self._offsets) - 1
@@ -144,20 +145,24 @@ class StringColumn(Sequence[str]):
     @overload
     def __getitem__(self, i: slice) -> list[str]: ...
     def __getitem__(self, i: int | slice) -> str | list[str]:
+        if type(i) is int and i >= 0:  # the common case: one string (past the end: IndexError)
+            o = self._offsets
+            return self._text[o[i] : o[i + 1]]
         if isinstance(i, slice):
             return [self[j] for j in range(*i.indices(len(self)))]
+        i = operator.index(i)
         n = len(self._offsets) - 1
         if i < 0:
             i += n
         if not 0 <= i < n:
             raise IndexError("StringColumn index out of range")
-        return self._text[self._offsets.item(i) : self._offsets.item(i + 1)]
+        return self[i]
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (_string_column, (self._text, self._offsets))
 
 
-def _string_column(text: str, offsets: np.ndarray) -> StringColumn:
+def _string_column(text: str, offsets: array) -> StringColumn:
     col = StringColumn.__new__(StringColumn)
     col._text, col._offsets = text, offsets
     return col

@@ -233,6 +233,8 @@ def test_key_table_gives_each_key_of_a_place_its_best_class_and_marks() -> None:
 def test_string_column_is_a_sequence_of_its_strings() -> None:
     import pickle
 
+    import numpy as np
+
     from geodata.index import StringColumn
 
     values = ["Kharkiv", "", "Мілове", "Łódź", "𝔘nicode", "", "Kupiansk"]
@@ -241,6 +243,7 @@ def test_string_column_is_a_sequence_of_its_strings() -> None:
     assert [col[i] for i in range(len(values))] == values
     assert list(col) == values and col[-1] == "Kupiansk" and col[-7] == "Kharkiv"
     assert col[1:4] == values[1:4] and col[::-2] == values[::-2]
+    assert col[np.int64(2)] == "Мілове" and col[np.int32(-1)] == "Kupiansk"
     for bad in (7, -8, 100):
         with pytest.raises(IndexError):
             col[bad]
