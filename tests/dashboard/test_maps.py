@@ -397,6 +397,21 @@ def test_hostile_text_never_reaches_the_page_raw(seed, text, point_limit):
         assert notes[0] == text
 
 
+@pytest.mark.parametrize("text", ["{% if x %}", "{{ 7 * 7 }}", "{# note"])
+def test_template_markup_in_records_stays_text(seed, text):
+    """Record text is data, never a template: folium would compile the layer's script (the
+    whole payload) as Jinja, where ``{%`` broke the map and ``{{ 7 * 7 }}`` became 49."""
+    frame = hostile_frame(seed, text)
+    notes = payload(render(frame))["points"]["cols"]["notes"]
+    assert text in (notes.get("d") or notes["v"])
+    # The page's path: streamlit-folium renders the layer alone, to swap it on the map.
+    from streamlit_folium import _get_feature_group_string
+
+    layer = render_map(frame).layer_copy()
+    script = _get_feature_group_string(layer, map=base_map())
+    assert json.dumps(text, ensure_ascii=False) in script
+
+
 def test_hostile_urls_are_not_links_in_the_payload(seed):
     data = payload(render(hostile_frame(seed, "x")))
     for sources in data["points"]["cols"]["sources"]["v"]:
