@@ -57,6 +57,27 @@
     return countries.concat(big, regions, towns);
   }
 
+  /* A label is a Leaflet marker placed with a 2-D transform. Leaflet places markers with
+   * translate3d, which gives each of the (up to 400) labels a compositing layer of its own,
+   * updated by the browser's compositor on every frame; a 2-D transform draws them with the
+   * pane. Same place, same zoom animation (the transform still moves with the map). */
+  var Label = null;
+  function label(latlng, options) {
+    if (!Label) {
+      Label = L.Marker.extend({
+        _setPos: function (pos) {
+          if (this._icon) {
+            this._icon._leaflet_pos = pos;
+            this._icon.style.transform = "translate(" + pos.x + "px," + pos.y + "px)";
+          }
+          this._zIndex = pos.y + this.options.zIndexOffset;
+          this._resetZIndex();
+        }
+      });
+    }
+    return new Label(latlng, options);
+  }
+
   function drawLabels(map, layer, candidates) {
     layer.clearLayers();
     var zoom = map.getZoom();
@@ -76,7 +97,7 @@
       var el = document.createElement("span");
       el.className = "im-bm-label " + c[5];
       el.textContent = c[2];
-      L.marker([c[0], c[1]], {
+      label([c[0], c[1]], {
         pane: "imBasemapLabels",
         interactive: false,
         keyboard: false,
