@@ -566,7 +566,13 @@
       if (onView.length) { map.on("zoomend moveend", update); }
       if (D.fit && map._imFitted !== D.fit.key && !(D.fit.soft && map._imFitted)) {
         map._imFitted = D.fit.key;
-        map.fitBounds(D.fit.bounds, {padding: [24, 24], maxZoom: 10});
+        var fit = {padding: [24, 24], maxZoom: 10};
+        var target = map._getBoundsCenterZoom(L.latLngBounds(D.fit.bounds), fit);
+        /* A new selection over the area already in view (a filter change, mostly) does not
+           move the map: Leaflet would "move" it by nothing and still redraw the base map, its
+           labels and every hexagon. */
+        var offset = map._loaded ? map._getCenterOffset(target.center)._trunc() : null;
+        if (!offset || target.zoom !== map.getZoom() || offset.x || offset.y) { map.fitBounds(D.fit.bounds, fit); }
       }
       if (onView.length) { map.whenReady(update); }
     });
