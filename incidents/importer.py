@@ -21,6 +21,7 @@ from .formats.acled import AcledZeros
 from .formats.stream import CHUNK_BYTES, Stream, open_stream
 from .geocoding import place_incidents
 from .history import existing_ids, record_import, record_import_of_all
+from .postgres import ids_sort_bytewise
 from .progress import ProgressCallback
 from .snapshot import RowSpill, write_snapshot
 from .store import InsertResult, OnConflict, Store
@@ -253,7 +254,7 @@ def _import_parts(
         report.conventions = dict(stream.conventions if stream else conventions)
         report.revision = store.revision
         return report
-    with RowSpill() as spill:
+    with RowSpill(backend=store.engine.dialect.name) as spill:
         return _write_parts(
             store,
             parts,
@@ -290,15 +291,14 @@ def _write_parts(
     who: str | None,
 ) -> ImportReport:
     """The writing half of :func:`_import_parts`. With ``spill`` (the snapshot is to be
-    written) and an empty SQLite store, the rows written are kept there for the snapshot."""
+    written) and an empty store, the rows written are kept there for the snapshot."""
     format = report.format
     ticker = _Progress(progress, stream, 0)
     rows_read = 0
     stored: list[pd.Series] = []
     before: set[str] = set()
-    sqlite = store.engine.dialect.name == "sqlite"
     with store.writer(on_conflict=on_conflict, strict=strict, big=big) as chunks:
-        if spill is not None and chunks.started_empty and sqlite:
+        if spill is not None and chunks.started_empty and ids_sort_bytewise(chunks.conn):
             chunks.on_rows = spill.add
         for read in parts:
             rows_read += len(read.frame) + len(read.errors)

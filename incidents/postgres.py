@@ -8,6 +8,7 @@
   generated from longitude and latitude, so every write keeps it right) and a GiST index,
   when the ``postgis`` extension is installed or may be created by the role.
 - :func:`lock_writes`: writers take turns on the revision row.
+- :func:`ids_sort_bytewise`: whether the incidents' ids sort as SQLite and Arrow sort them.
 
 Every function takes an open SQLAlchemy connection on PostgreSQL (psycopg 3).
 """
@@ -32,6 +33,7 @@ __all__ = [
     "copy_out",
     "has_geometry",
     "has_postgis",
+    "ids_sort_bytewise",
     "iter_rows",
     "lock_writes",
     "stored_ids",
@@ -90,6 +92,30 @@ def add_geometry(conn: sa.Connection) -> bool:
     )
     conn.exec_driver_sql(GEOM_INDEX)
     return True
+
+
+#: Collations that compare text byte by byte (for UTF-8: by code point).
+_BYTEWISE = ("C", "POSIX", "ucs_basic")
+
+
+def ids_sort_bytewise(conn: sa.Connection) -> bool:
+    """Whether ``ORDER BY event_id`` compares the ids byte by byte (collation ``C``), as
+    SQLite and Arrow do; a language's collation (``en_US``, ICU) orders them otherwise.
+    True on other databases."""
+    if conn.dialect.name != "postgresql":
+        return True
+    found = conn.exec_driver_sql(
+        "SELECT c.collname, d.datcollate, to_jsonb(d) ->> 'datlocprovider' "
+        "FROM pg_attribute a JOIN pg_collation c ON c.oid = a.attcollation, pg_database d "
+        "WHERE a.attrelid = 'incidents'::regclass AND a.attname = 'event_id' "
+        "AND d.datname = current_database()"
+    ).first()
+    if found is None:
+        return False
+    collation, database, provider = found
+    if collation == "default":  # the database's: libc's unless the provider is ICU ('i')
+        return database in _BYTEWISE and provider in (None, "c")
+    return collation in _BYTEWISE
 
 
 def before_index_build(conn: sa.Connection) -> None:

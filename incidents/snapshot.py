@@ -319,9 +319,15 @@ _SPILL_TYPES = {
 }
 
 
-def _as_stored(frame: pd.DataFrame) -> pa.Table:
-    """Validated rows as the store gives them back (:func:`incidents.store._typed_rows`'s
-    Arrow table): dates as days, missing values null, ``-0.0`` as ``0.0`` (SQLite's REAL)."""
+#: The store backends whose rows :class:`RowSpill` can keep as the store gives them back.
+SPILL_BACKENDS = ("sqlite", "postgresql")
+
+
+def _as_stored(frame: pd.DataFrame, backend: str) -> pa.Table:
+    """Validated rows as the store of ``backend`` gives them back (the Arrow table of
+    :func:`incidents.store._typed_rows` or of PostgreSQL's ``COPY``): dates as days, missing
+    values null; ``-0.0`` as ``0.0`` on SQLite (its REAL has no negative zero), kept on
+    PostgreSQL (``double precision`` keeps it)."""
     data = {}
     for column in COLUMNS:
         values = frame[column.name]
@@ -329,7 +335,9 @@ def _as_stored(frame: pd.DataFrame) -> pa.Table:
             values = values.dt.floor("D")
         array = pa.array(values, from_pandas=True)
         if column.kind == "float":
-            array = pc.add(array.cast(pa.float64()), 0.0)
+            array = array.cast(pa.float64())
+            if backend == "sqlite":
+                array = pc.add(array, 0.0)
         data[column.name] = array.cast(_SPILL_TYPES[column.kind])
     return pa.table(data)
 
@@ -342,16 +350,18 @@ _SORT_KEYS = [(name, "ascending") for name in _ORDER]
 class RowSpill:
     """The rows an import writes into an empty store, kept in a temporary Arrow file beside
     the snapshots, so that the snapshot is written from them instead of reading the whole
-    store back (a third of a big import's time). Rows that cannot be kept as the store
-    holds them make it unusable (:attr:`usable`): the snapshot is then read from the store.
-    Use as a context manager: the file is removed at the end."""
+    store back (a third of a big import's time). ``backend`` is the store's dialect
+    (:data:`SPILL_BACKENDS`): the rows are kept as that backend gives them back. Rows that
+    cannot be kept as the store holds them make it unusable (:attr:`usable`): the snapshot
+    is then read from the store. Use as a context manager: the file is removed at the end."""
 
-    def __init__(self, cache_dir: Path | None = None):
+    def __init__(self, cache_dir: Path | None = None, *, backend: str = "sqlite"):
+        self.backend = backend
         self.cache_dir = Path(cache_dir or default_cache_dir())
         # unique within the process too: the app imports in threads
         self.path = self.cache_dir / f"incidents-rows-{uuid.uuid4().hex[:16]}.tmp{os.getpid()}"
         self.rows = 0
-        self.usable = True
+        self.usable = backend in SPILL_BACKENDS
         #: The store revision the rows are the whole of (set by the import after its commit).
         self.revision: int | None = None
         self._writer: pa.ipc.RecordBatchFileWriter | None = None
@@ -368,7 +378,7 @@ class RowSpill:
         if not self.usable:
             return
         try:
-            table = _as_stored(frame)
+            table = _as_stored(frame, self.backend)
             table = table.take(pc.sort_indices(table.select(list(_ORDER)), sort_keys=_SORT_KEYS))
             if self._writer is None:
                 self.cache_dir.mkdir(parents=True, exist_ok=True)
