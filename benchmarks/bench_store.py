@@ -5,7 +5,10 @@
 For each size, one deterministic ACLED-layout CSV (:mod:`benchmarks.generate`) is imported
 into a fresh store of each backend with :func:`incidents.importer.import_file` (no snapshot
 refresh: the store alone), then the whole store is exported to CSV straight from the database
-(no columnar snapshot). Then, up to 100k rows, two processes import two different files of
+(no columnar snapshot). Then the same file is imported into another fresh store the way
+``python -m incidents import`` does it (the snapshot written at the end, from the rows the
+import kept aside), and that store exported the way ``python -m incidents export`` then does
+it (from the snapshot). Then, up to 100k rows, two processes import two different files of
 that size into one store of each backend at the same time; the row count is checked. Each step
 runs in its own process; ``cpu`` is that process's CPU time (user + system), ``server`` the
 CPU time the PostgreSQL server's processes used meanwhile (read from ``/proc``: shown for a
@@ -102,14 +105,14 @@ def _timed(step, postmaster: int | None) -> dict:
     return {"seconds": seconds, "cpu": cpu, "server": used, **out}
 
 
-def _import(csv_path: str, url: str, postmaster: int | None = None) -> dict:
+def _import(csv_path: str, url: str, postmaster: int | None = None, snapshot: bool = False) -> dict:
     from incidents import Store
     from incidents.importer import import_file
 
     store = Store.open(url, seed=False)
 
     def step() -> dict:
-        report = import_file(store, csv_path, refresh_snapshot=False)
+        report = import_file(store, csv_path, refresh_snapshot=snapshot)
         return {"rows": report.inserted, "rejected": len(report.errors)}
 
     out = _timed(step, postmaster)
@@ -177,7 +180,7 @@ def run(
     with tempfile.TemporaryDirectory() as tmp, _postgres(pg_url if use_pg else "-") as pg_base:
         tmp_path = Path(tmp)
         postmaster = postmaster_pid(pg_base) if use_pg else None
-        os.environ["INCIDENTS_CACHE_DIR"] = str(tmp_path / "cache")  # no snapshot is read
+        os.environ["INCIDENTS_CACHE_DIR"] = str(tmp_path / "cache")
         for n in sizes:
             first, second = tmp_path / f"a-{n}.csv", tmp_path / f"b-{n}.csv"
             _in_child(_generate, str(first), n, "")
@@ -188,7 +191,15 @@ def run(
                 pm = postmaster if backend == "postgresql" else None
                 loaded = _in_child(_import, str(first), url, pm)
                 exported = _in_child(_export, url, str(tmp_path / "out.csv"), pm)
-                for step, r in (("import", loaded), ("export csv", exported)):
+                url = _new_store(backend, tmp_path / f"snap-{n}.sqlite", pg_base)
+                with_snapshot = _in_child(_import, str(first), url, pm, True)
+                from_snapshot = _in_child(_export, url, str(tmp_path / "out.csv"), pm)
+                for step, r in (
+                    ("import", loaded),
+                    ("export csv (db)", exported),
+                    ("import + snapshot", with_snapshot),
+                    ("export csv (snap)", from_snapshot),
+                ):
                     results.append(
                         {"size": n, "backend": backend, "step": step, **r, "check": _load()}
                     )
@@ -261,8 +272,8 @@ def main(argv: list[str] | None = None, *, sizes=None) -> int:
     print(format_table(run(sizes or DEFAULT_SIZES, pg_url=args.pg, backends=backends)))
     print(
         f"(cpus={os.cpu_count()}; cpu s = the importing/exporting process, server s = the "
-        "PostgreSQL server's processes on this machine; import without snapshot refresh, "
-        "export from the database)"
+        "PostgreSQL server's processes on this machine; import: without snapshot refresh; "
+        "export (db): from the database; import + snapshot, export (snap): as the CLI does)"
     )
     return 0
 
