@@ -53,6 +53,7 @@ __all__ = [
     "RowSpill",
     "default_cache_dir",
     "iter_snapshot",
+    "iter_snapshot_tables",
     "load_frame",
     "snapshot_path",
     "verify_snapshot",
@@ -125,6 +126,16 @@ def iter_snapshot(store: Store, *, cache_dir: Path | None = None) -> Iterator[pd
     """The current revision's snapshot in row groups (ordered by date and id, like
     :meth:`Store.iter_frames`), or None when there is no good snapshot of this revision (a
     damaged one is reported with a :class:`SnapshotWarning`; read the store instead)."""
+    tables = iter_snapshot_tables(store, cache_dir=cache_dir)
+    if tables is None:
+        return None
+    return (table.to_pandas(use_threads=False) for table in tables)
+
+
+def iter_snapshot_tables(
+    store: Store, *, cache_dir: Path | None = None
+) -> Iterator[pa.Table] | None:
+    """:func:`iter_snapshot` as Arrow tables (mapped from the file: no DataFrame)."""
     cache_dir = Path(cache_dir or default_cache_dir())
     path = snapshot_path(store, cache_dir=cache_dir)
     handle = _open_checked(store, path, cache_dir)
@@ -147,7 +158,7 @@ def iter_snapshot(store: Store, *, cache_dir: Path | None = None) -> Iterator[pd
                 batch = reader.get_batch(i)
             except _READ_ERRORS as err:  # checked a moment ago: only a failing disk
                 raise StoreError(f"the snapshot {path} cannot be read: {err}") from None
-            yield pa.Table.from_batches([batch]).to_pandas(use_threads=False)
+            yield pa.Table.from_batches([batch])
 
     return chunks()
 

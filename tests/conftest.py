@@ -30,7 +30,7 @@ STORE_LEVEL = frozenset(
         "test_store_shared.py",
         "test_history.py",
         "test_postgres.py",
-        "test_snapshot_spill.py",
+        "test_store_fast_paths.py",
         "test_migrations.py",
     }
 )
