@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import csv
+import itertools
 import json
 import os
 import sqlite3
@@ -12,12 +13,15 @@ import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
 from geodata.chain import GeocoderChain
 from geodata.exc import GeodataError
 from geodata.gazetteer import Gazetteer
 from geodata.results import Candidate, GeocodeResult
+
+if TYPE_CHECKING:
+    from concurrent.futures import ProcessPoolExecutor
 
 __all__ = ["build_parser", "main"]
 
@@ -26,6 +30,11 @@ _PRECISION = {1: "town", 2: "near town", 3: "region"}
 _DEFAULT_DB = Path(__file__).resolve().parent.parent / "data" / "incidents.sqlite"
 #: Distinct batch rows whose answers are kept for rows that repeat them.
 _BATCH_MEMO_ROWS = 100_000
+#: Rows read at a time by ``geocode --batch``; their new distinct rows are shared out between
+#: the processes when there are at least ``_PARALLEL_MIN`` of them.
+_BATCH_BLOCK = 20_000
+_PARALLEL_MIN = 1_000
+_MAX_JOBS = 4
 _CSV_FIELD_LIMIT = 64 * 1024 * 1024  # a 10 MB cell must be read (then rejected), not crash csv
 
 
@@ -58,6 +67,13 @@ def build_parser() -> argparse.ArgumentParser:
         type=Path,
         metavar="FILE.csv",
         help="CSV with columns query[,country,admin1,context]; JSON lines out",
+    )
+    g.add_argument(
+        "--jobs",
+        type=int,
+        default=None,
+        help="processes answering a --batch (default: the CPUs this process may use, at most "
+        f"{_MAX_JOBS}; 1: this process alone); offline batches only",
     )
     g.add_argument(
         "--online",
@@ -230,14 +246,66 @@ def _batch_line(res: GeocodeResult) -> str:
     return _JSON.encode(res.__dict__) + "\n"
 
 
-def _batch(path: Path, chain: GeocoderChain, out: IO[str]) -> int:
+_Key = tuple[str, str | None, str | None, str | None]
+
+#: The chain a worker process of a parallel batch answers with: set in the parent just before
+#: the workers are forked, so they share the loaded index instead of loading or receiving it.
+_WORKER_CHAIN: GeocoderChain | None = None
+
+
+def _answer(keys: list[_Key]) -> list[str]:
+    """Batch lines for *keys*, in a worker process (see :data:`_WORKER_CHAIN`)."""
+    chain = _WORKER_CHAIN
+    assert chain is not None
+    return [_batch_line(chain.geocode(q, country=c, admin1=a, context=x)) for q, c, a, x in keys]
+
+
+def _default_jobs() -> int:
+    return max(1, min(_MAX_JOBS, len(os.sched_getaffinity(0))))
+
+
+class _Answers:
+    """Lines for distinct batch rows, from this process or from forked workers."""
+
+    def __init__(self, chain: GeocoderChain, jobs: int) -> None:
+        self.chain = chain
+        # Online answers go through one rate-limited client and its cache: this process only.
+        # The workers are forked (they share the loaded index): POSIX only.
+        self.jobs = jobs if not chain.providers and os.name == "posix" else 1
+        self.pool: ProcessPoolExecutor | None = None
+
+    def lines(self, keys: list[_Key]) -> list[str]:
+        if self.jobs < 2 or len(keys) < _PARALLEL_MIN:
+            return [
+                _batch_line(self.chain.geocode(q, country=c, admin1=a, context=x))
+                for q, c, a, x in keys
+            ]
+        if self.pool is None:
+            import multiprocessing
+            from concurrent.futures import ProcessPoolExecutor
+
+            global _WORKER_CHAIN
+            _WORKER_CHAIN = self.chain
+            fork = multiprocessing.get_context("fork")
+            self.pool = ProcessPoolExecutor(self.jobs, mp_context=fork)
+        size = -(-len(keys) // (self.jobs * 4))  # a few chunks per worker: an even finish
+        chunks = [keys[i : i + size] for i in range(0, len(keys), size)]
+        return [line for part in self.pool.map(_answer, chunks) for line in part]
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.shutdown()
+
+
+def _batch(path: Path, chain: GeocoderChain, out: IO[str], *, jobs: int | None = None) -> int:
     csv.field_size_limit(_CSV_FIELD_LIMIT)
     try:
         fh = path.open(newline="", encoding="utf-8", errors="replace")
     except OSError as exc:
         print(f"error: cannot read {path}: {exc}", file=sys.stderr)
         return 2
-    with fh:
+    answers = _Answers(chain, _default_jobs() if jobs is None else jobs)
+    with fh, contextlib.closing(answers):
         reader = csv.reader(fh)
         header = [(f or "").strip() for f in next(reader, None) or []]
         if "query" not in header:
@@ -251,23 +319,32 @@ def _batch(path: Path, chain: GeocoderChain, out: IO[str]) -> int:
         q, c, a, x = (where.get(name, len(header)) for name in _BATCH_COLUMNS)
         # Offline answers depend on the row alone: a row seen before is written again from
         # memory (batches of dispatches repeat the same places many times).
-        seen: dict[tuple[str, str | None, str | None, str | None], str] = {}
-        for values in reader:
-            if not values:
-                continue  # a blank line
-            n = len(values)
-            query = values[q] if q < n else ""
-            country = (values[c] if c < n else "").strip() or None
-            admin1 = (values[a] if a < n else "").strip() or None
-            context = (values[x] if x < n else "").strip() or None
-            key = (query, country, admin1, context)
-            line = seen.get(key)
-            if line is None:
-                res = chain.geocode(query, country=country, admin1=admin1, context=context)
-                line = _batch_line(res)
-                if not chain.providers and len(seen) < _BATCH_MEMO_ROWS:
-                    seen[key] = line
-            out.write(line)
+        remember = not chain.providers
+        seen: dict[_Key, str] = {}  # at most _BATCH_MEMO_ROWS
+        while block := list(itertools.islice(reader, _BATCH_BLOCK)):
+            keys: list[_Key] = []
+            for values in block:
+                if not values:
+                    continue  # a blank line
+                n = len(values)
+                keys.append(
+                    (
+                        values[q] if q < n else "",
+                        (values[c] if c < n else "").strip() or None,
+                        (values[a] if a < n else "").strip() or None,
+                        (values[x] if x < n else "").strip() or None,
+                    )
+                )
+            if not remember:  # online: each answer written as soon as it comes
+                for key in keys:
+                    out.write(answers.lines([key])[0])
+                continue
+            new = list(dict.fromkeys(key for key in keys if key not in seen))
+            found = dict(zip(new, answers.lines(new), strict=True))
+            out.writelines(seen.get(key) or found[key] for key in keys)
+            room = _BATCH_MEMO_ROWS - len(seen)
+            if room > 0:
+                seen.update(itertools.islice(found.items(), room))
     return 0
 
 
@@ -308,7 +385,9 @@ def main(argv: Sequence[str] | None = None, *, out: IO[str] | None = None) -> in
             return 0
         chain = _chain(args, _with_team_places(gaz, args.db))
         if args.batch is not None:
-            return _batch(args.batch, chain, out)
+            if args.jobs is not None and args.jobs < 1:
+                parser.error("--jobs needs a number of processes, at least 1")
+            return _batch(args.batch, chain, out, jobs=args.jobs)
         if args.query is None:
             parser.error("geocode needs QUERY or --batch FILE.csv")
         res = chain.geocode(

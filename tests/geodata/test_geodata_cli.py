@@ -198,3 +198,50 @@ def test_batch_line_is_the_json_of_the_result_dict(gaz: Gazetteer) -> None:
         assert _batch_line(res) == json.dumps(res.to_dict(), ensure_ascii=False) + "\n"
     with pytest.raises(TypeError):
         _batch_line(GeocodeResult.abstain("x", "y", source="z", hints=(object(),)))  # type: ignore[arg-type]
+
+
+def test_a_batch_answered_by_several_processes_equals_one_process(
+    gaz: Gazetteer, cache_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import geodata.cli as cli
+
+    names = ["Ielets", "Milove", "Odessa", "Pokrovsk", "Lyman", "Xqzzyvk", "Харків", "Słowiańsk"]
+    hints = ["", ",,Kharkiv", ",UA,", ",RU,", ",,Donetsk"]
+    rows = [f"{n}{h}" if h else f"{n},," for n in names for h in hints]
+    rows = rows + rows[::3] + rows[:5]  # repeats within a block and across blocks
+    csv_path = tmp_path / "in.csv"
+    csv_path.write_text("query,country,admin1\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    monkeypatch.setattr(cli, "_BATCH_BLOCK", 17)  # several blocks, rows seen in earlier ones
+    monkeypatch.setattr(cli, "_PARALLEL_MIN", 4)  # every block's new rows go to the workers
+    code, alone = _run(["geocode", "--batch", str(csv_path), "--jobs", "1"], cache_dir)
+    forked: list[int] = []
+    real = cli._Answers.lines
+
+    def counted(self, keys):  # type: ignore[no-untyped-def]
+        if self.jobs > 1 and len(keys) >= cli._PARALLEL_MIN:
+            forked.append(len(keys))
+        return real(self, keys)
+
+    monkeypatch.setattr(cli._Answers, "lines", counted)
+    code2, shared = _run(["geocode", "--batch", str(csv_path), "--jobs", "3"], cache_dir)
+    assert code == code2 == 0 and forked  # the workers answered some blocks
+    assert shared == alone and len(alone.splitlines()) == len(rows)
+
+
+def test_online_batches_and_bad_job_counts_stay_in_one_process(
+    gaz: Gazetteer, cache_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture
+) -> None:
+    from geodata import GeocoderChain
+    from geodata.cli import _Answers
+    from geodata.providers.nominatim import NominatimProvider
+
+    online = GeocoderChain(
+        gazetteer=gaz, providers=[NominatimProvider(user_agent="tests", timeout=1.0)]
+    )
+    assert _Answers(online, 4).jobs == 1  # one rate-limited client, one cache
+    assert _Answers(GeocoderChain(gazetteer=gaz), 4).jobs == 4
+    csv_path = tmp_path / "in.csv"
+    csv_path.write_text("query\nIelets\n", encoding="utf-8")
+    with pytest.raises(SystemExit) as exit_:
+        _run(["geocode", "--batch", str(csv_path), "--jobs", "0"], cache_dir)
+    assert exit_.value.code == 2 and "at least 1" in capsys.readouterr().err
