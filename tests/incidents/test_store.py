@@ -110,3 +110,32 @@ def test_a_snapshot_of_the_older_format_is_removed_with_the_old_revision(store, 
     assert len(load_frame(store, cache_dir=tmp_path)) == 6
     assert not old.exists() and stranger.exists()
     assert len(list(tmp_path.glob("incidents-*.arrow"))) == 1
+
+
+def test_a_column_empty_in_every_row_is_stored_null_and_dates_as_days(empty_store):
+    # A column missing in every row of a batch is left out of the insert (SQLite stores
+    # NULL without a value bound per row); dates are written as YYYY-MM-DD in one call.
+    incidents, _ = load_seed()
+    rows = incidents.assign(
+        event_id=[f"E{n}" for n in range(5)],
+        admin2=None,
+        casualty_group=None,
+        event_date=pd.to_datetime(
+            ["1969-12-31", "1999-01-01", "2024-02-29", "2025-07-01", "2025-12-31"]
+        ),
+    )
+    assert empty_store.insert(rows).errors == []
+    with empty_store.engine.connect() as conn:
+        stored = conn.exec_driver_sql(
+            "SELECT event_id, event_date, admin2 IS NULL, casualty_group IS NULL, notes"
+            " FROM incidents ORDER BY event_id"
+        ).all()
+    assert [(r[0], r[1], bool(r[2]), bool(r[3])) for r in stored] == [
+        ("E0", "1969-12-31", True, True),
+        ("E1", "1999-01-01", True, True),
+        ("E2", "2024-02-29", True, True),
+        ("E3", "2025-07-01", True, True),
+        ("E4", "2025-12-31", True, True),
+    ]
+    assert [r[4] for r in stored] == incidents["notes"].tolist()
+    assert empty_store.frame()["admin2"].isna().all()
