@@ -38,7 +38,15 @@ from ..dates import DateOrder, read_dates
 from ..exc import ImportFormatError
 from . import acled, ours_csv, ucdp
 from ._rows import SeenIds, Tally, finish, id_keys
-from ._table import BOM, MAX_HEADER, TableShape, _decode, csv_shape, read_csv_table
+from ._table import (
+    BOM,
+    MAX_HEADER,
+    TableShape,
+    _decode,
+    _is_utf8,
+    csv_shape,
+    read_csv_table,
+)
 from ._workbook import is_workbook
 from .acled import AcledZeros
 from .mapped import ColumnMapping, apply_mapping
@@ -58,24 +66,27 @@ _DATE_SOURCES = {
 }
 
 
-def record_parts(path: Path, chunk_bytes: int) -> Iterator[bytes]:
+def record_parts(path: Path, chunk_bytes: int, *, prefix: bytes = b"") -> Iterator[bytes]:
     """The file in pieces of about ``chunk_bytes``, each ending at a record boundary (a line
-    break outside quotes) or at the end of the file."""
+    break outside quotes) or at the end of the file. Every piece but the first starts with
+    ``prefix`` (a header line for the reader), put there in the same copy as the piece."""
     with open(path, "rb") as handle:
         # read into the same memory each time (fresh pages cost page faults)
         buffer = bytearray(max(1, min(chunk_bytes, os.fstat(handle.fileno()).st_size)))
         view = memoryview(buffer)
         carry = b""
+        lead = b""  # the prefix, from the second piece on
         while True:
             got = handle.readinto(buffer)
             if not got:
                 if carry:
-                    yield carry
+                    yield lead + carry
                 return
             # The boundary is nearly always in the new block: the part is then copied once.
             cut = _last_boundary(buffer, carry.count(b'"'), end=got)
             if cut >= 0:
-                yield b"".join((carry, view[: cut + 1]))
+                yield b"".join((lead, carry, view[: cut + 1]))
+                lead = prefix
                 carry = bytes(view[cut + 1 : got])
                 continue
             data = b"".join((carry, view[:got]))
@@ -84,7 +95,8 @@ def record_parts(path: Path, chunk_bytes: int) -> Iterator[bytes]:
             if len(data) <= 4 * chunk_bytes + MAX_HEADER:
                 carry = data
                 continue
-            yield data
+            yield lead + data
+            lead = prefix
             carry = b""
 
 
@@ -142,32 +154,48 @@ class Stream:
         file minus the header's, whether it is the first part)."""
         line = 1
         first = True
+        prefix = self._prefix
         for raw in self._raw_parts():
-            self.bytes_read += len(raw)
-            piece = raw[len(BOM) :] if first and raw.startswith(BOM) else raw
-            if b"\x00" in piece:
-                at = line + piece.count(b"\n", 0, piece.find(b"\x00"))
+            start = 0 if first else len(prefix)  # the file's own bytes begin here
+            self.bytes_read += len(raw) - start
+            if first and raw.startswith(BOM):
+                raw, start = raw[len(BOM) :], 0
+            nul = raw.find(b"\x00", start)
+            if nul >= 0:
+                at = line + raw.count(b"\n", start, nul)
                 raise ImportFormatError(
                     "not a CSV or GeoJSON table: the file holds binary data "
                     f"(a NUL byte on line {at})"
                 )
-            data, encoding = _decode(piece)
+            if not start:
+                text, encoding = _decode(raw)
+            elif _is_utf8(raw):
+                text, encoding = raw, "UTF-8"
+            else:  # the header line is UTF-8 already: decode the file's bytes only
+                body, encoding = _decode(raw[start:])
+                text = prefix + body
             self._encodings[encoding] = self._encodings.get(encoding, 0) + 1
-            if b"\n" + BOM in data:
-                data = data.replace(b"\n" + BOM, b"\n")
-            text = data if first else self.header + b"\n" + data
+            if b"\n" + BOM in text:
+                text = text.replace(b"\n" + BOM, b"\n")
             yield text, 0 if first else line - 2, first
-            line += raw.count(b"\n")
+            line += raw.count(b"\n", start)
             first = False
 
+    @property
+    def _prefix(self) -> bytes:
+        """What a part after the first starts with: the header line (already UTF-8)."""
+        return self.header + b"\n"
+
     def _raw_parts(self) -> Iterator[bytes]:
-        """:func:`record_parts`, the first one holding at least the header, the rows under it
-        that are skipped (HXL) and a row."""
+        """:func:`record_parts` (with the header line in front of every part but the first),
+        the first one holding at least the header, the rows under it that are skipped (HXL)
+        and a row."""
         head = b""
         need = 2 + self.shape.skip
-        parts = record_parts(self.path, self.chunk_bytes)
+        prefix = self._prefix
+        parts = record_parts(self.path, self.chunk_bytes, prefix=prefix)
         for raw in parts:
-            head += raw
+            head += raw[len(prefix) :] if head else raw
             if head.count(b"\n") >= need:
                 break
         if head:

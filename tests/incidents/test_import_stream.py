@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 from incidents import ImportRejected, Store
+from incidents.formats import ColumnMapping
 from incidents.formats.stream import open_stream, record_parts
 from incidents.importer import import_file
 from incidents.snapshot import load_frame, verify_snapshot
@@ -289,3 +290,43 @@ def test_every_part_ends_at_a_record_boundary_whatever_the_chunk_size(tmp_path, 
     }
     assert ends <= boundaries
     assert len(parts) > 1 or chunk == 1000
+    # with a header line put in front of every part but the first, in the same copy
+    prefixed = list(record_parts(path, chunk, prefix=b"h,notes\n"))
+    assert prefixed[0] == parts[0]
+    assert prefixed[1:] == [b"h,notes\n" + p for p in parts[1:]]
+
+
+def test_a_windows_1252_table_with_a_non_ascii_header_reads_in_parts_as_whole(
+    tmp_path, new_store_url
+):
+    # Every part after the first gets the header line (decoded once, now UTF-8) put in front
+    # of the part's own Windows-1252 bytes.
+    rows = [
+        f"N{n};{n % 28 + 1:02d}/03/2024;Frappe à Kharkiv, l’hôpital touché;50.0;36.2\r\n"
+        for n in range(40)
+    ]
+    path = tmp_path / "rédaction.csv"
+    path.write_bytes(("Réf;Date;Événement;lat;lon\r\n" + "".join(rows)).encode("cp1252"))
+    mapping = ColumnMapping(
+        columns={
+            "event_id": "Réf",
+            "event_date": "Date",
+            "notes": "Événement",
+            "latitude": "lat",
+            "longitude": "lon",
+        },
+        constants={
+            "country": "Ukraine",
+            "event_type": "Explosions/Remote violence",
+            "sub_event_type": "Shelling/artillery/missile attack",
+            "location": "Kharkiv",
+            "geo_precision": "1",
+        },
+    )
+    assert open_stream(path, chunk_bytes=TINY, mapping=mapping) is not None
+    (whole, whole_rows), (parts, part_rows) = _pair(new_store_url, path, mapping=mapping)
+    assert parts.errors == whole.errors == []
+    assert len(part_rows) == 40
+    pd.testing.assert_frame_equal(whole_rows, part_rows)
+    assert part_rows["notes"].iat[0] == "Frappe à Kharkiv, l’hôpital touché"
+    assert parts.conventions["encoding"] == whole.conventions["encoding"] == "cp1252"
