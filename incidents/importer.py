@@ -7,6 +7,7 @@ in the file and the reason. ``strict=True`` imports nothing when any row is reje
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -21,7 +22,9 @@ from .formats.acled import AcledZeros
 from .formats.stream import CHUNK_BYTES, Stream, open_stream
 from .geocoding import place_incidents
 from .history import existing_ids, record_import, record_import_of_all
+from .memory import small_pages
 from .postgres import ids_sort_bytewise
+from .prefetch import prefetched
 from .progress import ProgressCallback
 from .snapshot import RowSpill, write_snapshot
 from .store import InsertResult, OnConflict, Store
@@ -151,17 +154,17 @@ class _Progress:
     def __init__(self, callback: ProgressCallback | None, stream: Stream | None, total: int):
         self.callback, self.stream, self.total, self.done = callback, stream, total, 0
 
-    def expected(self, rows_read: int) -> int:
-        if self.stream is None or not self.stream.bytes_read:
+    def expected(self, rows_read: int, bytes_read: int) -> int:
+        if self.stream is None or not bytes_read:
             return self.total
-        if self.stream.bytes_read >= self.stream.size:
+        if bytes_read >= self.stream.size:
             return rows_read
-        return max(rows_read, round(rows_read * self.stream.size / self.stream.bytes_read))
+        return max(rows_read, round(rows_read * self.stream.size / bytes_read))
 
-    def part(self, rows_read: int) -> Callable[[int], None] | None:
+    def part(self, rows_read: int, bytes_read: int) -> Callable[[int], None] | None:
         if self.callback is None:
             return None
-        done, total, callback = self.done, self.expected(rows_read), self.callback
+        done, total, callback = self.done, self.expected(rows_read, bytes_read), self.callback
         return lambda n: callback(done + n, max(total, done + n))
 
 
@@ -297,12 +300,20 @@ def _write_parts(
     rows_read = 0
     stored: list[pd.Series] = []
     before: set[str] = set()
-    with store.writer(on_conflict=on_conflict, strict=strict, big=big) as chunks:
+    # Each part read and checked (with the bytes of the file read so far, for progress)
+    checked = (
+        (read, _check(read, store, geocoder), stream.bytes_read if stream else 0) for read in parts
+    )
+    if stream is not None:  # several parts: the next one is read while this one is written
+        checked = prefetched(checked)
+    with (
+        store.writer(on_conflict=on_conflict, strict=strict, big=big) as chunks,
+        closing(checked),  # (a part being read is let go at once if a write fails)
+    ):
         if spill is not None and chunks.started_empty and ids_sort_bytewise(chunks.conn):
             chunks.on_rows = spill.add
-        for read in parts:
+        for read, part, bytes_read in checked:
             rows_read += len(read.frame) + len(read.errors)
-            part = _check(read, store, geocoder)
             errors += part.errors
             report.valid += len(part.valid)
             if strict and errors:
@@ -315,7 +326,7 @@ def _write_parts(
                     part.valid,
                     groups=part.groups,
                     lines=part.lines,
-                    progress=ticker.part(rows_read),
+                    progress=ticker.part(rows_read, bytes_read),
                 )
             )
             ticker.done += len(part.valid)
@@ -392,8 +403,44 @@ def import_file(
     raises :class:`~incidents.exc.ImportRejected` and nothing is written. A file that is not
     a table raises :class:`~incidents.exc.ImportFormatError`; a failing database
     :class:`~incidents.exc.StoreError` (the store is left as it was).
+
+    The process's new memory comes in small pages while the import runs
+    (:func:`incidents.memory.small_pages`: huge pages made half its system time).
     """
-    path = Path(path)
+    with small_pages():
+        return _import_file(
+            store,
+            Path(path),
+            format=format,
+            acled_zeros=acled_zeros,
+            date_order=date_order,
+            mapping=mapping,
+            chunk_bytes=chunk_bytes,
+            options=dict(
+                strict=strict,
+                on_conflict=on_conflict,
+                geocoder=geocoder,
+                refresh_snapshot=refresh_snapshot,
+                dry_run=dry_run,
+                progress=progress,
+                source=source or Path(path).name,
+                who=who,
+            ),
+        )
+
+
+def _import_file(
+    store: Store,
+    path: Path,
+    *,
+    format: Format,
+    acled_zeros: AcledZeros,
+    date_order: DateOrder,
+    mapping: ColumnMapping | None,
+    chunk_bytes: int,
+    options: dict[str, Any],
+) -> ImportReport:
+    """:func:`import_file`, ``options`` being those for :func:`import_result`."""
     stream = _open_stream(
         path,
         format=format,
@@ -401,16 +448,6 @@ def import_file(
         date_order=date_order,
         mapping=mapping,
         chunk_bytes=chunk_bytes,
-    )
-    options: dict[str, Any] = dict(
-        strict=strict,
-        on_conflict=on_conflict,
-        geocoder=geocoder,
-        refresh_snapshot=refresh_snapshot,
-        dry_run=dry_run,
-        progress=progress,
-        source=source or path.name,
-        who=who,
     )
     if stream is None:
         read = read_incidents(
