@@ -180,7 +180,10 @@ def test_rate_limiter_spaces_requests(server: str) -> None:
         p.geocode("Nowhere")
     times = [h["t"] for h in _Handler.hits[start:]]
     assert len(times) == 3
-    assert min(b - a for a, b in itertools.pairwise(times)) >= 0.28
+    # Arrival times at the server: a late arrival of one request shortens one gap and
+    # lengthens the next, so each gap gets slack and their sum is held to the full delay.
+    assert min(b - a for a, b in itertools.pairwise(times)) >= 0.2
+    assert times[-1] - times[0] >= 0.58
 
 
 @pytest.mark.parametrize("ua", ["", "geopy/2.5", "abc"])
