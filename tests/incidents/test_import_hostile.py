@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import time
 import zipfile
+import zlib
 from pathlib import Path
 
 import pandas as pd
@@ -20,10 +21,19 @@ PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\
 
 
 def _zip() -> bytes:
+    """A ZIP of an ACLED table, the same bytes on every call (a fixed time stamp): test ids
+    must not differ between the processes that collect them."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as z:
-        z.writestr("acled.csv", ACLED)
+        z.writestr(zipfile.ZipInfo("acled.csv", date_time=(2025, 7, 3, 0, 0, 0)), ACLED)
     return buffer.getvalue()
+
+
+def _content_id(value: object) -> str | None:
+    """A short test id for file content (its size and CRC), the words of the message as is."""
+    if isinstance(value, bytes):
+        return f"{len(value)}-bytes-{zlib.crc32(value):08x}"
+    return None
 
 
 @pytest.mark.parametrize(
@@ -51,6 +61,7 @@ def _zip() -> bytes:
         (b'{"hello": "world"}', "neither a GeoJSON FeatureCollection"),
         (b'{"type": "FeatureCollection", "features": 3}', 'needs a "features" list'),
     ],
+    ids=_content_id,
 )
 def test_files_that_are_not_tables_get_a_clear_error(empty_store, tmp_path, content, message):
     path = tmp_path / "input.csv"
