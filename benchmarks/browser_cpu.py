@@ -247,6 +247,19 @@ def settle(page, seconds: float) -> None:
     page.wait_for_timeout(int(seconds * 1000))
 
 
+def _spent(page, proc, recorder, before, server: float, settle_s: float) -> dict:
+    """CPU spent since ``before``/``server``: chromium's until now and after settling, the
+    server's, and what the recorder saw."""
+    complete = chromium_cpu()
+    settle(page, settle_s)
+    return {
+        "chromium_cpu_s_until_complete": cpu_delta(before, complete),
+        "chromium_cpu_s_with_settle": cpu_delta(before, chromium_cpu()),
+        "server_cpu_s": _cpu_since(proc.pid, server),
+        **recorder.stop(page),
+    }
+
+
 def measure(url: str, proc, profile: bool, settle_s: float) -> dict:
     from playwright.sync_api import sync_playwright
 
@@ -264,14 +277,7 @@ def measure(url: str, proc, profile: bool, settle_s: float) -> dict:
         page.goto(url + "/")
         _first_view_phases(page, started)
         out["first_view_s"] = round(time.perf_counter() - started, 2)
-        complete = chromium_cpu()
-        settle(page, settle_s)
-        out["first_view"] = {
-            "chromium_cpu_s_until_complete": cpu_delta(before, complete),
-            "chromium_cpu_s_with_settle": cpu_delta(before, chromium_cpu()),
-            "server_cpu_s": _cpu_since(proc.pid, server),
-            **recorder.stop(page),
-        }
+        out["first_view"] = _spent(page, proc, recorder, before, server, settle_s)
         count = metric_value(page, "Incidents")
         field = page.get_by_label("Min killed")
         field.fill("1")
@@ -283,14 +289,7 @@ def measure(url: str, proc, profile: bool, settle_s: float) -> dict:
         field.press("Enter")
         _wait_for_change(page, count, layers)
         out["filter_change_s"] = round(time.perf_counter() - started, 2)
-        complete = chromium_cpu()
-        settle(page, settle_s)
-        out["filter_change"] = {
-            "chromium_cpu_s_until_complete": cpu_delta(before, complete),
-            "chromium_cpu_s_with_settle": cpu_delta(before, chromium_cpu()),
-            "server_cpu_s": _cpu_since(proc.pid, server),
-            **recorder.stop(page),
-        }
+        out["filter_change"] = _spent(page, proc, recorder, before, server, settle_s)
         browser.close()
     out.pop("outside")
     return out
