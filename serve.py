@@ -4,8 +4,10 @@ It serves ``app.py`` exactly as ``streamlit run app.py`` would, plus:
 
 - security headers on every response and no ``/_stcore/metrics``
   (:mod:`dashboard.security_headers`);
-- gzip for Streamlit's front-end bundle, compressed once and kept
-  (:mod:`dashboard.static_gzip`): a first visit downloads about 1.6 MB of it instead of 5.8 MB.
+- gzip for Streamlit's front-end bundle, compressed once and kept, in memory and in the cache
+  directory (``INCIDENTS_CACHE_DIR``, ``gzip-*.gz``: a restarted server does not compress it
+  again) (:mod:`dashboard.static_gzip`): a first visit downloads about 1.6 MB of it instead of
+  5.8 MB.
 
 It listens on 127.0.0.1 only (``.streamlit/config.toml``). Streamlit's sign-in routes
 (``/auth/login``, ``/oauth2callback``, ``/auth/logout``) are part of ``st.App``: with an
@@ -28,6 +30,7 @@ from starlette.middleware import Middleware
 from dashboard import assets, memory
 from dashboard.security_headers import SecurityHeadersMiddleware
 from dashboard.static_gzip import CachedGzipMiddleware
+from incidents.snapshot import default_cache_dir
 
 #: What the page imports, loaded with the server (about 2 s of CPU) rather than by the first
 #: visitor's first script run. Not ``streamlit_folium``: a component declared before the
@@ -42,6 +45,10 @@ app = st.App(
     routes=assets.routes(),
     middleware=[
         Middleware(SecurityHeadersMiddleware),
-        Middleware(CachedGzipMiddleware, prefixes=("/", "/static/", assets.PREFIX + "/")),
+        Middleware(
+            CachedGzipMiddleware,
+            prefixes=("/", "/static/", assets.PREFIX + "/"),
+            cache_dir=default_cache_dir(),
+        ),
     ],
 )

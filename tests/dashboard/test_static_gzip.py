@@ -178,3 +178,21 @@ def test_too_big_to_hold_is_streamed_as_is(static_dir):
 )
 def test_accepts_gzip(value, ok):
     assert accepts_gzip(value) is ok
+
+
+def test_kept_on_disk_a_restarted_server_does_not_compress_again(static_dir, tmp_path):
+    cache = tmp_path / "cache"
+    first = wrapped(static_dir, cache_dir=cache)
+    _, _, packed = call(first, "/index.js", headers=GZIP)
+    assert first.compressions == 1 and [p.name.endswith("-9.gz") for p in cache.iterdir()] == [True]
+
+    restarted = wrapped(static_dir, cache_dir=cache)  # a new process: nothing in memory
+    status, headers, body = call(restarted, "/index.js", headers=GZIP)
+    assert status == 200 and headers[b"content-encoding"] == b"gzip"
+    assert body == packed and gzip.decompress(body) == BUNDLE
+    assert restarted.compressions == 0
+
+    (static_dir / "index.js").write_bytes(BUNDLE + b"// v2\n")  # another body: its own file
+    _, _, body = call(restarted, "/index.js", headers=GZIP)
+    assert gzip.decompress(body).endswith(b"// v2\n") and restarted.compressions == 1
+    assert len(list(cache.iterdir())) == 2
