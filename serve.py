@@ -34,8 +34,21 @@ from incidents.snapshot import default_cache_dir
 
 #: What the page imports, loaded with the server (about 2 s of CPU) rather than by the first
 #: visitor's first script run. Not ``streamlit_folium``: a component declared before the
-#: server's runtime exists is not registered with it (the map would stay empty).
-PAGE_MODULES = ("altair", "folium", "dashboard.maps", "dashboard.views", "incidents")
+#: server's runtime exists is not registered with it (the map would stay empty); but what it
+#: imports (``folium.plugins``) is. ``streamlit.emojis`` compiles the emoji pattern that
+#: ``st.set_page_config(page_icon=...)`` checks; ``pyarrow.dataset`` serves the filter
+#: options' Arrow group-by; ``sqlalchemy.dialects.sqlite`` opens the embedded store.
+PAGE_MODULES = (
+    "altair",
+    "folium",
+    "folium.plugins",
+    "dashboard.maps",
+    "dashboard.views",
+    "incidents",
+    "streamlit.emojis",
+    "pyarrow.dataset",
+    "sqlalchemy.dialects.sqlite",
+)
 memory.use_small_pages()  # before the page allocates anything (see dashboard.memory)
 for _name in PAGE_MODULES:
     importlib.import_module(_name)
