@@ -27,7 +27,7 @@ import pyarrow.compute as pc
 from incidents.totals import Figure, Totals, carried_figure, figure_parts
 
 from ..maps.aggregate import CellIndex, cell_index, row_stats, sum_cells
-from ..maps.playback import RowTimes, day_numbers
+from ..maps.playback import NO_DAY, RowTimes, day_numbers
 from .timeline import Freq, Timeline, _period_start, period_sums, timeline_freq
 
 __all__ = [
@@ -76,14 +76,37 @@ class FrameArrays:
         """(period code per row, sorted period starts) of ``freq``; computed once per freq."""
         with self._lock:
             if freq not in self._periods:
-                codes, found = pd.factorize(
-                    _period_start(self.dates, freq).to_numpy()
-                )  # hashing, not a sort of all rows
-                order = np.argsort(found)
-                rank = np.empty(len(found), dtype=np.int64)
-                rank[order] = np.arange(len(found))
-                self._periods[freq] = (rank[codes], np.asarray(found)[order])
+                unit = self.dates.dtype  # numpy datetimes (a store's frame), all dated: by day
+                self._periods[freq] = (
+                    _periods_by_day(unit, self.day, freq)
+                    if self.n
+                    and isinstance(unit, np.dtype)
+                    and unit.kind == "M"
+                    and bool((self.day != NO_DAY).all())
+                    else _periods_by_row(self.dates, freq)
+                )
             return self._periods[freq]
+
+
+def _periods_by_row(dates: pd.Series, freq: Freq) -> tuple[np.ndarray, np.ndarray]:
+    codes, found = pd.factorize(_period_start(dates, freq).to_numpy())  # hashing, not a sort
+    order = np.argsort(found)
+    rank = np.empty(len(found), dtype=np.int64)
+    rank[order] = np.arange(len(found))
+    return rank[codes], np.asarray(found)[order]
+
+
+def _periods_by_day(unit: np.dtype, day: np.ndarray, freq: Freq) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`_periods_by_row` of dated rows, with the calendar work done once per distinct day
+    (a few thousand) instead of once per row: a period's start depends on the day alone."""
+    first = int(day.min())
+    offset = day - first
+    present = np.flatnonzero(np.bincount(offset))
+    days = pd.Series((present + first).astype("datetime64[D]").astype(unit))
+    found, inverse = np.unique(_period_start(days, freq).to_numpy(), return_inverse=True)
+    lookup = np.zeros(int(present[-1]) + 1, dtype=np.int64)
+    lookup[present] = inverse.ravel()
+    return lookup[offset], found
 
 
 def frame_arrays(frame: pd.DataFrame) -> FrameArrays:

@@ -205,3 +205,20 @@ def test_cells_of_rows_all_placed_reuse_the_time_controls_sums_with_the_same_res
     assert set(got) == set(expected)
     for res in expected:
         pd.testing.assert_frame_equal(got[res], expected[res], check_dtype=False)
+
+
+@pytest.mark.parametrize("freq", ["D", "W", "M", "Y"])
+@pytest.mark.parametrize("clock", [False, True], ids=["dates", "dates with times of day"])
+def test_timeline_of_every_period_length_equals_the_row_wise_one(frame, freq, clock):
+    f = frame.copy()
+    if clock:  # a period depends on the day alone, whatever the time
+        hours = np.random.default_rng(8).integers(0, 24, len(f))
+        f["event_date"] = f["event_date"] + pd.to_timedelta(hours, unit="h")
+    arrays = columnar.frame_arrays(f)
+    rows = subsets(len(f))["random half"]
+    sub = f.iloc[rows]
+    fast = columnar.timeline(arrays, rows, freq=freq)
+    slow = timeline(sub, counted_casualties(sub), freq=freq)
+    pd.testing.assert_frame_equal(
+        fast.data.reset_index(drop=True), slow.data.reset_index(drop=True)
+    )
