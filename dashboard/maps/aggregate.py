@@ -16,7 +16,7 @@ from .plan import Plan, placed_mask
 
 __all__ = [
     "CELL_LIMIT", "HEX_MIN_ZOOM", "HEX_RESOLUTIONS", "STAT_COLUMNS", "CellIndex",
-    "aggregate_cells", "cell_index", "cell_stats", "embedded_cells", "row_stats", "sum_cells",
+    "aggregate_cells", "cell_index", "cell_stats", "embedded_cells", "key_sums", "row_stats", "sum_cells",
 ]  # fmt: skip
 
 #: H3 resolutions embedded in aggregated maps and the zoom level from which each is used.
@@ -88,9 +88,7 @@ def sum_cells(
     if (codes < 0).any():
         raise ValueError("rows without usable coordinates cannot be counted in cells")
     n_fine = len(index.fine)
-    fine_sums = {
-        name: np.bincount(codes, weights=stats[name], minlength=n_fine) for name in STAT_COLUMNS
-    }
+    fine_sums = {name: key_sums(codes, stats[name], n_fine) for name in STAT_COLUMNS}
     held = np.flatnonzero(fine_sums["incidents"])  # fine cells holding some of the rows
     out = {}
     for res, (up, cells) in index.parents.items():
@@ -106,6 +104,33 @@ def sum_cells(
             )
         out[res] = pd.DataFrame(table)
     return out
+
+
+def key_sums(keys: np.ndarray, weights: np.ndarray, minlength: int) -> np.ndarray:
+    """``np.bincount(keys, weights, minlength)`` (float64), cheaper for what per-row stats
+    mostly hold: all ones (a plain count), all zeros, 0/1 flags (a count of the flagged rows),
+    or mostly zeros (the other rows summed); other weights are summed as given. ``keys``:
+    non-negative integers."""
+    weights = np.asarray(weights)
+    if not len(weights) or weights.dtype.kind not in "biu":
+        return np.bincount(keys, weights=weights, minlength=minlength)
+    low, high = int(weights.min()), int(weights.max())
+    if low == high == 0:
+        return np.zeros(max(minlength, int(keys.max()) + 1))
+    if low == high == 1:
+        return np.bincount(keys, minlength=minlength).astype(np.float64)
+    if low == 0 and high == 1:
+        flagged = np.bincount(keys[weights.astype(bool)], minlength=minlength)
+        out = np.zeros(max(minlength, int(keys.max()) + 1))
+        out[: len(flagged)] = flagged
+        return out
+    if 10 * int(np.count_nonzero(weights)) < len(weights):  # mostly zeros: the others only
+        some = np.flatnonzero(weights)
+        out = np.zeros(max(minlength, int(keys.max()) + 1))
+        summed = np.bincount(keys[some], weights=weights[some], minlength=minlength)
+        out[: len(summed)] = summed
+        return out
+    return np.bincount(keys, weights=weights, minlength=minlength)
 
 
 STAT_COLUMNS = (

@@ -28,7 +28,7 @@ import pandas as pd
 
 from incidents.totals import counted_casualties
 
-from .aggregate import STAT_COLUMNS, CellIndex, cell_stats
+from .aggregate import STAT_COLUMNS, CellIndex, cell_stats, key_sums
 
 __all__ = [
     "NO_DAY",
@@ -86,10 +86,8 @@ def day_sums(day: np.ndarray, stats: Mapping[str, np.ndarray], start: int) -> di
     offset = (day if every else day[dated]) - start
     span = int(offset.max()) + 1 if len(offset) else 0
     sums = {
-        name: np.bincount(
-            offset,
-            weights=np.asarray(stats[name]) if every else np.asarray(stats[name])[dated],
-            minlength=span,
+        name: key_sums(
+            offset, np.asarray(stats[name]) if every else np.asarray(stats[name])[dated], span
         )
         for name in STAT_COLUMNS
     }
