@@ -45,6 +45,7 @@ def _try(page, query: str) -> str:
     return page.get_by_text("source:").or_(page.get_by_text("Abstained:")).first.inner_text()
 
 
+@pytest.mark.slow  # the page without a browser: tests/app/test_places_page.py
 def test_a_place_added_on_the_page_is_listed_and_geocoded(page, places_app, gaz: Gazetteer):
     url, store_url = places_app
     assert not gaz.geocode(NAME).ok  # no open source knows it

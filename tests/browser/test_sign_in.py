@@ -109,6 +109,7 @@ def test_writing_pages_refuse_before_sign_in(visitor, auth_app):
     assert len(history(Store.open(store_url), EVENT)) == 0
 
 
+@pytest.mark.slow  # the page's gate for a signed-in editor: tests/app/test_pages_auth.py
 def test_an_editor_signs_in_edits_and_the_history_names_them(visitor, auth_app):
     app, store_url, _ = auth_app
     sign_in(visitor, app, "ana")
