@@ -11,23 +11,13 @@ import pytest
 
 from dashboard.static_gzip import GzipCacheWarning
 from tests.dashboard.test_static_gzip import BUNDLE, GZIP, call, static_dir, wrapped
+from tests.support.damage import flip, truncate, zero
 
 __all__ = ["static_dir"]  # the bundle fixture, shared
 
 
-def _truncate(path: Path) -> None:
-    path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
-
-
-def _zero(path: Path) -> None:
-    path.write_bytes(bytes(path.stat().st_size))
-
-
 def _flip(path: Path) -> None:
-    data = bytearray(path.read_bytes())
-    for i in range(len(data) // 2 - 20, len(data) // 2 + 20):
-        data[i] ^= 0x5A
-    path.write_bytes(bytes(data))
+    flip(path, span=20)  # a compressed file is small
 
 
 def _empty(path: Path) -> None:
@@ -38,7 +28,7 @@ def _other_body(path: Path) -> None:  # a valid gzip stream, but of something el
     path.write_bytes(gzip.compress(b"alert('not the bundle')" * 100))
 
 
-@pytest.mark.parametrize("damage", [_truncate, _zero, _flip, _empty, _other_body])
+@pytest.mark.parametrize("damage", [truncate, zero, _flip, _empty, _other_body])
 def test_a_damaged_copy_is_compressed_again_and_replaced(static_dir, tmp_path, damage):
     cache = tmp_path / "cache"
     call(wrapped(static_dir, cache_dir=cache), "/index.js", headers=GZIP)

@@ -14,22 +14,7 @@ import pytest
 
 from incidents import SnapshotWarning, export_incidents, load_frame
 from incidents.snapshot import iter_snapshot, snapshot_path
-
-
-def _truncate(path: Path) -> None:
-    path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
-
-
-def _zero(path: Path) -> None:
-    path.write_bytes(bytes(path.stat().st_size))
-
-
-def _flip(path: Path) -> None:
-    data = bytearray(path.read_bytes())
-    middle = len(data) // 2
-    for i in range(middle - 100, middle + 100):
-        data[i] ^= 0x5A
-    path.write_bytes(bytes(data))
+from tests.support.damage import flip, truncate, zero
 
 
 def _directory(path: Path) -> None:
@@ -38,7 +23,7 @@ def _directory(path: Path) -> None:
     (path / "part-0.arrow").write_bytes(b"")
 
 
-DAMAGE = {"truncated": _truncate, "zeroed": _zero, "flipped": _flip, "directory": _directory}
+DAMAGE = {"truncated": truncate, "zeroed": zero, "flipped": flip, "directory": _directory}
 
 
 @pytest.fixture
@@ -123,7 +108,7 @@ def test_the_cli_warns_and_answers_from_the_store(cached, tmp_path, incidents_cl
     assert listed.stderr.startswith("warning: ") and "Traceback" not in listed.stderr
     shutil.rmtree(path)
     assert incidents_cli("list").stderr == ""  # no snapshot yet is no damage: silent rebuild
-    _flip(path)
+    flip(path)
     out = tmp_path / "x.csv"
     exported = incidents_cli("export", "--out", out)
     assert exported.returncode == 0, exported.stderr
