@@ -248,16 +248,26 @@ def _batch_line(res: GeocodeResult) -> str:
 
 _Key = tuple[str, str | None, str | None, str | None]
 
-#: The chain a worker process of a parallel batch answers with: set in the parent just before
-#: the workers are forked, so they share the loaded index instead of loading or receiving it.
+
+def _lines(chain: GeocoderChain, keys: list[_Key]) -> list[str]:
+    """Batch lines for *keys*, in order."""
+    return [_batch_line(chain.geocode(q, country=c, admin1=a, context=x)) for q, c, a, x in keys]
+
+
+#: In a worker process of a parallel batch: the chain it answers with, handed over by
+#: :func:`_start_worker` when the worker is forked (so it shares the loaded index).
 _WORKER_CHAIN: GeocoderChain | None = None
 
 
+def _start_worker(chain: GeocoderChain) -> None:
+    global _WORKER_CHAIN
+    _WORKER_CHAIN = chain
+
+
 def _answer(keys: list[_Key]) -> list[str]:
-    """Batch lines for *keys*, in a worker process (see :data:`_WORKER_CHAIN`)."""
-    chain = _WORKER_CHAIN
-    assert chain is not None
-    return [_batch_line(chain.geocode(q, country=c, admin1=a, context=x)) for q, c, a, x in keys]
+    """:func:`_lines` in a worker process."""
+    assert _WORKER_CHAIN is not None
+    return _lines(_WORKER_CHAIN, keys)
 
 
 def _default_jobs() -> int:
@@ -276,18 +286,18 @@ class _Answers:
 
     def lines(self, keys: list[_Key]) -> list[str]:
         if self.jobs < 2 or len(keys) < _PARALLEL_MIN:
-            return [
-                _batch_line(self.chain.geocode(q, country=c, admin1=a, context=x))
-                for q, c, a, x in keys
-            ]
+            return _lines(self.chain, keys)
         if self.pool is None:
             import multiprocessing
             from concurrent.futures import ProcessPoolExecutor
 
-            global _WORKER_CHAIN
-            _WORKER_CHAIN = self.chain
-            fork = multiprocessing.get_context("fork")
-            self.pool = ProcessPoolExecutor(self.jobs, mp_context=fork)
+            # Forked, the workers get the chain as it is in memory (nothing is pickled).
+            self.pool = ProcessPoolExecutor(
+                self.jobs,
+                mp_context=multiprocessing.get_context("fork"),
+                initializer=_start_worker,
+                initargs=(self.chain,),
+            )
         size = -(-len(keys) // (self.jobs * 4))  # a few chunks per worker: an even finish
         chunks = [keys[i : i + size] for i in range(0, len(keys), size)]
         return [line for part in self.pool.map(_answer, chunks) for line in part]
