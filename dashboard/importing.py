@@ -46,11 +46,13 @@ STALE_AFTER_S = 3600.0
 
 def save_upload(data: bytes, name: str, upload_id: str, *, root: Path | None = None) -> Path:
     """The uploaded bytes as a file, one folder per upload (its extension kept: workbooks are
-    told by it), readable by this user only; the page's reruns write it again. Folders of
-    uploads left for :data:`STALE_AFTER_S` (a page closed before importing) are removed."""
+    told by it), readable by this user only; the page's reruns write it again. A new upload
+    first removes the folders of uploads left for :data:`STALE_AFTER_S` (a page closed before
+    importing)."""
     root = Path(tempfile.gettempdir()) if root is None else root
-    remove_stale_uploads(root)
     folder = root / (_PREFIX + _SAFE_NAME.sub("_", upload_id))
+    if not folder.is_dir():  # a new upload (not a rerun): sweep the ones left behind first
+        remove_stale_uploads(root)
     folder.mkdir(mode=0o700, exist_ok=True)
     path = folder / (_SAFE_NAME.sub("_", Path(name).name)[-100:] or "upload")
     path.write_bytes(data)
